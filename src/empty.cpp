@@ -1,0 +1,1 @@
+// Placeholder translation unit for a part that has only headers so far.
