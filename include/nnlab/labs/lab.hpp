@@ -25,6 +25,9 @@ using Value = std::variant<std::int64_t, double, bool, std::string>;
 
 enum class ParamType { integer, real, boolean, text, real_list };
 
+// "integer", "real", "boolean", "text", "real list": for messages and parameter listings.
+std::string_view type_name(ParamType type);
+
 struct ParamSpec {
   std::string name;        // e.g. "trials"
   ParamType type;
@@ -53,10 +56,15 @@ class Params {
   // out-of-range values an Error naming the parameter, the value and what is expected.
   static Params resolve(const std::vector<ParamSpec>& specs, bool quick,
                         const std::vector<std::pair<std::string, std::string>>& sets);
+  // The same, with messages that name the lab: "unknown parameter 'x' for lab 'y'; valid: …".
+  static Params resolve(const std::vector<ParamSpec>& specs, bool quick,
+                        const std::vector<std::pair<std::string, std::string>>& sets,
+                        std::string_view lab_id);
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
-  std::map<std::string, Value, std::less<>> values_;
+  std::map<std::string, Value, std::less<>> values_;  // real_list kept as its canonical text
+  std::map<std::string, ParamType, std::less<>> types_;
 };
 
 // ---------------------------------------------------------------- results
