@@ -1,0 +1,45 @@
+// Adam (Kingma & Ba, ICLR 2015, Algorithm 1), t = 1, 2, …:
+//   m ← β₁ m + (1 − β₁) g̃,  v ← β₂ v + (1 − β₂) g̃ ⊙ g̃,
+//   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ),  θ ← θ − η_t m̂ ⊘ (√v̂ + ε),  g̃ = g + λθ.   θ, g, m, v: D.
+// Weight decay is the L2 term added to the gradient (torch.optim.Adam), not AdamW's decoupled
+// decay. So the first step is −η g̃/(|g̃| + ε): size η in every coordinate with g̃ ≠ 0.
+#pragma once
+#include <cstdint>
+#include <optional>
+
+#include "nnlab/core/types.hpp"
+#include "nnlab/optim/schedule.hpp"
+
+namespace nnlab::optim {
+
+struct AdamOptions {
+  double lr = 1e-3;           // η > 0
+  double beta1 = 0.9;         // β₁ ∈ [0, 1)
+  double beta2 = 0.999;       // β₂ ∈ [0, 1)
+  double eps = 1e-8;          // ε > 0
+  double weight_decay = 0.0;  // λ ≥ 0
+};
+
+template <class S>
+class Adam {
+ public:
+  using Options = AdamOptions;
+
+  explicit Adam(Options options = {}, std::optional<Schedule> lr_schedule = std::nullopt);
+
+  // One step at η_t (t = steps()); m and v sized on the first call, no allocation afterwards.
+  void step(Vec<S>& theta, const Vec<S>& g);
+
+  double lr() const { return schedule_(t_); }
+  std::int64_t steps() const { return t_; }
+  void reset() { t_ = 0, m_.resize(0), v_.resize(0); }
+  const Options& options() const { return options_; }
+
+ private:
+  Options options_;
+  Schedule schedule_;
+  std::int64_t t_ = 0;
+  Vec<S> m_, v_;  // biased first and second moment estimates
+};
+
+}  // namespace nnlab::optim

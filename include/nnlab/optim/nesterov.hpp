@@ -1,0 +1,45 @@
+// Nesterov accelerated gradient in Sutskever et al.'s momentum form (ICML 2013, eq. 3–4):
+//   w ← μ w − η ∇L(θ + μ w),  θ ← θ + w.
+// Implemented at the look-ahead point φ = θ + μw, where only ∇L(φ) is needed (Bengio et al. 2013,
+// "Advances in optimizing recurrent networks", eq. 7; torch.optim.SGD(nesterov=True)):
+//   v ← μ v + (g + λφ),  φ ← φ − η_t (g + λφ + μ v),  g = ∇L(φ),  v = −w/η.      φ, g, v: D.
+// With a constant η the iterates φ_t equal θ_t + μ w_t of Sutskever's form exactly (φ₀ = θ₀ since
+// w₀ = 0); the vector this optimizer updates is φ.
+#pragma once
+#include <cstdint>
+#include <optional>
+
+#include "nnlab/core/types.hpp"
+#include "nnlab/optim/schedule.hpp"
+
+namespace nnlab::optim {
+
+struct NesterovOptions {
+  double lr = 0.01;           // η > 0
+  double momentum = 0.9;      // μ ∈ [0, 1)
+  double weight_decay = 0.0;  // λ ≥ 0
+};
+
+template <class S>
+class Nesterov {
+ public:
+  using Options = NesterovOptions;
+
+  explicit Nesterov(Options options = {}, std::optional<Schedule> lr_schedule = std::nullopt);
+
+  // One step at η_t; v sized on the first call, no allocation afterwards.
+  void step(Vec<S>& phi, const Vec<S>& g);
+
+  double lr() const { return schedule_(t_); }
+  std::int64_t steps() const { return t_; }
+  void reset() { t_ = 0, v_.resize(0); }
+  const Options& options() const { return options_; }
+
+ private:
+  Options options_;
+  Schedule schedule_;
+  std::int64_t t_ = 0;
+  Vec<S> v_;
+};
+
+}  // namespace nnlab::optim
