@@ -1,0 +1,85 @@
+// Train and test halves load in parallel (two threads): gunzip dominates the time.
+#include "nnlab/data/fashion_mnist.hpp"
+
+#include <fmt/format.h>
+
+#include <future>
+#include <string>
+
+#include "nnlab/core/error.hpp"
+#include "nnlab/data/idx.hpp"
+
+namespace nnlab::data {
+
+namespace {
+
+constexpr int mnist_classes = 10;
+
+// The file `stem` in dir, raw or gzip'd; an Error listing both names if neither exists.
+std::filesystem::path find_file(const std::filesystem::path& dir, const std::string& stem) {
+  const auto raw = dir / stem, gz = dir / (stem + ".gz");
+  if (std::filesystem::exists(gz)) return gz;
+  if (std::filesystem::exists(raw)) return raw;
+  fail("'{}': missing '{}' (or '{}.gz'); an MNIST-layout folder holds "
+       "{{train,t10k}}-{{images-idx3,labels-idx1}}-ubyte[.gz]",
+       dir.string(), stem, stem);
+}
+
+template <class Scalar>
+Dataset<Scalar> load_half(const std::filesystem::path& dir, const std::string& prefix,
+                          std::string name) {
+  const auto images_path = find_file(dir, prefix + "-images-idx3-ubyte");
+  const auto labels_path = find_file(dir, prefix + "-labels-idx1-ubyte");
+  Dataset<Scalar> data;
+  data.X = load_idx_images<Scalar>(images_path);
+  data.labels = load_idx_labels(labels_path);
+  require(Index(data.labels.size()) == data.X.cols(), "'{}' has {} labels but '{}' has {} images",
+          labels_path.string(), data.labels.size(), images_path.string(), data.X.cols());
+  data.num_classes = mnist_classes;
+  data.Y = Mat<Scalar>::Zero(mnist_classes, data.X.cols());
+  for (Index j = 0; j < data.X.cols(); ++j) {
+    const int label = data.labels[std::size_t(j)];
+    require(label >= 0 && label < mnist_classes, "'{}': label {} of sample {} is not in 0..{}",
+            labels_path.string(), label, j, mnist_classes - 1);
+    data.Y(label, j) = Scalar(1);
+  }
+  data.name = std::move(name);
+  return data;
+}
+
+}  // namespace
+
+template <class Scalar>
+Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name) {
+  require(std::filesystem::is_directory(dir), "'{}': not a folder", dir.string());
+  auto test = std::async(std::launch::async, [&] {
+    return load_half<Scalar>(dir, "t10k", fmt::format("{}/test", name));
+  });
+  Split<Scalar> split;
+  split.train = load_half<Scalar>(dir, "train", fmt::format("{}/train", name));
+  split.test = test.get();
+  require(split.train.inputs() == split.test.inputs(),
+          "'{}': train images have {} pixels but test images {}", dir.string(),
+          split.train.inputs(), split.test.inputs());
+  return split;
+}
+
+template <class Scalar>
+Split<Scalar> load_named(std::string_view name) {
+  if (name == "fashion-mnist") {
+    const std::filesystem::path dir(fashion_mnist_dir);
+    require(std::filesystem::is_directory(dir),
+            "data set 'fashion-mnist': '{}' does not exist; install the Debian package "
+            "dataset-fashion-mnist",
+            dir.string());
+    return load_idx_split<Scalar>(dir, name);
+  }
+  fail("unknown data set '{}'; known: fashion-mnist", name);
+}
+
+template Split<float> load_idx_split<float>(const std::filesystem::path&, std::string_view);
+template Split<double> load_idx_split<double>(const std::filesystem::path&, std::string_view);
+template Split<float> load_named<float>(std::string_view);
+template Split<double> load_named<double>(std::string_view);
+
+}  // namespace nnlab::data

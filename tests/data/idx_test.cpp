@@ -1,0 +1,122 @@
+// IDX loader: a written file loads back exactly (raw and gzip), and every malformed header,
+// size or compression error names the file and the problem.
+#include "nnlab/data/idx.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "nnlab/data/gzip.hpp"
+#include "temp_dir.hpp"
+
+namespace nnlab::data {
+namespace {
+
+void put_u32(std::string& s, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(char((v >> shift) & 0xff));
+}
+
+// An IDX file of N images of rows × cols with pixel (j, p) = (7j + 3p) mod 256.
+std::string idx_images(std::uint32_t n, std::uint32_t rows, std::uint32_t cols,
+                       std::uint32_t magic = idx_images_magic) {
+  std::string s;
+  put_u32(s, magic);
+  put_u32(s, n);
+  put_u32(s, rows);
+  put_u32(s, cols);
+  for (std::uint32_t j = 0; j < n; ++j)
+    for (std::uint32_t p = 0; p < rows * cols; ++p) s.push_back(char((7 * j + 3 * p) % 256));
+  return s;
+}
+
+std::string idx_labels(const std::vector<int>& labels) {
+  std::string s;
+  put_u32(s, idx_labels_magic);
+  put_u32(s, std::uint32_t(labels.size()));
+  for (int l : labels) s.push_back(char(l));
+  return s;
+}
+
+TEST(Idx, WrittenImagesLoadBackAsColumnsScaledToUnitInterval) {
+  testing::TempDir dir;
+  const std::string bytes = idx_images(5, 3, 4);
+  for (const auto& path : {dir.write("img", bytes), dir.write("img.gz", gzip(bytes))}) {
+    IdxImagesShape shape;
+    const Mat<double> X = load_idx_images<double>(path, &shape);
+    ASSERT_EQ(X.rows(), 12);
+    ASSERT_EQ(X.cols(), 5);
+    EXPECT_EQ(shape.count, 5);
+    EXPECT_EQ(shape.rows, 3);
+    EXPECT_EQ(shape.cols, 4);
+    for (Index j = 0; j < 5; ++j)
+      for (Index p = 0; p < 12; ++p) EXPECT_EQ(X(p, j), double((7 * j + 3 * p) % 256) / 255.0);
+    const Mat<float> Xf = load_idx_images<float>(path);
+    EXPECT_LE((Xf.cast<double>() - X).cwiseAbs().maxCoeff(), 1e-7);
+  }
+}
+
+TEST(Idx, FullByteRangeMapsToZeroAndOne) {
+  testing::TempDir dir;
+  const Mat<float> X = load_idx_images<float>(dir.write("img", idx_images(1, 16, 16)));
+  EXPECT_EQ(X.minCoeff(), 0.0f);
+  EXPECT_EQ(X.maxCoeff(), 1.0f);
+}
+
+TEST(Idx, WrittenLabelsLoadBack) {
+  testing::TempDir dir;
+  const std::vector<int> labels = {0, 9, 3, 255, 7};
+  EXPECT_EQ(load_idx_labels(dir.write("lab.gz", gzip(idx_labels(labels)))), labels);
+}
+
+TEST(Idx, WrongMagic) {
+  testing::TempDir dir;
+  const auto labels_as_images = dir.write("labels-as-images", idx_labels({1, 2}));
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(labels_as_images), labels_as_images.string(),
+                        "wrong magic 0x00000801", "expected 0x00000803");
+  const auto text = dir.write("text.idx", "hello world, not idx");
+  EXPECT_ERROR_CONTAINS(load_idx_labels(text), text.string(), "wrong magic", "not an IDX file");
+}
+
+TEST(Idx, UnsupportedDataType) {
+  testing::TempDir dir;
+  const auto path = dir.write("float-images", idx_images(1, 2, 2, 0x00000d03));
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(path), path.string(), "data type 0x0d");
+}
+
+TEST(Idx, TruncatedData) {
+  testing::TempDir dir;
+  const std::string bytes = idx_images(10, 28, 28);
+  const auto path = dir.write("cut.gz", gzip(bytes.substr(0, 1000)));
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(path), path.string(),
+                        "truncated: header promises 7856 bytes, file has 1000");
+}
+
+TEST(Idx, TruncatedHeader) {
+  testing::TempDir dir;
+  const auto path = dir.write("short", idx_images(1, 2, 2).substr(0, 10));
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(path), path.string(), "truncated");
+}
+
+TEST(Idx, TrailingBytes) {
+  testing::TempDir dir;
+  const auto path = dir.write("long", idx_labels({1, 2, 3}) + "xx");
+  EXPECT_ERROR_CONTAINS(load_idx_labels(path), path.string(), "2 trailing bytes",
+                        "header promises 11 bytes, file has 13");
+}
+
+TEST(Idx, EmptyFile) {
+  testing::TempDir dir;
+  const auto path = dir.write("empty", "");
+  EXPECT_ERROR_CONTAINS(load_idx_labels(path), path.string(), "empty file");
+}
+
+TEST(Idx, CorruptGzip) {
+  testing::TempDir dir;
+  std::string packed = gzip(idx_images(20, 28, 28));
+  packed[packed.size() / 2] ^= 0x5a;
+  const auto path = dir.write("corrupt.gz", packed);
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(path), path.string(), "corrupt gzip");
+}
+
+}  // namespace
+}  // namespace nnlab::data
