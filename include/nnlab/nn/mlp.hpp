@@ -1,0 +1,166 @@
+// A fully connected network in PRML 5.3.1 notation, samples as columns:
+//   z^(1) = x,   a^(k+1) = W^(k) z̃^(k) + b^(k),   z^(k) = h_k(a^(k)),   y = a^(L+1) (linear output),
+//   z̃^(k) = z^(k) ⊙ m^(k) with the dropout mask m^(k) (1 without dropout),
+//   δ^(L+1) = ∂E/∂y,   δ^(k) = h'(a^(k)) ⊙ m^(k) ⊙ (W^(k)ᵀ δ^(k+1)),
+//   ∂E/∂W^(k) = δ^(k+1) z̃^(k)ᵀ,   ∂E/∂b^(k) = Σ_n δ^(k+1)_n.
+// W^(k): n_{k+1} × n_k, Z: n_k × batch. Layers are numbered k = 1..L as in the math.
+// All parameters live in one flat vector θ = [W^(1), b^(1), W^(2), b^(2), …] (each W column-major);
+// W(k) and b(k) are Eigen::Map views into it, and gradients, directions and Hessian-vector
+// products use the same layout.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nnlab/core/rng.hpp"
+#include "nnlab/core/thread_pool.hpp"
+#include "nnlab/core/types.hpp"
+#include "nnlab/nn/activation.hpp"
+#include "nnlab/nn/loss.hpp"
+
+namespace nnlab::nn {
+
+// Dropout with KEEP probability p (Srivastava et al. 2014; PyTorch's Dropout(p) takes the DROP
+// probability 1 − p instead). standard: m = r ~ Bernoulli(p) in training, m = p at inference.
+// inverted: m = r/p in training, m = 1 at inference. Both have E[m] equal to the inference m.
+enum class DropoutKind { none, standard, inverted };
+DropoutKind parse_dropout_kind(std::string_view name);  // "none", "standard", "inverted"
+std::string to_string(DropoutKind kind);
+
+// Weight tying: hidden = all hidden-to-hidden matrices W^(2..L−1) are one W (hidden sizes equal);
+// all = every W^(k) is one W (all sizes equal), as in sheet 9.3.2. Biases are never tied.
+enum class Tying { none, hidden, all };
+Tying parse_tying(std::string_view name);
+std::string to_string(Tying tying);
+
+enum class Init {
+  uniform,         // W, b ~ U(±1/√n_k): PyTorch's nn.Linear default
+  he_normal,       // W ~ N(0, 2/n_k), b = 0 (He et al. 2015)
+  glorot_uniform,  // W ~ U(±√(6/(n_k + n_{k+1}))), b = 0 (Glorot & Bengio 2010)
+  orthogonal,      // W = gain·Q from a QR of a Gaussian matrix, b = 0 (Saxe et al. 2014)
+};
+Init parse_init(std::string_view name);
+std::string to_string(Init init);
+
+struct MlpSpec {
+  std::vector<Index> sizes;             // n_1 (inputs), …, n_{L+1} (outputs); L ≥ 1
+  std::vector<Activation> activations;  // h_k for hidden layers k = 2..L (L − 1 entries)
+  Loss loss = Loss::cross_entropy;
+  bool bias = true;
+  Tying tying = Tying::none;
+  DropoutKind dropout = DropoutKind::none;
+  std::vector<double> keep;  // p for z^(1..L) (L entries: input, then hidden); empty = all 1
+
+  int layers() const { return int(sizes.size()) - 1; }  // L
+  double keep_of(int k) const { return keep.empty() ? 1.0 : keep[std::size_t(k - 1)]; }
+  void validate() const;  // throws Error naming the inconsistency
+
+  // "784-512-512-10" → sizes; Error on anything that is not positive integers joined by '-'.
+  static std::vector<Index> parse_sizes(std::string_view arch);
+};
+
+// What forward() remembers for backward() and the R-operator. Indices are the math's:
+// a[k] for k = 2..L+1, z[k] and m[k] for k = 1..L, delta[k] for k = 2..L+1 (entry 0 and unused
+// entries stay empty). Buffers keep their capacity, so training loops do not allocate.
+template <class Scalar>
+struct Cache {
+  std::vector<Mat<Scalar>> a, z, mask, z_dropped, delta;
+  std::vector<Mat<Scalar>> g;      // g^(k) = m^(k) ⊙ W^(k)ᵀ δ^(k+1), so that δ^(k) = h'(a^(k)) ⊙ g^(k)
+  std::vector<bool> dropped;       // dropout acted on z^(k) in the last forward
+  const Mat<Scalar>* x = nullptr;  // z^(1): the caller's input, must outlive backward()
+  Scalar loss = 0;
+  bool has_forward = false, has_backward = false;
+  // R-operator state (Pearlmutter 1994): R{a^(k)}, R{z̃^(k)}, R{δ^(k)}, and scratch.
+  std::vector<Mat<Scalar>> Ra, Rz, Rdelta;
+  Mat<Scalar> tmp, tmp2;
+
+  const Mat<Scalar>& y() const { return a.back(); }
+  // The matrix that multiplies W^(k): z̃^(k) if dropout acts on layer k, else z^(k).
+  const Mat<Scalar>& input_of(int k) const;
+};
+
+enum class Mode {
+  eval,          // no sampling; standard dropout scales by p
+  train,         // sample fresh masks from the given Rng
+  frozen_masks,  // reuse the masks of the previous forward (gradient checks, shared masks)
+};
+
+template <class Scalar>
+class Mlp {
+ public:
+  explicit Mlp(MlpSpec spec);
+
+  const MlpSpec& spec() const { return spec_; }
+  int layers() const { return spec_.layers(); }
+  Index num_params() const { return num_params_; }
+
+  Vec<Scalar>& theta() { return theta_; }
+  const Vec<Scalar>& theta() const { return theta_; }
+
+  // Views of layer k (1..L) in θ or in any vector of θ's layout (gradient, direction, Hv).
+  MatMap<Scalar> W(int k) { return W(theta_, k); }
+  ConstMatMap<Scalar> W(int k) const { return W(theta_, k); }
+  VecMap<Scalar> b(int k) { return b(theta_, k); }
+  ConstVecMap<Scalar> b(int k) const { return b(theta_, k); }
+  MatMap<Scalar> W(Vec<Scalar>& v, int k) const;
+  ConstMatMap<Scalar> W(const Vec<Scalar>& v, int k) const;
+  VecMap<Scalar> b(Vec<Scalar>& v, int k) const;  // requires spec().bias
+  ConstVecMap<Scalar> b(const Vec<Scalar>& v, int k) const;
+  Index W_offset(int k) const { return W_offset_[std::size_t(k)]; }
+  Index b_offset(int k) const { return b_offset_[std::size_t(k)]; }
+  // The layer whose W block layer k uses (k itself unless tied).
+  int W_owner(int k) const { return W_owner_[std::size_t(k)]; }
+
+  void init(Rng& rng, Init scheme = Init::uniform, double gain = 1.0);
+
+  // Large products are split into a fixed number of row blocks that run on this pool; the
+  // split depends only on the shapes, so results are bit-identical for any thread count.
+  void set_pool(ThreadPool* pool) { pool_ = pool; }
+
+  // Forward pass of a batch X (n_1 × N); y = cache.y(). rng is needed in Mode::train.
+  void forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode = Mode::eval,
+               Rng* rng = nullptr) const;
+
+  // After forward: E(y, T), every δ^(k), and grad = ∂E/∂θ (overwritten, not accumulated).
+  Scalar backward(const Mat<Scalar>& T, Cache<Scalar>& cache, Vec<Scalar>& grad) const;
+
+  // forward + backward in one call.
+  Scalar loss_and_gradient(const Mat<Scalar>& X, const Mat<Scalar>& T, Cache<Scalar>& cache,
+                           Vec<Scalar>& grad, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+
+  // Exact Hessian-vector product Hv = ∇²_θ E · v by the R-operator (forward R-pass, then backward
+  // R-pass), about twice the cost of a gradient. Runs forward and backward itself with `mode`
+  // (use Mode::frozen_masks to differentiate through the masks of the previous forward). Also
+  // writes the gradient, which it computes on the way.
+  void hvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
+           Vec<Scalar>& grad, Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+
+  // Gauss–Newton-vector product Gv = Jᵀ (∇²_y E) J v (positive semidefinite for convex losses).
+  void gnvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
+            Vec<Scalar>& Gv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+
+  // Predicted class per column (argmax of y) and accuracy against labels, in eval mode,
+  // in batches of `batch` columns.
+  double accuracy(const Mat<Scalar>& X, const std::vector<int>& labels, Index batch = 1000) const;
+  // Loss on a whole data set in eval mode, exact for every reduction (batches re-weighted).
+  double dataset_loss(const Mat<Scalar>& X, const Mat<Scalar>& T, Index batch = 1000) const;
+
+ private:
+  void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
+  // Backpropagates cache.delta[L+1] down to δ^(2), writing ∂E/∂θ into grad.
+  void propagate(Cache<Scalar>& cache, Vec<Scalar>& grad) const;
+  // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = cache.Ra[L+1].
+  void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache) const;
+
+  MlpSpec spec_;
+  Index num_params_ = 0;
+  std::vector<Index> W_offset_, b_offset_;
+  std::vector<int> W_owner_;
+  Vec<Scalar> theta_;
+  ThreadPool* pool_ = nullptr;
+};
+
+extern template class Mlp<float>;
+extern template class Mlp<double>;
+
+}  // namespace nnlab::nn

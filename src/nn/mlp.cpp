@@ -1,0 +1,427 @@
+// Forward, backward and R-operator passes of Mlp; see mlp.hpp for the equations.
+#include "nnlab/nn/mlp.hpp"
+
+#include <Eigen/QR>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "nnlab/core/error.hpp"
+
+namespace nnlab::nn {
+
+// ------------------------------------------------------------------ names
+namespace {
+template <class E, std::size_t N>
+E parse_enum(std::string_view what, std::string_view name, const std::string_view (&names)[N]) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name == names[i]) return E(i);
+  std::string valid;
+  for (auto n : names) valid += (valid.empty() ? "" : ", ") + std::string(n);
+  fail("unknown {} '{}'; valid: {}", what, name, valid);
+}
+constexpr std::string_view dropout_names[] = {"none", "standard", "inverted"};
+constexpr std::string_view tying_names[] = {"none", "hidden", "all"};
+constexpr std::string_view init_names[] = {"uniform", "he_normal", "glorot_uniform", "orthogonal"};
+}  // namespace
+
+DropoutKind parse_dropout_kind(std::string_view n) {
+  return parse_enum<DropoutKind>("dropout kind", n, dropout_names);
+}
+std::string to_string(DropoutKind k) { return std::string(dropout_names[int(k)]); }
+Tying parse_tying(std::string_view n) { return parse_enum<Tying>("weight tying", n, tying_names); }
+std::string to_string(Tying t) { return std::string(tying_names[int(t)]); }
+Init parse_init(std::string_view n) { return parse_enum<Init>("initialization", n, init_names); }
+std::string to_string(Init i) { return std::string(init_names[int(i)]); }
+
+// ------------------------------------------------------------------ spec
+std::vector<Index> MlpSpec::parse_sizes(std::string_view arch) {
+  std::vector<Index> sizes;
+  std::size_t start = 0;
+  while (start <= arch.size()) {
+    const std::size_t end = std::min(arch.find('-', start), arch.size());
+    const std::string_view part = arch.substr(start, end - start);
+    Index n = 0;
+    bool ok = !part.empty() && part.size() <= 9;
+    for (char c : part) {
+      ok = ok && c >= '0' && c <= '9';
+      n = n * 10 + (c - '0');
+    }
+    require(ok && n > 0,
+            "architecture '{}' does not parse: '{}' is not a positive layer size (expected e.g. "
+            "784-512-512-10)",
+            arch, part);
+    sizes.push_back(n);
+    start = end + 1;
+  }
+  require(sizes.size() >= 2, "architecture '{}' needs at least an input and an output size", arch);
+  return sizes;
+}
+
+void MlpSpec::validate() const {
+  const int L = layers();
+  require(L >= 1, "an MLP needs at least 2 sizes (inputs and outputs), got {}", sizes.size());
+  for (Index n : sizes) require(n > 0, "layer sizes must be positive, got {}", n);
+  require(int(activations.size()) == L - 1, "{} weight layers need {} hidden activations, got {}", L,
+          L - 1, activations.size());
+  require(keep.empty() || int(keep.size()) == L,
+          "keep probabilities: need one per layer input (input + {} hidden = {}), got {}", L - 1, L,
+          keep.size());
+  for (double p : keep)
+    require(p > 0 && p <= 1, "keep probability p must be in (0, 1], got {}", p);
+  if (tying == Tying::hidden)
+    for (int k = 3; k <= L; ++k)
+      require(sizes[std::size_t(k - 1)] == sizes[1],
+              "tying hidden weights needs equal hidden sizes, got n_2 = {} and n_{} = {}", sizes[1], k,
+              sizes[std::size_t(k - 1)]);
+  if (tying == Tying::all)
+    for (Index n : sizes)
+      require(n == sizes[0], "tying all weights needs all sizes equal, got {} and {}", sizes[0], n);
+}
+
+// ------------------------------------------------------------------ products
+namespace {
+
+// out (+)= lhs · rhs, split into row blocks of out fixed by the shapes alone, so the result is
+// the same bit for bit whether the blocks run on one thread or several.
+template <class Out, class Lhs, class Rhs>
+void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false) {
+  const Index rows = out.rows();
+  const double flops = 2.0 * double(rows) * double(out.cols()) * double(lhs.cols());
+  const Index blocks = flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
+  const auto block = [&](Index r0, Index nr) {
+    if (accumulate)
+      out.middleRows(r0, nr).noalias() += lhs.middleRows(r0, nr) * rhs;
+    else
+      out.middleRows(r0, nr).noalias() = lhs.middleRows(r0, nr) * rhs;
+  };
+  if (blocks == 1) {
+    block(0, rows);
+    return;
+  }
+  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
+  const auto body = [&](std::size_t i) {
+    const Index r0 = Index(i) * step;
+    if (r0 < rows) block(r0, std::min(step, rows - r0));
+  };
+  if (pool)
+    pool->parallel_for(std::size_t(blocks), body);
+  else
+    for (Index i = 0; i < blocks; ++i) body(std::size_t(i));
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ layout
+template <class S>
+const Mat<S>& Cache<S>::input_of(int k) const {
+  if (dropped[std::size_t(k)]) return z_dropped[std::size_t(k)];
+  return k == 1 ? *x : z[std::size_t(k)];
+}
+
+template <class S>
+Mlp<S>::Mlp(MlpSpec spec) : spec_(std::move(spec)) {
+  spec_.validate();
+  const int L = layers();
+  W_offset_.assign(std::size_t(L + 1), 0);
+  b_offset_.assign(std::size_t(L + 1), -1);
+  W_owner_.assign(std::size_t(L + 1), 0);
+  Index offset = 0;
+  for (int k = 1; k <= L; ++k) {
+    int owner = k;
+    if (spec_.tying == Tying::all) owner = 1;
+    if (spec_.tying == Tying::hidden && k >= 3 && k <= L - 1) owner = 2;
+    W_owner_[std::size_t(k)] = owner;
+    if (owner == k) {
+      W_offset_[std::size_t(k)] = offset;
+      offset += spec_.sizes[std::size_t(k)] * spec_.sizes[std::size_t(k - 1)];
+    } else {
+      W_offset_[std::size_t(k)] = W_offset_[std::size_t(owner)];
+    }
+    if (spec_.bias) {
+      b_offset_[std::size_t(k)] = offset;
+      offset += spec_.sizes[std::size_t(k)];
+    }
+  }
+  num_params_ = offset;
+  theta_ = Vec<S>::Zero(num_params_);
+}
+
+template <class S>
+MatMap<S> Mlp<S>::W(Vec<S>& v, int k) const {
+  return MatMap<S>(v.data() + W_offset(k), spec_.sizes[std::size_t(k)], spec_.sizes[std::size_t(k - 1)]);
+}
+template <class S>
+ConstMatMap<S> Mlp<S>::W(const Vec<S>& v, int k) const {
+  return ConstMatMap<S>(v.data() + W_offset(k), spec_.sizes[std::size_t(k)],
+                        spec_.sizes[std::size_t(k - 1)]);
+}
+template <class S>
+VecMap<S> Mlp<S>::b(Vec<S>& v, int k) const {
+  require(spec_.bias, "this network has no biases");
+  return VecMap<S>(v.data() + b_offset(k), spec_.sizes[std::size_t(k)]);
+}
+template <class S>
+ConstVecMap<S> Mlp<S>::b(const Vec<S>& v, int k) const {
+  require(spec_.bias, "this network has no biases");
+  return ConstVecMap<S>(v.data() + b_offset(k), spec_.sizes[std::size_t(k)]);
+}
+
+template <class S>
+void Mlp<S>::init(Rng& rng, Init scheme, double gain) {
+  for (int k = 1; k <= layers(); ++k) {
+    if (W_owner(k) != k) continue;
+    auto Wk = W(k);
+    const double fan_in = double(Wk.cols()), fan_out = double(Wk.rows());
+    const auto uniform = [&](double bound) { return S(bound * (2 * uniform01(rng) - 1)); };
+    switch (scheme) {
+      case Init::uniform:
+        for (Index i = 0; i < Wk.size(); ++i) Wk.data()[i] = uniform(gain / std::sqrt(fan_in));
+        break;
+      case Init::he_normal:
+        for (Index i = 0; i < Wk.size(); ++i)
+          Wk.data()[i] = S(gain * std::sqrt(2 / fan_in) * normal(rng));
+        break;
+      case Init::glorot_uniform:
+        for (Index i = 0; i < Wk.size(); ++i)
+          Wk.data()[i] = uniform(gain * std::sqrt(6 / (fan_in + fan_out)));
+        break;
+      case Init::orthogonal: {
+        // Q of a Gaussian matrix's QR, signs fixed by diag(R), gives the Haar measure.
+        const Index big = std::max(Wk.rows(), Wk.cols()), small = std::min(Wk.rows(), Wk.cols());
+        Mat<double> G(big, small);
+        for (Index i = 0; i < G.size(); ++i) G.data()[i] = normal(rng);
+        Eigen::HouseholderQR<Mat<double>> qr(G);
+        Mat<double> Q = qr.householderQ() * Mat<double>::Identity(big, small);
+        for (Index j = 0; j < small; ++j)
+          if (qr.matrixQR()(j, j) < 0) Q.col(j) *= -1;
+        if (Wk.rows() >= Wk.cols())
+          Wk = (gain * Q).cast<S>();
+        else
+          Wk = (gain * Q.transpose()).cast<S>();
+        break;
+      }
+    }
+  }
+  for (int k = 1; k <= layers() && spec_.bias; ++k) {
+    auto bk = b(k);
+    const double fan_in = double(spec_.sizes[std::size_t(k - 1)]);
+    for (Index i = 0; i < bk.size(); ++i)
+      bk[i] = scheme == Init::uniform ? S(gain / std::sqrt(fan_in) * (2 * uniform01(rng) - 1)) : S(0);
+  }
+}
+
+// ------------------------------------------------------------------ forward
+template <class S>
+void Mlp<S>::sample_mask(int k, Index cols, Cache<S>& cache, Rng& rng) const {
+  const double p = spec_.keep_of(k);
+  const S kept = spec_.dropout == DropoutKind::inverted ? S(1 / p) : S(1);
+  // Two Bernoulli(p) draws per 64-bit output: P(u < ⌊p·2³²⌋) = p up to 2⁻³².
+  const auto threshold = std::uint64_t(std::ldexp(p, 32));
+  Mat<S>& m = cache.mask[std::size_t(k)];
+  m.resize(spec_.sizes[std::size_t(k - 1)], cols);
+  S* data = m.data();
+  const Index n = m.size();
+  Index i = 0;
+  for (; i + 1 < n; i += 2) {
+    const std::uint64_t u = rng();
+    data[i] = (u & 0xffffffffULL) < threshold ? kept : S(0);
+    data[i + 1] = (u >> 32) < threshold ? kept : S(0);
+  }
+  if (i < n) data[i] = (rng() & 0xffffffffULL) < threshold ? kept : S(0);
+}
+
+template <class S>
+void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
+  const int L = layers();
+  require(X.rows() == spec_.sizes[0], "the network takes {} inputs, but the data have {} features",
+          spec_.sizes[0], X.rows());
+  require(mode != Mode::train || rng != nullptr || spec_.dropout == DropoutKind::none,
+          "a training forward pass with dropout needs an Rng");
+  const auto slots = std::size_t(L + 2);
+  for (auto* v : {&cache.a, &cache.z, &cache.mask, &cache.z_dropped, &cache.delta, &cache.g})
+    v->resize(slots);
+  cache.dropped.assign(slots, false);
+  cache.x = &X;
+  const Index N = X.cols();
+
+  for (int k = 1; k <= L; ++k) {
+    const auto ku = std::size_t(k);
+    const double p = spec_.keep_of(k);
+    const bool dropout = spec_.dropout != DropoutKind::none && p < 1 &&
+                         !(mode == Mode::eval && spec_.dropout == DropoutKind::inverted);
+    if (dropout) {
+      const Mat<S>& z = k == 1 ? X : cache.z[ku];
+      if (mode == Mode::train) {
+        sample_mask(k, N, cache, *rng);
+      } else if (mode == Mode::eval) {  // standard dropout at inference: m = p
+        cache.mask[ku].setConstant(z.rows(), N, S(p));
+      } else {
+        require(cache.mask[ku].rows() == z.rows() && cache.mask[ku].cols() == N,
+                "frozen masks: no mask of shape {}×{} for layer {} from a previous forward", z.rows(), N, k);
+      }
+      cache.z_dropped[ku] = z.cwiseProduct(cache.mask[ku]);
+      cache.dropped[ku] = true;
+    }
+    Mat<S>& a = cache.a[ku + 1];
+    a.resize(spec_.sizes[ku], N);
+    product(a, W(k), cache.input_of(k), pool_);
+    if (spec_.bias) a.colwise() += b(k);
+    if (k < L) activate(spec_.activations[ku - 1], a, cache.z[ku + 1]);
+  }
+  cache.has_forward = true;
+  cache.has_backward = false;
+}
+
+// ------------------------------------------------------------------ backward
+template <class S>
+void Mlp<S>::propagate(Cache<S>& cache, Vec<S>& grad) const {
+  const int L = layers();
+  grad.resize(num_params_);
+  std::vector<bool> written(std::size_t(L + 1), false);  // tied W blocks accumulate
+  for (int k = L; k >= 1; --k) {
+    const auto ku = std::size_t(k);
+    const Mat<S>& delta_next = cache.delta[ku + 1];
+    const int owner = W_owner(k);
+    product(W(grad, k), delta_next, cache.input_of(k).transpose(), pool_, written[std::size_t(owner)]);
+    written[std::size_t(owner)] = true;
+    if (spec_.bias) b(grad, k) = delta_next.rowwise().sum();
+    if (k == 1) break;
+    Mat<S>& g = cache.g[ku];
+    g.resize(spec_.sizes[ku - 1], delta_next.cols());
+    product(g, W(k).transpose(), delta_next, pool_);
+    if (cache.dropped[ku]) g.array() *= cache.mask[ku].array();
+    times_derivative(spec_.activations[ku - 2], cache.a[ku], cache.z[ku], g, cache.delta[ku]);
+  }
+}
+
+template <class S>
+S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
+  require(cache.has_forward, "backward() needs a forward() first");
+  const auto L = std::size_t(layers());
+  cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
+  propagate(cache, grad);
+  cache.has_backward = true;
+  return cache.loss;
+}
+
+template <class S>
+S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, Vec<S>& grad,
+                            Mode mode, Rng* rng) const {
+  forward(X, cache, mode, rng);
+  return backward(T, cache, grad);
+}
+
+// ------------------------------------------------------------------ R-operator
+// R{a^(k+1)} = V^(k) z̃^(k) + W^(k) R{z̃^(k)} + v_b^(k),   R{z̃^(k)} = m^(k) ⊙ h'(a^(k)) ⊙ R{a^(k)}.
+template <class S>
+void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache) const {
+  require(v.size() == num_params_, "direction v has {} entries, the network {} parameters", v.size(),
+          num_params_);
+  const int L = layers();
+  for (auto* r : {&cache.Ra, &cache.Rz, &cache.Rdelta}) r->resize(std::size_t(L + 2));
+  for (int k = 1; k <= L; ++k) {
+    const auto ku = std::size_t(k);
+    Mat<S>& Ra = cache.Ra[ku + 1];
+    Ra.resize(spec_.sizes[ku], cache.x->cols());
+    product(Ra, W(v, k), cache.input_of(k), pool_);
+    if (k > 1) product(Ra, W(k), cache.Rz[ku], pool_, true);
+    if (spec_.bias) Ra.colwise() += b(v, k);
+    if (k < L) {
+      Mat<S>& Rz = cache.Rz[ku + 1];
+      times_derivative(spec_.activations[ku - 1], cache.a[ku + 1], cache.z[ku + 1], Ra, Rz);
+      if (cache.dropped[ku + 1]) Rz.array() *= cache.mask[ku + 1].array();
+    }
+  }
+}
+
+// R{∂E/∂W^(k)} = R{δ^(k+1)} z̃^(k)ᵀ + δ^(k+1) R{z̃^(k)}ᵀ,
+// R{δ^(k)} = h''(a^(k)) ⊙ R{a^(k)} ⊙ g^(k) + h'(a^(k)) ⊙ m^(k) ⊙ (V^(k)ᵀ δ^(k+1) + W^(k)ᵀ R{δ^(k+1)}).
+template <class S>
+void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& grad,
+                 Vec<S>& Hv, Mode mode, Rng* rng) const {
+  loss_and_gradient(X, T, cache, grad, mode, rng);
+  r_forward(v, cache);
+  const int L = layers();
+  loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
+                     cache.Rdelta[std::size_t(L + 1)]);
+  Hv.resize(num_params_);
+  std::vector<bool> written(std::size_t(L + 1), false);
+  for (int k = L; k >= 1; --k) {
+    const auto ku = std::size_t(k);
+    const Mat<S>& Rdelta_next = cache.Rdelta[ku + 1];
+    const Mat<S>& delta_next = cache.delta[ku + 1];
+    const auto owner = std::size_t(W_owner(k));
+    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool_, written[owner]);
+    written[owner] = true;
+    if (k > 1) product(W(Hv, k), delta_next, cache.Rz[ku].transpose(), pool_, true);
+    if (spec_.bias) b(Hv, k) = Rdelta_next.rowwise().sum();
+    if (k == 1) break;
+    Mat<S>& t = cache.tmp;
+    t.resize(spec_.sizes[ku - 1], delta_next.cols());
+    product(t, W(v, k).transpose(), delta_next, pool_);
+    product(t, W(k).transpose(), Rdelta_next, pool_, true);
+    if (cache.dropped[ku]) t.array() *= cache.mask[ku].array();
+    const Activation h = spec_.activations[ku - 2];
+    times_derivative(h, cache.a[ku], cache.z[ku], t, cache.Rdelta[ku]);
+    if (h != Activation::identity && h != Activation::relu) {
+      cache.tmp2 = cache.Ra[ku].cwiseProduct(cache.g[ku]);
+      times_second_derivative(h, cache.a[ku], cache.z[ku], cache.tmp2, t);
+      cache.Rdelta[ku] += t;
+    }
+  }
+}
+
+// Gv = Jᵀ H_y J v: J v = R{y} by the R-forward pass, then H_y R{y} backpropagated like a δ.
+template <class S>
+void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Gv,
+                  Mode mode, Rng* rng) const {
+  forward(X, cache, mode, rng);
+  r_forward(v, cache);
+  const auto L = std::size_t(layers());
+  loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
+  propagate(cache, Gv);
+  cache.has_backward = false;  // the δ's now hold the Gauss–Newton backward pass, not ∂E/∂a
+}
+
+// ------------------------------------------------------------------ evaluation
+template <class S>
+double Mlp<S>::accuracy(const Mat<S>& X, const std::vector<int>& labels, Index batch) const {
+  require(Index(labels.size()) == X.cols(), "accuracy: {} labels for {} samples", labels.size(), X.cols());
+  if (X.cols() == 0) return std::numeric_limits<double>::quiet_NaN();
+  Cache<S> cache;
+  Index correct = 0;
+  for (Index start = 0; start < X.cols(); start += batch) {
+    const Index n = std::min(batch, X.cols() - start);
+    const Mat<S> Xb = X.middleCols(start, n);
+    forward(Xb, cache, Mode::eval);
+    for (Index j = 0; j < n; ++j) {
+      Index arg = 0;
+      cache.y().col(j).maxCoeff(&arg);
+      correct += arg == labels[std::size_t(start + j)];
+    }
+  }
+  return double(correct) / double(X.cols());
+}
+
+template <class S>
+double Mlp<S>::dataset_loss(const Mat<S>& X, const Mat<S>& T, Index batch) const {
+  Cache<S> cache;
+  double total = 0;
+  for (Index start = 0; start < X.cols(); start += batch) {
+    const Index n = std::min(batch, X.cols() - start);
+    const Mat<S> Xb = X.middleCols(start, n), Tb = T.middleCols(start, n);
+    forward(Xb, cache, Mode::eval);
+    const double E = double(loss_value(spec_.loss, cache.y(), Tb));
+    total += spec_.loss == Loss::sum_of_squares ? E : E * double(n) / double(X.cols());
+  }
+  return total;
+}
+
+template struct Cache<float>;
+template struct Cache<double>;
+template class Mlp<float>;
+template class Mlp<double>;
+
+}  // namespace nnlab::nn

@@ -1,0 +1,393 @@
+// Every activation, loss, dropout kind and layer configuration of Mlp against central finite
+// differences in double; the R-operator's H·v against finite differences of gradients and
+// against exact Hessians of small nets.
+#include "nnlab/nn/mlp.hpp"
+
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+
+#include "nnlab/core/error.hpp"
+#include "support/gradient_check.hpp"
+
+namespace nnlab::nn {
+namespace {
+
+using testing::compare;
+using testing::numeric_gradient;
+
+struct Problem {
+  Mat<double> X, T;
+};
+
+Problem make_problem(const MlpSpec& spec, Index N, Rng& rng) {
+  Problem pr{Mat<double>(spec.sizes.front(), N), Mat<double>::Zero(spec.sizes.back(), N)};
+  for (Index i = 0; i < pr.X.size(); ++i) pr.X.data()[i] = normal(rng);
+  for (Index n = 0; n < N; ++n) {
+    if (spec.loss == Loss::cross_entropy)
+      pr.T(Index(uniform_index(rng, std::uint64_t(pr.T.rows()))), n) = 1;
+    else
+      for (Index k = 0; k < pr.T.rows(); ++k) pr.T(k, n) = normal(rng);
+  }
+  return pr;
+}
+
+MlpSpec spec_of(std::vector<Index> sizes, Activation h, Loss loss) {
+  MlpSpec s;
+  s.sizes = std::move(sizes);
+  s.activations.assign(s.sizes.size() - 2, h);
+  s.loss = loss;
+  return s;
+}
+
+bool has_relu(const MlpSpec& spec) {
+  return std::find(spec.activations.begin(), spec.activations.end(), Activation::relu) !=
+         spec.activations.end();
+}
+
+// Gradient of E at θ by backprop (masks frozen from one training forward) vs central differences.
+double gradient_error(const MlpSpec& spec, std::uint64_t seed) {
+  Rng rng = make_rng(seed, 0);
+  Mlp<double> net(spec);
+  net.init(rng, Init::glorot_uniform, 1.5);
+  for (Index i = 0; i < net.num_params(); ++i) net.theta()[i] += 0.1 * normal(rng);  // nonzero b
+  const Problem pr = make_problem(spec, 5, rng);
+  Cache<double> cache;
+  Vec<double> grad;
+  Rng mask_rng = make_rng(seed, stream::dropout);
+  net.loss_and_gradient(pr.X, pr.T, cache, grad, Mode::train, &mask_rng);
+  const auto E = [&](const Vec<double>& theta) {
+    Mlp<double> copy = net;
+    copy.theta() = theta;
+    Cache<double> c = cache;  // the same masks
+    copy.forward(pr.X, c, Mode::frozen_masks);
+    return double(loss_value(spec.loss, c.y(), pr.T));
+  };
+  const double h = has_relu(spec) ? 1e-5 : 1e-3;
+  const auto r = compare(grad, numeric_gradient(E, net.theta(), h), 1e-6);
+  EXPECT_LT(r.max_rel_error, 1e-7) << "worst coordinate " << r.worst << ": backprop " << r.analytic
+                                   << " vs finite differences " << r.numeric;
+  return r.max_rel_error;
+}
+
+TEST(MlpGradient, EverySmoothActivationAndLoss) {
+  std::uint64_t seed = 1;
+  for (Activation h : {Activation::identity, Activation::sigmoid, Activation::tanh,
+                       Activation::softplus, Activation::gelu})
+    for (Loss loss : {Loss::sum_of_squares, Loss::mse, Loss::cross_entropy}) {
+      SCOPED_TRACE(to_string(h) + " / " + to_string(loss));
+      gradient_error(spec_of({3, 4, 5, 3}, h, loss), seed++);
+    }
+}
+
+// ReLU: finite differences are meaningful only with steps far below the distance to a kink;
+// with random data the pre-activations sit ≥ 1e-3 from 0 and h = 1e-6 stays on one side.
+TEST(MlpGradient, Relu) {
+  for (Loss loss : {Loss::sum_of_squares, Loss::cross_entropy}) {
+    MlpSpec spec = spec_of({4, 6, 6, 2}, Activation::relu, loss);
+    gradient_error(spec, 11);
+  }
+}
+
+TEST(MlpGradient, MixedActivationsNoBiasDeep) {
+  MlpSpec spec;
+  spec.sizes = {3, 4, 4, 4, 4, 2};
+  spec.activations = {Activation::tanh, Activation::gelu, Activation::sigmoid, Activation::softplus};
+  spec.bias = false;
+  spec.loss = Loss::sum_of_squares;
+  gradient_error(spec, 21);
+  spec.bias = true;
+  gradient_error(spec, 22);
+}
+
+TEST(MlpGradient, SingleLayerLinearModel) {
+  gradient_error(spec_of({5, 2}, Activation::identity, Loss::mse), 31);
+}
+
+TEST(MlpGradient, TiedWeights) {
+  MlpSpec spec = spec_of({3, 4, 4, 4, 2}, Activation::tanh, Loss::sum_of_squares);
+  spec.tying = Tying::hidden;
+  gradient_error(spec, 41);
+  spec = spec_of({4, 4, 4, 4}, Activation::softplus, Loss::sum_of_squares);
+  spec.tying = Tying::all;
+  gradient_error(spec, 42);
+  Mlp<double> net(spec);
+  EXPECT_EQ(net.num_params(), 16 + 3 * 4);  // one W, three biases
+}
+
+TEST(MlpGradient, DropoutKindsWithFrozenMasks) {
+  for (DropoutKind kind : {DropoutKind::standard, DropoutKind::inverted})
+    for (Loss loss : {Loss::sum_of_squares, Loss::cross_entropy}) {
+      MlpSpec spec = spec_of({5, 6, 6, 3}, Activation::tanh, loss);
+      spec.dropout = kind;
+      spec.keep = {0.8, 0.5, 0.7};
+      SCOPED_TRACE(to_string(kind));
+      gradient_error(spec, 51);
+    }
+}
+
+// ---------------------------------------------------------------- Hessian-vector products
+double hvp_error(const MlpSpec& spec, std::uint64_t seed) {
+  Rng rng = make_rng(seed, 0);
+  Mlp<double> net(spec);
+  net.init(rng, Init::glorot_uniform, 1.5);
+  for (Index i = 0; i < net.num_params(); ++i) net.theta()[i] += 0.1 * normal(rng);  // nonzero b
+  const Problem pr = make_problem(spec, 6, rng);
+  Vec<double> v(net.num_params());
+  for (Index i = 0; i < v.size(); ++i) v[i] = normal(rng);
+  v.normalize();
+  Cache<double> cache;
+  Vec<double> grad, Hv;
+  Rng mask_rng = make_rng(seed, stream::dropout);
+  net.hvp(pr.X, pr.T, v, cache, grad, Hv, Mode::train, &mask_rng);
+  const auto gradient = [&](const Vec<double>& theta) {
+    Mlp<double> copy = net;
+    copy.theta() = theta;
+    Cache<double> c = cache;
+    Vec<double> g;
+    copy.loss_and_gradient(pr.X, pr.T, c, g, Mode::frozen_masks);
+    return g;
+  };
+  const double h = has_relu(spec) ? 1e-5 : 1e-3;
+  const auto r = compare(Hv, testing::numeric_directional(gradient, net.theta(), v, h), 1e-4);
+  EXPECT_LT(r.max_rel_error, 1e-6) << "worst coordinate " << r.worst << ": R-operator "
+                                   << r.analytic << " vs finite differences " << r.numeric;
+  return r.max_rel_error;
+}
+
+TEST(MlpHvp, MatchesFiniteDifferencesOfGradients) {
+  std::uint64_t seed = 100;
+  for (Activation h : {Activation::identity, Activation::sigmoid, Activation::tanh,
+                       Activation::softplus, Activation::gelu, Activation::relu})
+    for (Loss loss : {Loss::sum_of_squares, Loss::mse, Loss::cross_entropy}) {
+      SCOPED_TRACE(to_string(h) + " / " + to_string(loss));
+      hvp_error(spec_of({3, 5, 4, 3}, h, loss), seed++);
+    }
+}
+
+TEST(MlpHvp, TiedNoBiasAndDropout) {
+  MlpSpec spec = spec_of({3, 4, 4, 4, 2}, Activation::tanh, Loss::cross_entropy);
+  spec.tying = Tying::hidden;
+  spec.bias = false;
+  hvp_error(spec, 201);
+  spec.bias = true;
+  spec.dropout = DropoutKind::inverted;
+  spec.keep = {0.9, 0.6, 0.5, 0.7};
+  hvp_error(spec, 202);
+}
+
+Mat<double> hessian_by_hvp(const Mlp<double>& net, const Problem& pr) {
+  Mat<double> H(net.num_params(), net.num_params());
+  Cache<double> cache;
+  Vec<double> grad, Hv;
+  for (Index i = 0; i < H.cols(); ++i) {
+    net.hvp(pr.X, pr.T, Vec<double>::Unit(H.cols(), i), cache, grad, Hv);
+    H.col(i) = Hv;
+  }
+  return H;
+}
+
+// A single linear layer y = W x + b with E = ½ Σ‖y − t‖²: H = (Σ_n x̂_n x̂_nᵀ) ⊗ I with x̂ = (x, 1),
+// in θ = [vec W (column-major), b]. Exact, no finite differences.
+TEST(MlpHessian, ExactForLinearLeastSquares) {
+  MlpSpec spec = spec_of({3, 2}, Activation::identity, Loss::sum_of_squares);
+  Rng rng = make_rng(7, 0);
+  Mlp<double> net(spec);
+  net.init(rng);
+  const Problem pr = make_problem(spec, 5, rng);
+  const Mat<double> H = hessian_by_hvp(net, pr);
+  Mat<double> Xh(4, 5);
+  Xh << pr.X, Mat<double>::Ones(1, 5);
+  const Mat<double> C = Xh * Xh.transpose();
+  Mat<double> expected = Mat<double>::Zero(8, 8);
+  // θ index of W(j, i) is i*2 + j; of b(j) is 6 + j.
+  const auto index = [](Index input, Index out) { return input < 3 ? input * 2 + out : 6 + out; };
+  for (Index i = 0; i < 4; ++i)
+    for (Index k = 0; k < 4; ++k)
+      for (Index j = 0; j < 2; ++j) expected(index(i, j), index(k, j)) = C(i, k);
+  EXPECT_LT((H - expected).norm(), 1e-12 * expected.norm());
+}
+
+// Softmax regression, E = −1/N Σ log s_t: H = 1/N Σ_n x̂ x̂ᵀ ⊗ (diag(s_n) − s_n s_nᵀ).
+TEST(MlpHessian, ExactForSoftmaxRegression) {
+  MlpSpec spec = spec_of({2, 3}, Activation::identity, Loss::cross_entropy);
+  Rng rng = make_rng(8, 0);
+  Mlp<double> net(spec);
+  net.init(rng, Init::uniform, 3.0);
+  const Problem pr = make_problem(spec, 4, rng);
+  const Mat<double> H = hessian_by_hvp(net, pr);
+  Cache<double> cache;
+  net.forward(pr.X, cache);
+  Mat<double> S;
+  softmax(cache.y(), S);
+  Mat<double> expected = Mat<double>::Zero(9, 9);
+  const auto index = [](Index input, Index out) { return input < 2 ? input * 3 + out : 6 + out; };
+  for (Index n = 0; n < 4; ++n) {
+    Vec<double> xh(3);
+    xh << pr.X.col(n), 1;
+    const Vec<double> s = S.col(n);
+    const Mat<double> A = Mat<double>(s.asDiagonal()) - s * s.transpose();
+    for (Index i = 0; i < 3; ++i)
+      for (Index k = 0; k < 3; ++k)
+        for (Index j = 0; j < 3; ++j)
+          for (Index l = 0; l < 3; ++l) expected(index(i, j), index(k, l)) += xh[i] * xh[k] * A(j, l) / 4;
+  }
+  EXPECT_LT((H - expected).norm(), 1e-12 * expected.norm());
+}
+
+// On a deeper smooth net the assembled Hessian must be symmetric to rounding (finite differences
+// of gradients are not), and the Gauss–Newton matrix positive semidefinite.
+TEST(MlpHessian, SymmetricAndGaussNewtonPsd) {
+  MlpSpec spec = spec_of({3, 4, 3, 2}, Activation::tanh, Loss::cross_entropy);
+  Rng rng = make_rng(9, 0);
+  Mlp<double> net(spec);
+  net.init(rng, Init::glorot_uniform, 2.0);
+  const Problem pr = make_problem(spec, 6, rng);
+  const Mat<double> H = hessian_by_hvp(net, pr);
+  EXPECT_LT((H - H.transpose()).norm(), 1e-12 * H.norm());
+  Mat<double> G(H.rows(), H.cols());
+  Cache<double> cache;
+  Vec<double> Gv;
+  for (Index i = 0; i < G.cols(); ++i) {
+    net.gnvp(pr.X, pr.T, Vec<double>::Unit(G.cols(), i), cache, Gv);
+    G.col(i) = Gv;
+  }
+  EXPECT_LT((G - G.transpose()).norm(), 1e-12 * G.norm());
+  Eigen::SelfAdjointEigenSolver<Mat<double>> eig(G);
+  EXPECT_GT(eig.eigenvalues().minCoeff(), -1e-12 * eig.eigenvalues().maxCoeff());
+  EXPECT_GT((H - G).norm(), 1e-3 * H.norm());  // a tanh net is not Gauss–Newton-exact
+}
+
+// ---------------------------------------------------------------- dropout statistics
+TEST(MlpDropout, MaskMeanIsKeepProbability) {
+  for (DropoutKind kind : {DropoutKind::standard, DropoutKind::inverted}) {
+    MlpSpec spec = spec_of({50, 40, 2}, Activation::identity, Loss::sum_of_squares);
+    spec.dropout = kind;
+    spec.keep = {0.8, 0.3};
+    Mlp<double> net(spec);
+    Rng rng = make_rng(3, 0);
+    net.init(rng);
+    const Mat<double> X = Mat<double>::Ones(50, 1000);
+    Cache<double> cache;
+    net.forward(X, cache, Mode::train, &rng);
+    for (int k : {1, 2}) {
+      const double p = spec.keep[std::size_t(k - 1)];
+      const Mat<double>& m = cache.mask[std::size_t(k)];
+      const double scale = kind == DropoutKind::inverted ? 1 / p : 1;
+      const double kept = (m.array() != 0).cast<double>().mean();
+      const double n = double(m.size());
+      EXPECT_NEAR(kept, p, 4 * std::sqrt(p * (1 - p) / n)) << "layer " << k;
+      EXPECT_TRUE(((m.array() == 0) || (m.array() == scale)).all());
+    }
+  }
+}
+
+// E[training output] equals the inference output for both kinds (linear net, so exact in
+// expectation): the standard kind scales by p at inference, the inverted by 1/p in training.
+TEST(MlpDropout, ExpectedTrainingActivationEqualsInference) {
+  for (DropoutKind kind : {DropoutKind::standard, DropoutKind::inverted}) {
+    MlpSpec spec = spec_of({6, 5, 3}, Activation::identity, Loss::sum_of_squares);
+    spec.dropout = kind;
+    spec.keep = {0.7, 0.5};
+    Mlp<double> net(spec);
+    Rng rng = make_rng(4, 0);
+    net.init(rng);
+    Mat<double> x(6, 1);
+    for (Index i = 0; i < 6; ++i) x(i) = normal(rng);
+    Cache<double> cache;
+    net.forward(x, cache, Mode::eval);
+    const Vec<double> inference = cache.y().col(0);
+    const int trials = 40000;
+    Vec<double> sum = Vec<double>::Zero(3), sum2 = Vec<double>::Zero(3);
+    const Mat<double> X = x.replicate(1, trials);
+    net.forward(X, cache, Mode::train, &rng);
+    sum = cache.y().rowwise().sum();
+    sum2 = cache.y().array().square().rowwise().sum();
+    for (Index j = 0; j < 3; ++j) {
+      const double mean = sum[j] / trials, var = sum2[j] / trials - mean * mean;
+      EXPECT_NEAR(mean, inference[j], 4 * std::sqrt(var / trials)) << to_string(kind) << " output " << j;
+    }
+  }
+}
+
+TEST(MlpDropout, InvertedIsIdentityAtInference) {
+  MlpSpec spec = spec_of({4, 3, 2}, Activation::tanh, Loss::sum_of_squares);
+  Mlp<double> plain(spec);
+  spec.dropout = DropoutKind::inverted;
+  spec.keep = {0.5, 0.5};
+  Mlp<double> dropped(spec);
+  Rng rng = make_rng(5, 0);
+  plain.init(rng);
+  dropped.theta() = plain.theta();
+  const Mat<double> X = Mat<double>::Random(4, 7);
+  Cache<double> c1, c2;
+  plain.forward(X, c1);
+  dropped.forward(X, c2);
+  EXPECT_EQ(c1.y(), c2.y());
+}
+
+// ---------------------------------------------------------------- validation and layout
+TEST(MlpSpec, ParsesAndRejects) {
+  EXPECT_EQ(MlpSpec::parse_sizes("784-512-10"), (std::vector<Index>{784, 512, 10}));
+  for (const char* bad : {"", "784", "784--10", "784-0-10", "a-b", "784-512-", "-5-3", "1.5-2"})
+    EXPECT_THROW(MlpSpec::parse_sizes(bad), Error) << bad;
+  MlpSpec spec = spec_of({4, 3, 2}, Activation::tanh, Loss::sum_of_squares);
+  spec.keep = {0.5, 1.5};
+  EXPECT_THROW(Mlp<double>{spec}, Error);
+  spec.keep = {0.0, 0.5};
+  EXPECT_THROW(Mlp<double>{spec}, Error);
+  spec.keep = {0.5};
+  EXPECT_THROW(Mlp<double>{spec}, Error);
+  spec = spec_of({4, 3, 5, 2}, Activation::tanh, Loss::sum_of_squares);
+  spec.activations.pop_back();
+  EXPECT_THROW(Mlp<double>{spec}, Error);
+  EXPECT_THROW(parse_activation("swish"), Error);
+  EXPECT_THROW(parse_dropout_kind("gaussian"), Error);
+  spec = spec_of({4, 3, 5, 2}, Activation::tanh, Loss::sum_of_squares);
+  spec.tying = Tying::hidden;
+  EXPECT_THROW(Mlp<double>{spec}, Error);
+}
+
+TEST(MlpLayout, ParameterViewsAreContiguousAndOrdered) {
+  Mlp<float> net(spec_of({784, 512, 512, 10}, Activation::relu, Loss::cross_entropy));
+  EXPECT_EQ(net.num_params(), 784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10);
+  EXPECT_EQ(net.W_offset(1), 0);
+  EXPECT_EQ(net.b_offset(1), 784 * 512);
+  EXPECT_EQ(net.W_offset(2), 784 * 512 + 512);
+  EXPECT_EQ(net.b_offset(3), net.num_params() - 10);
+  net.W(2)(3, 4) = 7.0f;
+  EXPECT_EQ(net.theta()[net.W_offset(2) + 4 * 512 + 3], 7.0f);  // column-major
+}
+
+TEST(MlpLayout, WrongInputSizeIsAnError) {
+  Mlp<double> net(spec_of({4, 3, 2}, Activation::tanh, Loss::sum_of_squares));
+  Cache<double> cache;
+  EXPECT_THROW(net.forward(Mat<double>::Zero(5, 2), cache), Error);
+  Vec<double> g;
+  EXPECT_THROW(net.backward(Mat<double>::Zero(2, 2), cache, g), Error);
+}
+
+// Determinism: the products' row-block split depends on the shapes only.
+TEST(MlpParallel, BitIdenticalForOneAndTwoThreads) {
+  MlpSpec spec = spec_of({300, 256, 256, 10}, Activation::relu, Loss::cross_entropy);
+  spec.dropout = DropoutKind::inverted;
+  spec.keep = {0.8, 0.5, 0.5};
+  Mlp<float> net(spec);
+  Rng rng = make_rng(6, 0);
+  net.init(rng);
+  Mat<float> X = Mat<float>::Random(300, 128), T = Mat<float>::Zero(10, 128);
+  for (Index n = 0; n < 128; ++n) T(n % 10, n) = 1;
+  Vec<float> g1, g2, hv1, hv2, v = Vec<float>::Random(net.num_params());
+  Cache<float> cache;
+  ThreadPool one(1), two(2);
+  for (auto [pool, g, hv] : {std::tuple{&one, &g1, &hv1}, std::tuple{&two, &g2, &hv2}}) {
+    net.set_pool(pool);
+    Rng r = make_rng(9, stream::dropout);
+    net.hvp(X, T, v, cache, *g, *hv, Mode::train, &r);
+  }
+  EXPECT_TRUE(g1 == g2);
+  EXPECT_TRUE(hv1 == hv2);
+}
+
+}  // namespace
+}  // namespace nnlab::nn
