@@ -1,0 +1,23 @@
+// NPY files (numpy's format, versions 1.0, 2.0, 3.0): magic "\x93NUMPY", version, a
+// little-endian header length, a Python-dict header {'descr', 'fortran_order', 'shape'},
+// then the C-order data. A numpy array of shape (rows, cols) loads as an Eigen rows × cols
+// matrix with the same (i, j) entries; shape (n,) loads as an n × 1 column. Dtypes '<f4',
+// '<f8', '<i4', '<i8', '|u1' are converted to Scalar. Errors name the file and the problem.
+#pragma once
+#include <filesystem>
+
+#include "nnlab/core/types.hpp"
+
+namespace nnlab::data {
+
+template <class Scalar>
+Mat<Scalar> load_npy(const std::filesystem::path& path);
+
+// Writes a version 1.0 file in C order: '<f8' for double, '<f4' for float; shape (rows, cols)
+// for a matrix, (n,) for a vector. Atomic (temporary file + rename).
+template <class Scalar>
+void save_npy(const std::filesystem::path& path, const Mat<Scalar>& matrix);
+template <class Scalar>
+void save_npy(const std::filesystem::path& path, const Vec<Scalar>& vector);
+
+}  // namespace nnlab::data
