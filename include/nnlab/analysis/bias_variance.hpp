@@ -1,0 +1,46 @@
+// Bias–variance decomposition against the TRUE function (not noisy labels; mlxtend's
+// bias_variance_decomp measures against noisy labels, nnlab does not).
+//
+// Shapes: predictions F: T × K (row t = the model trained on training set t, column k = test
+// point x₀_k), truth f: K. With e_tk = F_tk − f_k, ē_k = mean_t e_tk and
+// s²_k = Σ_t (e_tk − ē_k)² / (T − 1), averaged over the K test points:
+//   variance = mean_k s²_k                    (unbiased)
+//   bias²    = mean_k (ē_k² − s²_k / T)        (unbiased: E[ē_k²] = bias_k² + σ_k²/T)
+//   MSE      = mean_k mean_t e_tk²
+// and MSE = bias² + variance holds exactly for these estimators (not only in expectation).
+#pragma once
+#include "nnlab/core/types.hpp"
+
+namespace nnlab::analysis {
+
+struct Estimate {
+  double value = 0;
+  double se = 0;  // standard error over the trials
+};
+
+// Mean of per-trial terms with standard error sd/√T.
+Estimate mean_estimate(const Vec<double>& terms);
+
+// mean(a) / mean(b) for paired per-trial terms, standard error by the delta method:
+// the influence of trial t is (a_t − r b_t) / mean(b).
+Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b);
+
+struct BiasVariance {
+  Estimate bias2, variance, mse;
+  // mean_k ē_k: the signed error averaged over test points; 0 for an unbiased estimator.
+  Estimate mean_error;
+  Vec<double> bias2_point, variance_point;  // per test point, K entries
+  // Per-trial terms whose means are variance and mse (T entries each), so that ratios and
+  // differences between estimators trained on the same training sets get paired errors.
+  Vec<double> variance_terms, mse_terms;
+};
+
+// Standard errors: mse and variance from their per-trial terms; bias² from its Hoeffding
+// decomposition as a degree-2 U-statistic, Var = 4 μᵀΣμ/(K²T) + 2‖Σ‖_F²/(K²T(T−1)), μ the
+// biases and Σ the K × K covariance of the predictions (the second term keeps the error
+// honest when every bias is 0). μᵀΣμ is estimated without bias but clipped at 0, so when every
+// bias is 0 the error is conservative, by up to a factor ≈ √2. Requires T ≥ 2; throws Error on
+// mismatched shapes.
+BiasVariance bias_variance(const Mat<double>& predictions, const Vec<double>& truth);
+
+}  // namespace nnlab::analysis

@@ -1,0 +1,91 @@
+// Bias–variance estimators: the exact identity MSE = bias² + variance, agreement with known
+// bias and noise, and standard errors that match the spread over replications.
+#include "nnlab/analysis/bias_variance.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nnlab/core/error.hpp"
+#include "nnlab/core/rng.hpp"
+
+namespace nnlab::analysis {
+namespace {
+
+// F_tk = f_k + b_k + s_k·(ρ g_t + √(1−ρ²) g_tk): bias b_k, variance s_k², correlated points.
+Mat<double> predictions(const Vec<double>& f, const Vec<double>& b, const Vec<double>& s, Index T,
+                        double rho, Rng& rng) {
+  Mat<double> F(T, f.size());
+  for (Index t = 0; t < T; ++t) {
+    const double common = normal(rng);
+    for (Index k = 0; k < f.size(); ++k)
+      F(t, k) = f(k) + b(k) + s(k) * (rho * common + std::sqrt(1 - rho * rho) * normal(rng));
+  }
+  return F;
+}
+
+TEST(BiasVariance, IdentityHoldsExactly) {
+  Rng rng = make_rng(1, 1);
+  const Vec<double> f = Vec<double>::LinSpaced(5, -1, 1), b = Vec<double>::LinSpaced(5, 0, 0.4);
+  const Vec<double> s = Vec<double>::Constant(5, 0.7);
+  const BiasVariance r = bias_variance(predictions(f, b, s, 37, 0.3, rng), f);
+  EXPECT_NEAR(r.mse.value, r.bias2.value + r.variance.value, 1e-13 * r.mse.value);
+  EXPECT_NEAR(r.bias2.value, r.bias2_point.mean(), 1e-15);
+}
+
+TEST(BiasVariance, RecoversKnownBiasAndVariance) {
+  Rng rng = make_rng(2, 1);
+  const Vec<double> f = Vec<double>::LinSpaced(8, 0, 3), b = Vec<double>::LinSpaced(8, -0.5, 0.5);
+  const Vec<double> s = Vec<double>::LinSpaced(8, 0.5, 1.5);
+  const BiasVariance r = bias_variance(predictions(f, b, s, 4000, 0.5, rng), f);
+  const double bias2 = b.squaredNorm() / 8, variance = s.squaredNorm() / 8;
+  EXPECT_NEAR(r.bias2.value, bias2, 4 * r.bias2.se);
+  EXPECT_NEAR(r.variance.value, variance, 4 * r.variance.se);
+  EXPECT_NEAR(r.mse.value, bias2 + variance, 4 * r.mse.se);
+  EXPECT_NEAR(r.mean_error.value, b.mean(), 4 * r.mean_error.se);
+}
+
+// Over many replications the z-scores (estimate − truth)/se must have spread ≈ 1: a
+// standard error that is too small or too large fails. In the unbiased case b = 0 the bias²
+// error is documented as conservative by up to √2 (mean z² ∈ [1/2, 1]), never too small.
+TEST(BiasVariance, StandardErrorsMatchReplicationSpread) {
+  const Vec<double> f = Vec<double>::Zero(6), s = Vec<double>::Constant(6, 1.0);
+  for (double bias : {0.0, 0.3}) {
+    const Vec<double> b = Vec<double>::Constant(6, bias);
+    const int replications = 400;
+    double z2_bias = 0, z2_variance = 0;
+    for (int r = 0; r < replications; ++r) {
+      Rng rng = make_rng(3, 100 + r);
+      const BiasVariance e = bias_variance(predictions(f, b, s, 200, 0.4, rng), f);
+      z2_bias += std::pow((e.bias2.value - bias * bias) / e.bias2.se, 2);
+      z2_variance += std::pow((e.variance.value - 1.0) / e.variance.se, 2);
+    }
+    // Mean of z² is 1 ± ~0.1 for 400 replications of near-Gaussian z.
+    if (bias == 0) {
+      EXPECT_GT(z2_bias / replications, 0.35);
+      EXPECT_LT(z2_bias / replications, 1.3);
+    } else {
+      EXPECT_NEAR(z2_bias / replications, 1.0, 0.3) << bias;
+    }
+    EXPECT_NEAR(z2_variance / replications, 1.0, 0.3) << bias;
+  }
+}
+
+TEST(BiasVariance, RatioOfPairedMeans) {
+  Rng rng = make_rng(4, 1);
+  const Index T = 5000;
+  Vec<double> a(T), b(T);
+  for (Index t = 0; t < T; ++t) {
+    const double g = normal(rng);
+    b(t) = g * g;
+    a(t) = 2 * g * g + 0.1 * normal(rng);
+  }
+  const Estimate r = ratio_estimate(a, b);
+  EXPECT_NEAR(r.value, 2.0, 4 * r.se);
+  EXPECT_LT(r.se, 0.01);  // pairing cancels the common g²
+  EXPECT_THROW(ratio_estimate(a, b.head(3)), Error);
+  EXPECT_THROW(bias_variance(Mat<double>::Zero(1, 3), Vec<double>::Zero(3)), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::analysis
