@@ -77,7 +77,18 @@ Schedule Schedule::parse(std::string_view spec, double lr0, std::int64_t horizon
                          std::int64_t steps_per_epoch) {
   require(steps_per_epoch >= 1, "learning-rate schedule '{}': steps per epoch must be >= 1, got {}",
           spec, steps_per_epoch);
-  const std::vector<std::string_view> parts = split(spec, ':');
+  try {
+    return parse_parts(spec, split(spec, ':'), lr0, horizon_steps, steps_per_epoch);
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (message.starts_with("learning-rate schedule '") || message.starts_with("unknown")) throw;
+    fail("learning-rate schedule '{}': {}", spec, message);
+  }
+}
+
+Schedule Schedule::parse_parts(std::string_view spec, const std::vector<std::string_view>& parts,
+                               double lr0, std::int64_t horizon_steps,
+                               std::int64_t steps_per_epoch) {
   const std::string_view name = parts[0];
   if (name == "constant") {
     require(parts.size() == 1, "learning-rate schedule '{}': 'constant' takes no arguments", spec);

@@ -34,6 +34,7 @@ class Adam {
   std::int64_t steps() const { return t_; }
   void reset() { t_ = 0, m_.resize(0), v_.resize(0); }
   const Options& options() const { return options_; }
+  const Schedule& schedule() const { return schedule_; }
 
  private:
   Options options_;

@@ -34,6 +34,7 @@ class Momentum {
   std::int64_t steps() const { return t_; }
   void reset() { t_ = 0, v_.resize(0); }
   const Options& options() const { return options_; }
+  const Schedule& schedule() const { return schedule_; }
   const Vec<S>& velocity() const { return v_; }  // v (PyTorch's momentum_buffer)
 
  private:

@@ -32,6 +32,7 @@ class RmsProp {
   std::int64_t steps() const { return t_; }
   void reset() { t_ = 0, E_.resize(0); }
   const Options& options() const { return options_; }
+  const Schedule& schedule() const { return schedule_; }
 
  private:
   Options options_;

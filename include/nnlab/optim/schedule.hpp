@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace nnlab::optim {
 
@@ -53,6 +54,8 @@ class Schedule {
 
  private:
   explicit Schedule(std::variant<ConstantLr, StepLr, CosineLr> kind) : kind_(kind) {}
+  static Schedule parse_parts(std::string_view spec, const std::vector<std::string_view>& parts,
+                              double lr0, std::int64_t horizon_steps, std::int64_t steps_per_epoch);
   std::variant<ConstantLr, StepLr, CosineLr> kind_;
 };
 

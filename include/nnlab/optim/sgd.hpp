@@ -31,6 +31,7 @@ class Sgd {
   std::int64_t steps() const { return t_; }
   void reset() { t_ = 0; }
   const Options& options() const { return options_; }
+  const Schedule& schedule() const { return schedule_; }
 
  private:
   Options options_;
