@@ -1,6 +1,8 @@
 // Forward, backward and R-operator passes of Mlp; see mlp.hpp for the equations.
 #include "nnlab/nn/mlp.hpp"
 
+#include <xmmintrin.h>
+
 #include <Eigen/QR>
 
 #include <algorithm>
@@ -101,9 +103,15 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
     return;
   }
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
+  // Every block runs under the caller's floating-point mode (flush-to-zero or not), whichever
+  // thread takes it, so that the result does not depend on the thread count.
+  const unsigned csr = _mm_getcsr();
   const auto body = [&](std::size_t i) {
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(csr);
     const Index r0 = Index(i) * step;
     if (r0 < rows) block(r0, std::min(step, rows - r0));
+    _mm_setcsr(saved);
   };
   if (pool)
     pool->parallel_for(std::size_t(blocks), body);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "nnlab/core/thread_pool.hpp"
@@ -37,7 +38,7 @@ struct EpochRecord {
 
 struct TrainResult {
   std::vector<EpochRecord> epochs;
-  bool diverged = false;  // a non-finite loss stopped the run; θ holds the last finite parameters
+  bool diverged = false;  // a non-finite loss stopped the run; θ is reset to the last epoch's end
   std::string message;    // why it stopped early, naming epoch and step
 };
 
@@ -50,7 +51,8 @@ struct Observer {
 // Throws Error when data and network do not fit together.
 template <class Scalar>
 TrainResult train(nn::Mlp<Scalar>& net, optim::Optimizer<Scalar>& optimizer,
-                  const data::Dataset<Scalar>& train_set, const data::Dataset<Scalar>* test_set,
+                  const data::Dataset<Scalar>& train_set,
+                  std::type_identity_t<const data::Dataset<Scalar>*> test_set,
                   const TrainOptions& options, ThreadPool* pool = nullptr,
                   const Observer& observer = {});
 
