@@ -28,8 +28,11 @@ inline constexpr std::array<std::string_view, 6> optimizer_names = {
 // for sgd) is an error, so a mistyped recipe never runs silently with different settings.
 struct OptimizerConfig {
   double lr = 0.01;
-  std::optional<double> momentum;  // sgd: > 0 turns on heavy ball; momentum/nesterov default 0.9
-  std::optional<double> beta1, beta2, rho, eps;
+  std::optional<double> momentum = std::nullopt;  // sgd: > 0 turns on heavy ball; momentum/nesterov default 0.9
+  std::optional<double> beta1 = std::nullopt;  // adam
+  std::optional<double> beta2 = std::nullopt;  // adam
+  std::optional<double> rho = std::nullopt;    // rmsprop
+  std::optional<double> eps = std::nullopt;    // adagrad, rmsprop, adam
   double weight_decay = 0.0;
   std::string schedule = "constant";  // Schedule::parse spelling
   std::int64_t horizon_steps = 0;     // run length in steps (plain "cosine" anneals over it)

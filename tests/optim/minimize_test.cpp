@@ -1,0 +1,113 @@
+// minimize / sgd_epochs: stopping rules, events, divergence, SGD on least squares.
+#include "nnlab/optim/minimize.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "nnlab/optim/sgd.hpp"
+#include "nnlab/optim/test_functions.hpp"
+#include "quadratic_fixture.hpp"
+
+namespace nnlab::optim {
+namespace {
+
+TEST(Minimize, StopsOnGradientToleranceAndReportsEvents) {
+  const auto& q = testing::ill_conditioned_quadratic();
+  Sgd<double> gd({.lr = 1 / q.L()});
+  Vec<double> theta = q.start();
+  std::vector<IterationEvent> events;
+  const Report r = minimize(q, gd, theta, Stop{.max_iters = 100000, .grad_tol = 1e-6},
+                            [&](const IterationEvent& e) { events.push_back(e); });
+  EXPECT_EQ(r.status, Status::converged);
+  EXPECT_LE(r.grad_norm, 1e-6);
+  EXPECT_EQ(gd.steps(), r.iterations);
+  ASSERT_EQ(Index(events.size()), r.iterations + 1);
+  EXPECT_EQ(events.back().value, r.value);
+  EXPECT_GT(events[r.iterations - 1].grad_norm, 1e-6);  // it did not stop late
+  // GD with η ≤ 1/L decreases f monotonically.
+  for (std::size_t k = 1; k < events.size(); ++k) EXPECT_LE(events[k].value, events[k - 1].value);
+}
+
+TEST(Minimize, MaxItersAndValueTolerance) {
+  Rosenbrock<double> f(2);
+  Sgd<double> gd({.lr = 1e-3});
+  Vec<double> theta = f.start();
+  const Report r = minimize(f, gd, theta, Stop{.max_iters = 10, .grad_tol = 0});
+  EXPECT_EQ(r.status, Status::max_iters);
+  EXPECT_EQ(r.iterations, 10);
+  EXPECT_DOUBLE_EQ(r.value, f.value(theta));
+
+  Sgd<double> gd2({.lr = 1e-3});
+  theta = f.start();
+  const Report v = minimize(f, gd2, theta, Stop{.max_iters = 1000000, .grad_tol = 0, .value_tol = 1e-9});
+  EXPECT_EQ(v.status, Status::converged);
+  EXPECT_LT(v.iterations, 1000000);
+}
+
+TEST(Minimize, ReportsDivergenceOnNaN) {
+  // f = x² for |x| ≤ 1.5 and NaN outside; GD with η = 1.5 maps x to −2x: 1 → −2 → NaN.
+  struct NanOutside {
+    using Scalar = double;
+    Index dim() const { return 1; }
+    double value(const Vec<double>& x) const {
+      return std::abs(x(0)) > 1.5 ? std::nan("") : x(0) * x(0);
+    }
+    double gradient(const Vec<double>& x, Vec<double>& g) const {
+      g(0) = 2 * x(0);
+      return value(x);
+    }
+  };
+  Sgd<double> gd({.lr = 1.5});
+  Vec<double> theta = Vec<double>::Ones(1);
+  const Report r = minimize(NanOutside{}, gd, theta, Stop{.max_iters = 100, .grad_tol = 0});
+  EXPECT_EQ(r.status, Status::diverged);
+  EXPECT_EQ(r.iterations, 1);
+  EXPECT_TRUE(std::isnan(r.value));
+  EXPECT_EQ(theta(0), -2.0);
+}
+
+// SGD on L(θ) = (1/N) Σ ½(x_iᵀθ − y_i)² with random reshuffling and a cosine-annealed step
+// reaches the least-squares solution: excess loss L(θ) − L(θ*) = ½ eᵀ(XXᵀ/N)e tiny against L(θ*).
+TEST(SgdEpochs, ConvergesOnLeastSquares) {
+  Rng rng = make_rng(11, stream::data);
+  const auto f = LeastSquares<double>::synthetic(500, 5, 0.5, rng);
+  const std::int64_t epochs = 40;
+  BatchSampler sampler(500, 10, Sampling::reshuffle, make_rng(11, stream::shuffle));
+  Sgd<double> sgd({.lr = 0.05},
+                  Schedule::cosine(0.05, 0.0, epochs * sampler.batches_per_epoch()));
+  Vec<double> theta = f.start();
+  int step_events = 0;
+  std::vector<EpochEvent> epoch_events;
+  const SgdReport r = sgd_epochs(f, sgd, theta, sampler, epochs, [&](const auto& e) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(e)>, StepEvent>) ++step_events;
+    else epoch_events.push_back(e);
+  });
+  EXPECT_EQ(r.status, Status::max_iters);
+  EXPECT_EQ(r.steps, epochs * 50);
+  EXPECT_EQ(step_events, epochs * 50);
+  ASSERT_EQ(Index(epoch_events.size()), epochs);
+  EXPECT_LT(epoch_events.back().mean_batch_loss, epoch_events.front().mean_batch_loss);
+  const double excess = f.value(theta) - f.minimum();
+  EXPECT_GE(excess, 0.0);
+  EXPECT_LE(excess, 1e-4 * f.minimum());
+  EXPECT_LE((theta - f.minimizer()).norm(), 1e-2 * f.minimizer().norm());
+}
+
+TEST(SgdEpochs, StopsOnDivergence) {
+  Rng rng = make_rng(12, stream::data);
+  const auto f = LeastSquares<double>::synthetic(100, 3, 0.1, rng);
+  BatchSampler sampler(100, 100, Sampling::reshuffle, make_rng(12, stream::shuffle));
+  Sgd<double> sgd({.lr = 100.0});
+  Vec<double> theta = Vec<double>::Ones(3);
+  const SgdReport r = sgd_epochs(f, sgd, theta, sampler, 100000);
+  EXPECT_EQ(r.status, Status::diverged);
+  EXPECT_LT(r.epochs, 100000);
+  BatchSampler wrong(99, 10, Sampling::reshuffle, make_rng(1, 1));
+  EXPECT_THROW(sgd_epochs(f, sgd, theta, wrong, 1), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::optim
