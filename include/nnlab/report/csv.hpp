@@ -1,0 +1,16 @@
+// One CSV per figure in long format, results/<lab>/<figure>.csv:
+//   line,x,y,err      (err empty when the line has no error bars; NaN written as "nan")
+// so that any plotting tool can redraw a figure with a group-by on `line`.
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::report {
+
+std::string figure_csv(const labs::Figure& figure);
+// Writes figure_csv atomically; throws Error naming the file.
+void write_figure_csv(const labs::Figure& figure, const std::filesystem::path& path);
+
+}  // namespace nnlab::report

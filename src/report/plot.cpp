@@ -1,0 +1,151 @@
+// gnuplot driver: one script per figure (style, then datablocks $d0, $d1, …, then plot),
+// run as `gnuplot script 2>errors`; the SVG is read back and the temporary files removed.
+#include "nnlab/report/plot.hpp"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "nnlab/core/error.hpp"
+#include "nnlab/core/file.hpp"
+
+namespace nnlab::report {
+namespace {
+
+// A gnuplot double-quoted string; newlines become spaces.
+std::string gp_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out + '"';
+}
+
+// A single-quoted shell word.
+std::string sh_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "NaN"; }
+
+// Colour-blind-safe palette (Okabe–Ito), one line type per series.
+constexpr std::array<const char*, 8> palette = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                                "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+}  // namespace
+
+bool gnuplot_available() {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::string_view rest = path;
+  for (;;) {
+    const auto colon = rest.find(':');
+    const std::string dir(rest.substr(0, colon));
+    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / "gnuplot";
+    if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
+      return true;
+    if (colon == std::string_view::npos) return false;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+std::string gnuplot_script(const labs::Figure& figure, const std::filesystem::path& output) {
+  std::ostringstream s;
+  s << "set terminal svg size 760,470 dynamic enhanced font 'Helvetica,13' linewidth 1.2 "
+       "background rgb 'white'\n"
+    << "set encoding utf8\n"
+    << "set output " << gp_string(output.string()) << "\n"
+    << "set title " << gp_string(figure.title) << " font ',15'\n"
+    << "set xlabel " << gp_string(figure.x_label) << "\n"
+    << "set ylabel " << gp_string(figure.y_label) << "\n"
+    << "set border 3 lc rgb '#555555'\nset tics nomirror out scale 0.6\n"
+    << "set grid xtics ytics lc rgb '#e5e5e5' lw 1 dt 1\n"
+    << "set key below horizontal samplen 2.5 spacing 1.2\n"
+    << "set datafile missing 'NaN'\n";
+  if (figure.log_x) s << "set logscale x\nset format x '10^{%L}'\n";
+  if (figure.log_y) s << "set logscale y\nset format y '10^{%L}'\n";
+  for (std::size_t k = 0; k < palette.size(); ++k)
+    s << fmt::format("set linetype {} lc rgb '{}' lw 2 pt 7 ps 0.7\n", k + 1, palette[k]);
+
+  std::vector<std::string> plots;
+  for (std::size_t k = 0; k < figure.lines.size(); ++k) {
+    const auto& line = figure.lines[k];
+    if (line.y.empty()) continue;
+    const bool has_err = !line.err.empty();
+    s << fmt::format("$d{} << EOD\n", k);
+    for (std::size_t i = 0; i < line.y.size(); ++i) {
+      const double x = i < line.x.size() ? line.x[i] : double(i);
+      s << num(x) << ' ' << num(line.y[i]);
+      if (has_err) s << ' ' << num(line.err[i]);
+      s << '\n';
+    }
+    s << "EOD\n";
+    std::string with;
+    if (has_err)
+      with = line.style == "points" ? "yerrorbars" : "yerrorlines";
+    else
+      with = line.style == "points" ? "points" : line.style == "linespoints" ? "linespoints"
+                                                                             : "lines";
+    plots.push_back(fmt::format("$d{} using 1:2{} with {} lt {} title {}", k,
+                                has_err ? ":3" : "", with, k % palette.size() + 1,
+                                gp_string(line.name)));
+  }
+  require(!plots.empty(), "figure '{}' has no data to plot", figure.id);
+  s << "plot ";
+  for (std::size_t k = 0; k < plots.size(); ++k) s << (k ? ", \\\n     " : "") << plots[k];
+  s << "\nunset output\n";
+  return s.str();
+}
+
+std::optional<std::string> render_svg(const labs::Figure& figure) {
+  if (!gnuplot_available()) return std::nullopt;
+  static std::atomic<unsigned> counter{0};
+  const auto stem = std::filesystem::temp_directory_path() /
+                    fmt::format("nnlab-plot-{}-{}", ::getpid(), counter++);
+  const auto script = stem.string() + ".gp", svg = stem.string() + ".svg",
+             errors = stem.string() + ".err";
+  const auto cleanup = [&] {
+    std::error_code ec;
+    for (const auto& p : {script, svg, errors}) std::filesystem::remove(p, ec);
+  };
+  try {
+    write_file_atomic(script, gnuplot_script(figure, svg));
+    const std::string command = fmt::format("gnuplot {} </dev/null >/dev/null 2>{}",
+                                            sh_quote(script), sh_quote(errors));
+    const int status = std::system(command.c_str());
+    if (status != 0 || !std::filesystem::exists(svg)) {
+      std::string message = std::filesystem::exists(errors) ? read_file(errors) : "";
+      // gnuplot echoes the offending script line first; its last line is the reason.
+      while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back())))
+        message.pop_back();
+      if (const auto nl = message.rfind('\n'); nl != std::string::npos) message.erase(0, nl + 1);
+      fail("gnuplot could not draw figure '{}' (exit status {}): {}", figure.id,
+           WIFEXITED(status) ? WEXITSTATUS(status) : status, message);
+    }
+    std::string out = read_file(svg);
+    cleanup();
+    return out;
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+}
+
+bool write_figure_svg(const labs::Figure& figure, const std::filesystem::path& path) {
+  const auto svg = render_svg(figure);
+  if (!svg) return false;
+  write_file_atomic(path, *svg);
+  return true;
+}
+
+}  // namespace nnlab::report
