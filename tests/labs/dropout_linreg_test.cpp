@@ -1,0 +1,92 @@
+// dropout-linreg: every claim passes on the quick setting, an injected wrong formula makes the
+// expected-loss claim fail, results do not depend on the thread count, missing data is a note.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs {
+namespace {
+
+Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  const Lab* lab = find_lab("dropout-linreg");
+  EXPECT_NE(lab, nullptr);
+  ThreadPool pool(threads);
+  Context context;
+  context.seed = 7;
+  context.pool = &pool;
+  context.quick = true;
+  return lab->run(Params::resolve(lab->params(), true, sets), context);
+}
+
+const Claim* find_claim(const Result& r, const std::string& prefix) {
+  for (const Claim& c : r.claims)
+    if (c.statement.rfind(prefix, 0) == 0) return &c;
+  return nullptr;
+}
+
+TEST(DropoutLinreg, AllClaimsPassOnQuickSetting) {
+  const Result r = run_quick(2);
+  EXPECT_GE(r.claims.size(), 10u);
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail;
+  EXPECT_FALSE(r.answer.empty());
+  for (const char* id : {"sgd-convergence", "test-error-synthetic"}) {
+    bool found = false;
+    for (const Figure& f : r.figures) found |= f.id == id;
+    EXPECT_TRUE(found) << id;
+  }
+}
+
+TEST(DropoutLinreg, WrongExpectedLossFormulaFails) {
+  const Result r = run_quick(2, {{"formula_error", "0.05"}});
+  const Claim* claim = find_claim(r, "E_R[J(w)]");
+  ASSERT_NE(claim, nullptr);
+  EXPECT_FALSE(claim->pass) << claim->detail;
+  // Only the expected-loss claim reads the formula.
+  for (const Claim& c : r.claims)
+    if (&c != claim) {
+      EXPECT_TRUE(c.pass) << c.statement;
+    }
+}
+
+TEST(DropoutLinreg, TooFewSgdStepsFailTheConvergenceClaim) {
+  const Result r = run_quick(2, {{"sgd_steps", "1000"}, {"sgd_tolerance", "0.001"}});
+  const Claim* claim = find_claim(r, "averaged SGD");
+  ASSERT_NE(claim, nullptr);
+  EXPECT_FALSE(claim->pass) << claim->detail;
+}
+
+TEST(DropoutLinreg, BitIdenticalAcrossThreadCounts) {
+  const Result a = run_quick(1), b = run_quick(2);
+  ASSERT_EQ(a.claims.size(), b.claims.size());
+  for (std::size_t k = 0; k < a.claims.size(); ++k) {
+    EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
+    EXPECT_EQ(a.claims[k].lo, b.claims[k].lo) << a.claims[k].statement;
+    EXPECT_EQ(a.claims[k].hi, b.claims[k].hi) << a.claims[k].statement;
+  }
+  ASSERT_EQ(a.figures.size(), b.figures.size());
+  for (std::size_t k = 0; k < a.figures.size(); ++k)
+    for (std::size_t l = 0; l < a.figures[k].lines.size(); ++l) {
+      EXPECT_EQ(a.figures[k].lines[l].y, b.figures[k].lines[l].y) << a.figures[k].id;
+      EXPECT_EQ(a.figures[k].lines[l].err, b.figures[k].lines[l].err) << a.figures[k].id;
+    }
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);
+  EXPECT_EQ(a.answer, b.answer);
+}
+
+TEST(DropoutLinreg, MissingDiabetesDataIsANoteNotACrash) {
+  const Result r = run_quick(2, {{"diabetes_dir", "/nonexistent/sklearn/data"}});
+  EXPECT_NE(r.answer.find("absent"), std::string::npos) << r.answer;
+  bool row = false;
+  for (const Table& t : r.tables)
+    for (const auto& cells : t.rows)
+      row |= std::holds_alternative<std::string>(cells[1]) &&
+             std::get<std::string>(cells[1]) == "not available";
+  EXPECT_TRUE(row);
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement;
+}
+
+}  // namespace
+}  // namespace nnlab::labs
