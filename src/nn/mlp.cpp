@@ -284,17 +284,19 @@ void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) cons
 
 // ------------------------------------------------------------------ backward
 template <class S>
-void Mlp<S>::propagate(Cache<S>& cache, Vec<S>& grad) const {
+void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad) const {
   const int L = layers();
-  grad.resize(num_params_);
+  if (grad) grad->resize(num_params_);
   std::vector<bool> written(std::size_t(L + 1), false);  // tied W blocks accumulate
   for (int k = L; k >= 1; --k) {
     const auto ku = std::size_t(k);
     const Mat<S>& delta_next = cache.delta[ku + 1];
-    const int owner = W_owner(k);
-    product(W(grad, k), delta_next, cache.input_of(k).transpose(), pool_, written[std::size_t(owner)]);
-    written[std::size_t(owner)] = true;
-    if (spec_.bias) b(grad, k) = delta_next.rowwise().sum();
+    if (grad) {
+      const int owner = W_owner(k);
+      product(W(*grad, k), delta_next, cache.input_of(k).transpose(), pool_, written[std::size_t(owner)]);
+      written[std::size_t(owner)] = true;
+      if (spec_.bias) b(*grad, k) = delta_next.rowwise().sum();
+    }
     if (k == 1) break;
     Mat<S>& g = cache.g[ku];
     g.resize(spec_.sizes[ku - 1], delta_next.cols());
@@ -309,7 +311,7 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
   require(cache.has_forward, "backward() needs a forward() first");
   const auto L = std::size_t(layers());
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
-  propagate(cache, grad);
+  propagate(cache, &grad);
   cache.has_backward = true;
   return cache.loss;
 }
@@ -347,11 +349,13 @@ void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache) const {
 // R{∂E/∂W^(k)} = R{δ^(k+1)} z̃^(k)ᵀ + δ^(k+1) R{z̃^(k)}ᵀ,
 // R{δ^(k)} = h''(a^(k)) ⊙ R{a^(k)} ⊙ g^(k) + h'(a^(k)) ⊙ m^(k) ⊙ (V^(k)ᵀ δ^(k+1) + W^(k)ᵀ R{δ^(k+1)}).
 template <class S>
-void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& grad,
-                 Vec<S>& Hv, Mode mode, Rng* rng) const {
-  loss_and_gradient(X, T, cache, grad, mode, rng);
-  r_forward(v, cache);
+void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Hv,
+                 Mode mode, Rng* rng) const {
+  forward(X, cache, mode, rng);
   const int L = layers();
+  cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.delta[std::size_t(L + 1)]);
+  propagate(cache, nullptr);
+  r_forward(v, cache);
   loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
                      cache.Rdelta[std::size_t(L + 1)]);
   Hv.resize(num_params_);
@@ -389,7 +393,7 @@ void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& c
   r_forward(v, cache);
   const auto L = std::size_t(layers());
   loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
-  propagate(cache, Gv);
+  propagate(cache, &Gv);
   cache.has_backward = false;  // the δ's now hold the Gauss–Newton backward pass, not ∂E/∂a
 }
 

@@ -129,11 +129,11 @@ class Mlp {
                            Vec<Scalar>& grad, Mode mode = Mode::eval, Rng* rng = nullptr) const;
 
   // Exact Hessian-vector product Hv = ∇²_θ E · v by the R-operator (forward R-pass, then backward
-  // R-pass), about twice the cost of a gradient. Runs forward and backward itself with `mode`
-  // (use Mode::frozen_masks to differentiate through the masks of the previous forward). Also
-  // writes the gradient, which it computes on the way.
+  // R-pass), about twice the cost of a gradient. Runs forward and the δ part of backward itself
+  // with `mode` (Mode::frozen_masks differentiates through the masks of the previous forward);
+  // it skips ∂E/∂W, which it does not need: call loss_and_gradient for the gradient.
   void hvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
-           Vec<Scalar>& grad, Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+           Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
 
   // Gauss–Newton-vector product Gv = Jᵀ (∇²_y E) J v (positive semidefinite for convex losses).
   void gnvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
@@ -147,8 +147,8 @@ class Mlp {
 
  private:
   void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
-  // Backpropagates cache.delta[L+1] down to δ^(2), writing ∂E/∂θ into grad.
-  void propagate(Cache<Scalar>& cache, Vec<Scalar>& grad) const;
+  // Backpropagates cache.delta[L+1] down to δ^(2), writing ∂E/∂θ into grad unless grad is null.
+  void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad) const;
   // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = cache.Ra[L+1].
   void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache) const;
 
