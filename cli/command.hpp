@@ -1,0 +1,57 @@
+// Subcommands register themselves. Each cli/<cmd>.cpp holds
+//   const nnlab::cli::Registrar registrar{order, setup};
+// where setup(app) adds the subcommand to `app` and returns it with the action that runs it
+// once parsed. main.cpp sorts them by order (their place in --help) and runs the one given.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nnlab/core/error.hpp"
+
+namespace nnlab::cli {
+
+// Exit codes shared by all commands (documented in `nnlab --help`).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_error = 1;          // bad input, unwritable output, a lab that threw
+inline constexpr int exit_internal = 2;       // a bug: an unexpected exception
+inline constexpr int exit_claim_failed = 3;   // the run completed but a claim FAILed
+
+struct Subcommand {
+  CLI::App* app;              // as added to the parent
+  std::function<int()> run;   // returns the exit code
+};
+
+struct Command {
+  int order;
+  std::function<Subcommand(CLI::App&)> setup;
+};
+
+inline std::vector<Command>& commands() {
+  static std::vector<Command> all;  // filled by static Registrars before main runs
+  return all;
+}
+
+struct Registrar {
+  Registrar(int order, std::function<Subcommand(CLI::App&)> setup) {
+    commands().push_back({order, std::move(setup)});
+  }
+};
+
+// "name=value" pairs from repeated --set options; Error for a word without '='.
+inline std::vector<std::pair<std::string, std::string>> parse_sets(
+    const std::vector<std::string>& sets) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& s : sets) {
+    const auto eq = s.find('=');
+    require(eq != std::string::npos && eq > 0, "--set expects name=value, got '{}'", s);
+    out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace nnlab::cli
