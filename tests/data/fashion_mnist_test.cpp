@@ -51,7 +51,9 @@ TEST(FashionMnist, LoadsFullSetQuickly) {
   EXPECT_EQ(split.test.name, "fashion-mnist/test");
   RecordProperty("load_wall_seconds", std::to_string(wall_seconds));
   RecordProperty("load_cpu_seconds", std::to_string(cpu_seconds));
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)  // the bound is for optimized builds
   EXPECT_LT(cpu_seconds, 1.0);
+#endif
 }
 
 TEST(FashionMnist, UnknownNameListsKnownOnes) {
