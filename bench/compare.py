@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""nnlab vs PyTorch on the same workloads, side by side: one table of medians, ratios and targets.
+
+Builds nothing: it runs the Google Benchmark executables of an existing build (build/release by
+default; `make build` makes it) and bench/torch_workloads.py under a Python that has torch
+(Debian's python3-torch; optional). Without torch it prints nnlab's numbers alone. The whole run
+takes 2-4 minutes on 2 cores. Workloads and targets are described in docs/benchmarks.md.
+
+PyTorch is given its best configuration: OpenBLAS (checked in its memory map), the fastest
+OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
+faster of torch.set_num_threads(2) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+# Core types OpenBLAS 0.3.21 can be told to use on an AVX-512 CPU; "" keeps the environment's.
+CORETYPE_CANDIDATES = ["", "SkylakeX", "Cooperlake"]
+
+
+def load_average():
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def run(cmd, env=None, what=""):
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{what or cmd[0]} failed with exit code {result.returncode}:\n"
+                           f"{result.stderr.strip()[-2000:]}")
+    return result.stdout
+
+
+# ---------------------------------------------------------------- nnlab (Google Benchmark JSON)
+
+def google_benchmark_medians(executable, bench_filter, repetitions):
+    """{run_name: (median seconds, counters)} from a Google Benchmark executable's JSON."""
+    out = run([executable, f"--benchmark_filter={bench_filter}",
+               f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true",
+               "--benchmark_format=json"], what=os.path.basename(executable))
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    medians, errors = {}, {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("error_occurred"):
+            errors[b.get("run_name", b["name"])] = b.get("error_message", "error")
+            continue
+        if b.get("aggregate_name", "median") != "median":
+            continue
+        counters = {k: v for k, v in b.items() if k in ("loss", "running_accuracy", "samples_per_s")}
+        medians[b["run_name"]] = (b["real_time"] * scale[b["time_unit"]], counters)
+    return medians, errors
+
+
+# ---------------------------------------------------------------- PyTorch (subprocesses)
+
+def find_torch_python():
+    """A Python interpreter that can import torch: this one, Debian's, or the first on PATH."""
+    candidates = [sys.executable, "/usr/bin/python3", shutil.which("python3")]
+    for python in dict.fromkeys(c for c in candidates if c):
+        probe = subprocess.run([python, "-c", "import torch"], capture_output=True)
+        if probe.returncode == 0:
+            return python
+    return None
+
+
+def torch_run(python, args, torch_threads, blas_threads, coretype=None):
+    env = dict(os.environ, OMP_NUM_THREADS=str(torch_threads),
+               OPENBLAS_NUM_THREADS=str(blas_threads))
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    out = run([python, os.path.join(HERE, "torch_workloads.py"), "--threads", str(torch_threads)]
+              + args, env=env, what=f"torch_workloads.py {' '.join(args)}")
+    return json.loads(out)
+
+
+def best_coretype(python):
+    """The OpenBLAS core type under which PyTorch runs the MLP's training step fastest."""
+    timings = {}
+    for coretype in CORETYPE_CANDIDATES:
+        try:
+            r = torch_run(python, ["--workloads", "probe"], 1, 1, coretype)
+        except RuntimeError:  # a core type this CPU cannot run (illegal instruction)
+            continue
+        timings[r["blas"].get("openblas_core", coretype or "default")] = (
+            r["results"][0]["median_s"], coretype)
+    if not timings:
+        raise RuntimeError("PyTorch could not run the probe under any OpenBLAS core type")
+    name = min(timings, key=lambda k: timings[k][0])
+    return timings[name][1], name, {k: v[0] for k, v in timings.items()}
+
+
+def results_by_name(run_json):
+    return {r["name"]: r for r in run_json["results"]}
+
+
+# ---------------------------------------------------------------- table
+
+def fmt_time(seconds):
+    if seconds is None:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build", "release"),
+                        help="build folder with bench/epoch_bench and bench/mlp_bench")
+    parser.add_argument("--repetitions", type=int, default=5,
+                        help="repetitions per workload (medians are reported)")
+    parser.add_argument("--json", help="also write every number measured to this file")
+    parser.add_argument("--no-torch", action="store_true", help="nnlab only")
+    args = parser.parse_args()
+
+    bench_dir = os.path.join(args.build, "bench")
+    epoch_bench = os.path.join(bench_dir, "epoch_bench")
+    mlp_bench = os.path.join(bench_dir, "mlp_bench")
+    for exe in (epoch_bench, mlp_bench):
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"compare: {exe} not found; build first (`make build`, or cmake with "
+                     f"-DNNLAB_BUILD_BENCH=ON) or pass --build DIR")
+
+    start = time.time()
+    load_before = load_average()
+    print(f"load average before: {load_before} (on {os.cpu_count()} cores; busy machines give noisy numbers)",
+          flush=True)
+
+    # nnlab
+    print("nnlab: one Fashion-MNIST epoch at 1 and 2 threads ...", flush=True)
+    epochs, epoch_errors = google_benchmark_medians(epoch_bench, "BM_FashionMnistEpoch", args.repetitions)
+    print("nnlab: tiny tanh net, gradient vs HVP ...", flush=True)
+    micro, micro_errors = google_benchmark_medians(
+        mlp_bench, "BM_TinyTanhGdStep|BM_MnistMlpGradientVsHvp", max(args.repetitions, 5))
+    for name, message in {**epoch_errors, **micro_errors}.items():
+        print(f"nnlab {name}: {message}")
+
+    def nn_time(run_name):
+        return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
+
+    nn_epoch = {t: epochs.get(f"BM_FashionMnistEpoch/threads:{t}/iterations:1/real_time", (None, {}))
+                for t in (1, 2)}
+    nn_tiny = {d: nn_time(f"BM_TinyTanhGdStep<{d}>") for d in ("float", "double")}
+    nn_grad = nn_time("BM_MnistMlpGradientVsHvp/0")
+    nn_hvp = nn_time("BM_MnistMlpGradientVsHvp/1")
+
+    # PyTorch
+    python = None if args.no_torch else find_torch_python()
+    torch_info, t1, t2_omp, t2_blas, coretype_name, coretype_timings = {}, {}, {}, {}, None, {}
+    if python:
+        print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
+        coretype, coretype_name, coretype_timings = best_coretype(python)
+        # Each epoch variant stops repeating after 40 s, so a pathological thread setup cannot
+        # stretch the run (on an idle machine all repetitions fit well inside).
+        reps = ["--repetitions", str(args.repetitions), "--epoch-budget", "40"]
+        print(f"PyTorch: all workloads at 1 thread (OpenBLAS core {coretype_name}) ...", flush=True)
+        r1 = torch_run(python, reps, 1, 1, coretype)
+        torch_info = {k: v for k, v in r1.items() if k != "results"}
+        t1 = results_by_name(r1)
+        print("PyTorch: epoch with torch.set_num_threads(2) ...", flush=True)
+        t2_omp = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype))
+        print("PyTorch: epoch with 1 torch thread and OPENBLAS_NUM_THREADS=2 ...", flush=True)
+        t2_blas = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 1, 2, coretype))
+        if "epoch_error" in r1:
+            print(f"PyTorch epoch: {r1['epoch_error']}")
+
+    def tmed(results, name):
+        return results[name]["median_s"] if name in results else None
+
+    pt_epoch1 = tmed(t1, "epoch")
+    pt_epoch2_omp, pt_epoch2_blas = tmed(t2_omp, "epoch"), tmed(t2_blas, "epoch")
+    pt_epoch2_candidates = [t for t in (pt_epoch2_omp, pt_epoch2_blas) if t is not None]
+    pt_epoch2 = min(pt_epoch2_candidates) if pt_epoch2_candidates else None
+    pt_grad, pt_hvp = tmed(t1, "gradient"), tmed(t1, "hvp")
+
+    # rows: workload, nnlab, torch, ratio (how many times faster nnlab is), target text, met?
+    rows = []
+
+    def speed_row(workload, nn_s, pt_s, target):
+        ratio = pt_s / nn_s if nn_s and pt_s else None
+        met = None if ratio is None else ratio >= target
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s),
+                     f"{ratio:.2f}×" if ratio else "—", f"≥ {target:g}× faster", met))
+
+    def info_row(workload, nn_s, pt_s):
+        ratio = pt_s / nn_s if nn_s and pt_s else None
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), f"{ratio:.2f}×" if ratio else "—", "", None))
+
+    speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 1.5)
+    speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 1.5)
+    info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
+    info_row("    torch: 1 thread, OPENBLAS_NUM_THREADS=2", nn_epoch[2][0], pt_epoch2_blas)
+    speed_row("(b) tiny 2-32-32-1 tanh GD step, float32", nn_tiny["float"], tmed(t1, "tiny_float32"), 8)
+    speed_row("(b) tiny 2-32-32-1 tanh GD step, float64", nn_tiny["double"], tmed(t1, "tiny_float64"), 8)
+    info_row("(c) MLP gradient, batch 128", nn_grad, pt_grad)
+    info_row("(c) MLP Hessian-vector product", nn_hvp, pt_hvp)
+    nn_cost = nn_hvp / nn_grad if nn_hvp and nn_grad else None
+    pt_cost = pt_hvp / pt_grad if pt_hvp and pt_grad else None
+    rows.append(("(c) HVP / gradient cost", f"{nn_cost:.2f}" if nn_cost else "—",
+                 f"{pt_cost:.2f}" if pt_cost else "—", "", "nnlab ≤ 2.5",
+                 None if nn_cost is None else nn_cost <= 2.5))
+
+    headers = ("workload", "nnlab", "PyTorch", "ratio", "target", "met")
+    table = [headers] + [(w, n, p, r, t, "" if m is None else ("met" if m else "NOT met"))
+                         for w, n, p, r, t, m in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    print()
+    for i, row in enumerate(table):
+        print("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
+                        for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
+          "nnlab time (> 1: nnlab faster); (b), (c) at 1 thread.")
+    for t in (1, 2):
+        counters = nn_epoch[t][1]
+        if counters:
+            print(f"nnlab epoch at {t} thread(s): loss {counters['loss']:.4f}, running accuracy "
+                  f"{counters['running_accuracy']:.4f}")
+    if python:
+        for label, res in (("1 thread", t1), ("set_num_threads(2)", t2_omp), ("OpenBLAS 2 threads", t2_blas)):
+            if "epoch" in res:
+                print(f"PyTorch epoch, {label}: loss {res['epoch']['loss']:.4f}, running accuracy "
+                      f"{res['epoch']['running_accuracy']:.4f}")
+        blas = torch_info.get("blas", {})
+        print(f"PyTorch {torch_info.get('torch_version')} BLAS: {blas.get('openblas_config') or blas.get('libraries')}")
+        print("OpenBLAS core type probe (s per MLP step): "
+              + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in coretype_timings.items())
+              + f" → {coretype_name}")
+    else:
+        print("PyTorch is not installed (optional: apt install python3-torch libopenblas0); "
+              "nnlab's numbers only.")
+    load_after = load_average()
+    print(f"load average after: {load_after}; total {time.time() - start:.0f} s")
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": load_before,
+                       "load_after": load_after, "cores": os.cpu_count(),
+                       "rows": [dict(zip(headers, row)) for row in table[1:]],
+                       "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "micro": micro},
+                       "torch": {"info": torch_info, "coretype_probe": coretype_timings,
+                                 "threads1": t1, "set_num_threads2": t2_omp, "openblas2": t2_blas}},
+                      f, indent=1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except RuntimeError as e:
+        sys.exit(f"compare: {e}")
