@@ -29,10 +29,10 @@ int run(Options& o) {
     using Status = report::LabOutcome::Status;
     if (lab.status == Status::failed) {
       failed.push_back(lab.lab);
-      fmt::print("ERROR  {}: {}\n", lab.lab, lab.error);
+      fmt::print("ERROR {}: {}\n", lab.lab, lab.error);
       continue;
     }
-    fmt::print("{}  {}: {}/{} claims{}\n", lab.claims_passed == lab.claims ? "PASS " : "FAIL ",
+    fmt::print("{}  {}: {}/{} claims{}\n", lab.claims_passed == lab.claims ? "PASS" : "FAIL",
                lab.lab, lab.claims_passed, lab.claims,
                lab.status == Status::reused ? " (unchanged, reused)"
                                             : fmt::format(" in {:.1f} s", lab.seconds));

@@ -93,7 +93,7 @@ section.lab > header .sheet { font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; margin: .4rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .6rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; border-bottom: 2px solid var(--line); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.fail td { background: #fff8f7; }
 table.claims td.status { width: 4.5rem; }
 figure { margin: 1.5rem 0; }
@@ -195,7 +195,13 @@ void render_lab(std::string& out, const RunRecord& r, const std::filesystem::pat
   for (const auto& t : r.result.tables) {
     out += "<figure>\n<div class=\"title\">" + html_escape(t.title) + "</div>\n";
     out += "<div class=\"scroll\"><table>\n<thead><tr>";
-    for (const auto& col : t.columns) out += "<th>" + html_escape(col) + "</th>";
+    for (std::size_t k = 0; k < t.columns.size(); ++k) {
+      // Numbers are right-aligned; so is the header of an all-number column.
+      const bool numeric = !t.rows.empty() && std::all_of(t.rows.begin(), t.rows.end(), [&](const auto& row) {
+        return std::holds_alternative<double>(row[k]);
+      });
+      out += (numeric ? "<th class=\"num\">" : "<th>") + html_escape(t.columns[k]) + "</th>";
+    }
     out += "</tr></thead>\n<tbody>\n";
     for (const auto& row : t.rows) {
       out += "<tr>";
@@ -279,7 +285,11 @@ std::string render_html(const std::vector<RunRecord>& records,
   item("Seed", html_escape(seeds.empty() ? "—" : seeds));
   item("Compute time", fmt::format("{:.1f} s", seconds));
   item("nnlab version", html_escape(versions.empty() ? "—" : versions));
-  item("Finished", html_escape(finished.empty() ? "—" : finished));
+  // "2025-01-31T12:00:00Z" -> "2025-01-31 12:00 UTC"
+  const std::string when = finished.size() == 20
+                               ? finished.substr(0, 10) + " " + finished.substr(11, 5) + " UTC"
+                               : finished;
+  item("Finished", html_escape(when.empty() ? "—" : when));
   out += "</dl>\n</header>\n";
 
   out += "<nav class=\"toc\">\n<h2>Contents</h2>\n<ol>\n";

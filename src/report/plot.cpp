@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -72,8 +73,20 @@ std::string gnuplot_script(const labs::Figure& figure, const std::filesystem::pa
     << "set grid xtics ytics lc rgb '#e5e5e5' lw 1 dt 1\n"
     << "set key below horizontal samplen 2.5 spacing 1.2\n"
     << "set datafile missing 'NaN'\n";
-  if (figure.log_x) s << "set logscale x\nset format x '10^{%L}'\n";
-  if (figure.log_y) s << "set logscale y\nset format y '10^{%L}'\n";
+  // Log axes: powers of ten as labels only when the data span two decades or more (gnuplot
+  // then puts its major tics on decades; within a decade a label "10^{%L}" would be wrong).
+  const auto decades = [&](bool x_axis) {
+    double lo = INFINITY, hi = 0;
+    for (const auto& line : figure.lines)
+      for (double v : x_axis ? line.x : line.y)
+        if (v > 0 && std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    return hi > 0 ? std::log10(hi / lo) : 0.0;
+  };
+  // A log x axis spans the data, not the enclosing decades, so no plot is mostly empty.
+  if (figure.log_x)
+    s << "set logscale x\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\n"
+      << (decades(true) >= 2 ? "set format x '10^{%L}'\n" : "");
+  if (figure.log_y) s << "set logscale y\n" << (decades(false) >= 2 ? "set format y '10^{%L}'\n" : "");
   for (std::size_t k = 0; k < palette.size(); ++k)
     s << fmt::format("set linetype {} lc rgb '{}' lw 2 pt 7 ps 0.7\n", k + 1, palette[k]);
 
