@@ -5,19 +5,20 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "nnlab/core/error.hpp"
 
 namespace nnlab {
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);  // opened at the end: tellg is the size
   if (!in) fail("cannot open '{}': {}", path.string(), std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) fail("cannot read '{}'", path.string());
-  return std::move(buffer).str();
+  const std::streamoff size = in.tellg();
+  if (size < 0) fail("cannot read '{}': not a regular file", path.string());
+  std::string content(std::size_t(size), '\0');
+  in.seekg(0);
+  if (!in.read(content.data(), size)) fail("cannot read '{}'", path.string());
+  return content;
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
