@@ -1,0 +1,211 @@
+// nnlab train / eval / backprop through the binary, on a small synthetic CSV (y = 1 iff
+// x1 + x2 > 0): the checkpoint and log round trip, eval reproduces the log, --epochs 0 saves
+// the seeded initialization, backprop's gradient equals the library's and finite differences,
+// its H·v equals the R-operator's, thread counts do not change a bit, and bad input gives one
+// line on stderr and a non-zero exit.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "data/temp_dir.hpp"
+#include "nnlab/core/file.hpp"
+#include "nnlab/core/rng.hpp"
+#include "nnlab/nn/checkpoint.hpp"
+#include "support/gradient_check.hpp"
+
+namespace nnlab::cli {
+namespace {
+
+using data::testing::TempDir;
+using json = nlohmann::json;
+
+struct Outcome {
+  int code;
+  std::string out, err;
+};
+
+class TrainCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // 300 rows, 3 features, binary label; a fixed generator so the file is the same every run.
+    Rng rng = make_rng(5, stream::data);
+    std::ostringstream csv;
+    csv << "x1,x2,x3,y\n";
+    for (int i = 0; i < 300; ++i) {
+      const double x1 = normal(rng), x2 = normal(rng), x3 = normal(rng);
+      csv << x1 << ',' << x2 << ',' << x3 << ',' << (x1 + x2 > 0 ? 1 : 0) << '\n';
+    }
+    csv_ = dir_.write("points.csv", csv.str()).string();
+  }
+
+  Outcome run(const std::string& args) {
+    const auto out = dir_.path() / "stdout.txt", err = dir_.path() / "stderr.txt";
+    const std::string command =
+        std::string(NNLAB_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+    const int status = std::system(command.c_str());
+    return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+  }
+
+  std::string train(const std::string& out, const std::string& extra) {
+    return "train --data " + csv_ + " --threads 1 --out " + (dir_.path() / out).string() + " " + extra;
+  }
+  std::filesystem::path path(const std::string& name) const { return dir_.path() / name; }
+
+  void expect_one_line_error(const std::string& args, const std::string& piece) {
+    const Outcome r = run(args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\nstderr: " << r.err;
+    EXPECT_NE(r.err.find(piece), std::string::npos) << args << "\nstderr: " << r.err;
+  }
+
+  TempDir dir_;
+  std::string csv_;
+};
+
+TEST_F(TrainCli, TrainWritesCheckpointAndLogAndEvalReproducesIt) {
+  const Outcome r = run(train("run", "--arch 3-8-2 --epochs 2 --batch 16"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json log = json::parse(read_file(path("run/log.json")));
+  EXPECT_EQ(log["status"], "completed");
+  ASSERT_EQ(log["epochs"].size(), 2u);
+  EXPECT_EQ(log["recipe"]["arch"], "3-8-2");
+  EXPECT_EQ(log["data"]["test"]["samples"], 60);  // default test fraction 0.2 of 300
+  const auto loaded = nn::load_checkpoint(path("run/model.safetensors"));
+  ASSERT_TRUE(std::holds_alternative<nn::Mlp<float>>(loaded.model));
+  EXPECT_EQ(loaded.metadata.at("epochs_trained"), "2");
+
+  // eval without --data takes the recorded source, so it sees the same test split.
+  const Outcome e = run("eval " + path("run/model.safetensors").string() + " --json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const json result = json::parse(e.out);
+  EXPECT_EQ(result["samples"], 60);
+  EXPECT_DOUBLE_EQ(result["accuracy"].get<double>(), log["epochs"][1]["test_accuracy"].get<double>());
+  EXPECT_NEAR(result["loss"].get<double>(), log["epochs"][1]["test_loss"].get<double>(), 1e-6);
+}
+
+TEST_F(TrainCli, EpochsZeroSavesTheSeededInitialization) {
+  ASSERT_EQ(run(train("a", "--arch 3-8-2 --epochs 0 --seed 9")).code, 0);
+  ASSERT_EQ(run(train("b", "--arch 3-8-2 --epochs 0 --seed 9")).code, 0);
+  ASSERT_EQ(run(train("c", "--arch 3-8-2 --epochs 0 --seed 10")).code, 0);
+  EXPECT_TRUE(read_file(path("a/model.safetensors")) == read_file(path("b/model.safetensors")));
+  EXPECT_TRUE(read_file(path("a/model.safetensors")) != read_file(path("c/model.safetensors")));
+  const auto net = std::get<nn::Mlp<float>>(nn::load_checkpoint(path("a/model.safetensors")).model);
+  nn::Mlp<float> fresh(net.spec());
+  Rng rng = make_rng(9, stream::init);
+  fresh.init(rng, nn::Init::uniform);
+  EXPECT_EQ(net.theta(), fresh.theta());
+}
+
+TEST_F(TrainCli, ThreadCountDoesNotChangeABit) {
+  // Hidden 256 and batch 128 are large enough for the products to be split into row blocks.
+  const std::string recipe = "--arch 3-256-256-2 --epochs 2 --batch 128 --seed 3";
+  ASSERT_EQ(run(train("t1", recipe)).code, 0);
+  ASSERT_EQ(run("train --data " + csv_ + " --threads 2 --out " + path("t2").string() + " " + recipe).code, 0);
+  // The recipe metadata records the thread count; every tensor must agree to the bit.
+  const auto t1 = nn::read_safetensors(path("t1/model.safetensors"));
+  const auto t2 = nn::read_safetensors(path("t2/model.safetensors"));
+  ASSERT_EQ(t1.order, t2.order);
+  for (const auto& name : t1.order)
+    EXPECT_TRUE(t1.tensors.at(name).bytes == t2.tensors.at(name).bytes) << name;
+}
+
+TEST_F(TrainCli, BackpropMatchesTheLibraryAndFiniteDifferences) {
+  ASSERT_EQ(run(train("m", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --batch 16 --dropout none")).code, 0);
+  const auto model = path("m/model.safetensors");
+  const auto net = std::get<nn::Mlp<double>>(nn::load_checkpoint(model).model);
+
+  Vec<double> v(net.num_params());
+  Rng rng = make_rng(1, stream::trials);
+  for (Index i = 0; i < v.size(); ++i) v[i] = normal(rng);
+  nn::TensorFile direction;
+  nn::add_parameter_tensors(direction, net, v);
+  nn::write_safetensors(path("v.safetensors"), direction);
+
+  const Outcome r = run("backprop " + model.string() + " --samples 0,5,7 --direction " +
+                    path("v.safetensors").string() + " --out " + path("bp.safetensors").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nn::TensorFile bp = nn::read_safetensors(path("bp.safetensors"));
+  using Shape = std::vector<std::int64_t>;
+  EXPECT_EQ(bp.tensors.at("loss").shape, Shape{});
+  EXPECT_EQ(bp.tensors.at("dW1").shape, (Shape{4, 3}));
+  EXPECT_EQ(bp.tensors.at("db2").shape, (Shape{2}));
+  EXPECT_EQ(bp.tensors.at("z1").shape, (Shape{3, 3}));  // (samples, n_1)
+  EXPECT_EQ(bp.tensors.at("z2").shape, (Shape{3, 4}));
+  EXPECT_EQ(bp.tensors.at("a2").shape, (Shape{3, 4}));
+  EXPECT_EQ(bp.tensors.at("a3").shape, (Shape{3, 2}));
+  EXPECT_EQ(bp.tensors.at("delta2").shape, (Shape{3, 4}));
+  EXPECT_EQ(bp.tensors.at("delta3").shape, (Shape{3, 2}));
+  EXPECT_EQ(bp.tensors.at("HW2").shape, (Shape{2, 4}));
+
+  // The file's own inputs and targets (one row per sample) rebuild the batch.
+  const auto z1 = bp.tensors.at("z1").values<double>(), t = bp.tensors.at("t").values<double>();
+  // Row-major (samples, n) bytes read column-major are n × samples: samples as columns.
+  const Mat<double> Xc = ConstMatMap<double>(z1.data(), 3, 3);
+  const Mat<double> T = ConstMatMap<double>(t.data(), 2, 3);
+  nn::Cache<double> cache;
+  Vec<double> grad(net.num_params()), Hv(net.num_params());
+  const double loss = net.loss_and_gradient(Xc, T, cache, grad);
+  net.hvp(Xc, T, v, cache, Hv);
+  EXPECT_DOUBLE_EQ(bp.tensors.at("loss").values<double>()[0], loss);
+  const Vec<double> file_grad = nn::read_parameter_tensors(bp, net, "bp", "d");
+  const Vec<double> file_Hv = nn::read_parameter_tensors(bp, net, "bp", "H");
+  EXPECT_LT((file_grad - grad).norm(), 1e-14 * (1 + grad.norm()));
+  EXPECT_LT((file_Hv - Hv).norm(), 1e-12 * (1 + Hv.norm()));
+
+  // Independent oracle: central differences of E(θ) on the same three samples (tanh: smooth).
+  nn::Mlp<double> probe = net;
+  const auto E = [&](const Vec<double>& theta) {
+    probe.theta() = theta;
+    nn::Cache<double> c;
+    probe.forward(Xc, c);
+    return double(nn::loss_value(probe.spec().loss, c.y(), T));
+  };
+  const auto check = testing::compare(file_grad, testing::numeric_gradient(E, net.theta()), 1e-8);
+  EXPECT_LT(check.max_rel_error, 1e-7) << "coordinate " << check.worst;
+
+  // δ^(3) of a mean cross entropy is (softmax(y) − t)/N, N = 3 samples.
+  const auto a3 = bp.tensors.at("a3").values<double>(), d3 = bp.tensors.at("delta3").values<double>();
+  for (int n = 0; n < 3; ++n) {
+    const double m = std::max(a3[std::size_t(2 * n)], a3[std::size_t(2 * n + 1)]);
+    const double e0 = std::exp(a3[std::size_t(2 * n)] - m), e1 = std::exp(a3[std::size_t(2 * n + 1)] - m);
+    EXPECT_NEAR(d3[std::size_t(2 * n)], (e0 / (e0 + e1) - t[std::size_t(2 * n)]) / 3, 1e-14);
+  }
+}
+
+TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {
+  const std::string base = "train --data " + csv_ + " --arch 3-8-2 --epochs 1 ";
+  expect_one_line_error(base + "--keep 0", "keep");
+  expect_one_line_error(base + "--keep 1.5", "keep");
+  expect_one_line_error(base + "--lr=-1", "lr");
+  expect_one_line_error(base + "--batch 0", "batch");
+  expect_one_line_error(base + "--activation swish", "swish");
+  expect_one_line_error(base + "--optimizer adamw", "adamw");
+  expect_one_line_error("train --data " + csv_ + " --arch 3-x-2", "3-x-2");
+  expect_one_line_error("train --data " + csv_ + " --arch 5-8-2", "3 inputs and 2 outputs");
+  expect_one_line_error("train --data " + path("missing.csv").string(), "missing.csv");
+  write_file_atomic(path("corrupt.safetensors"), std::string("\x10\0\0\0\0\0\0\0{not json}", 18));
+  expect_one_line_error("eval " + path("corrupt.safetensors").string() + " --data " + csv_, "corrupt.safetensors");
+  expect_one_line_error("eval " + path("none.safetensors").string() + " --data " + csv_, "none.safetensors");
+  ASSERT_EQ(run(train("ok", "--arch 3-8-2 --epochs 1")).code, 0);
+  expect_one_line_error("backprop " + path("ok/model.safetensors").string() + " --samples 9999 --out " +
+                            path("bp.safetensors").string(),
+                        "9999");
+}
+
+TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
+  const Outcome r = run(train("div", "--arch 3-64-2 --optimizer sgd --lr 1e6 --epochs 6 --batch 16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("diverged"), std::string::npos) << r.err;
+  const json log = json::parse(read_file(path("div/log.json")));
+  EXPECT_EQ(log["status"], "diverged");
+  EXPECT_LT(log["epochs"].size(), 6u);
+  // What was saved is finite (the last finite parameters), and loads.
+  const auto net = std::get<nn::Mlp<float>>(nn::load_checkpoint(path("div/model.safetensors")).model);
+  EXPECT_TRUE(net.theta().allFinite());
+}
+
+}  // namespace
+}  // namespace nnlab::cli
