@@ -8,7 +8,8 @@ takes 2-4 minutes on 2 cores. Workloads and targets are described in docs/benchm
 
 PyTorch is given its best configuration: OpenBLAS (checked in its memory map), the fastest
 OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
-faster of torch.set_num_threads(2) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
+fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or sleeping with
+OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
 """
 import argparse
 import json
@@ -56,6 +57,7 @@ def google_benchmark_medians(executable, bench_filter, repetitions):
         if b.get("aggregate_name", "median") != "median":
             continue
         counters = {k: v for k, v in b.items() if k in ("loss", "running_accuracy", "samples_per_s")}
+        counters["cpu_s"] = b["cpu_time"] * scale[b["time_unit"]]  # the main thread's CPU time
         medians[b["run_name"]] = (b["real_time"] * scale[b["time_unit"]], counters)
     return medians, errors
 
@@ -72,9 +74,11 @@ def find_torch_python():
     return None
 
 
-def torch_run(python, args, torch_threads, blas_threads, coretype=None):
+def torch_run(python, args, torch_threads, blas_threads, coretype=None, passive=False):
     env = dict(os.environ, OMP_NUM_THREADS=str(torch_threads),
                OPENBLAS_NUM_THREADS=str(blas_threads))
+    if passive:  # idle OpenMP threads sleep instead of spinning (helps when cores are shared)
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
     if coretype:
         env["OPENBLAS_CORETYPE"] = coretype
     out = run([python, os.path.join(HERE, "torch_workloads.py"), "--threads", str(torch_threads)]
@@ -91,7 +95,7 @@ def best_coretype(python):
         except RuntimeError:  # a core type this CPU cannot run (illegal instruction)
             continue
         timings[r["blas"].get("openblas_core", coretype or "default")] = (
-            r["results"][0]["median_s"], coretype)
+            r["results"][0]["cpu_median_s"], coretype)
     if not timings:
         raise RuntimeError("PyTorch could not run the probe under any OpenBLAS core type")
     name = min(timings, key=lambda k: timings[k][0])
@@ -148,6 +152,9 @@ def main():
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
 
+    def nn_cpu(run_name):
+        return micro.get(run_name, epochs.get(run_name, (None, {})))[1].get("cpu_s")
+
     nn_epoch = {t: epochs.get(f"BM_FashionMnistEpoch/threads:{t}/iterations:1/real_time", (None, {}))
                 for t in (1, 2)}
     nn_tiny = {d: nn_time(f"BM_TinyTanhGdStep<{d}>") for d in ("float", "double")}
@@ -156,7 +163,8 @@ def main():
 
     # PyTorch
     python = None if args.no_torch else find_torch_python()
-    torch_info, t1, t2_omp, t2_blas, coretype_name, coretype_timings = {}, {}, {}, {}, None, {}
+    torch_info, t1, t2_omp, t2_passive, t2_blas = {}, {}, {}, {}, {}
+    coretype_name, coretype_timings = None, {}
     if python:
         print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
         coretype, coretype_name, coretype_timings = best_coretype(python)
@@ -169,6 +177,9 @@ def main():
         t1 = results_by_name(r1)
         print("PyTorch: epoch with torch.set_num_threads(2) ...", flush=True)
         t2_omp = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype))
+        print("PyTorch: epoch with torch.set_num_threads(2), OMP_WAIT_POLICY=PASSIVE ...", flush=True)
+        t2_passive = results_by_name(
+            torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype, passive=True))
         print("PyTorch: epoch with 1 torch thread and OPENBLAS_NUM_THREADS=2 ...", flush=True)
         t2_blas = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 1, 2, coretype))
         if "epoch_error" in r1:
@@ -177,42 +188,56 @@ def main():
     def tmed(results, name):
         return results[name]["median_s"] if name in results else None
 
+    def tcpu(results, name):
+        return results[name]["cpu_median_s"] if name in results else None
+
     pt_epoch1 = tmed(t1, "epoch")
-    pt_epoch2_omp, pt_epoch2_blas = tmed(t2_omp, "epoch"), tmed(t2_blas, "epoch")
-    pt_epoch2_candidates = [t for t in (pt_epoch2_omp, pt_epoch2_blas) if t is not None]
+    pt_epoch2_omp, pt_epoch2_passive = tmed(t2_omp, "epoch"), tmed(t2_passive, "epoch")
+    pt_epoch2_blas = tmed(t2_blas, "epoch")
+    pt_epoch2_candidates = [t for t in (pt_epoch2_omp, pt_epoch2_passive, pt_epoch2_blas) if t is not None]
     pt_epoch2 = min(pt_epoch2_candidates) if pt_epoch2_candidates else None
     pt_grad, pt_hvp = tmed(t1, "gradient"), tmed(t1, "hvp")
 
-    # rows: workload, nnlab, torch, ratio (how many times faster nnlab is), target text, met?
+    # rows: workload, nnlab, torch, ratio (how many times faster nnlab is), the same ratio of
+    # CPU times (1-thread rows only: robust when the machine is busy), target text, met?
     rows = []
 
-    def speed_row(workload, nn_s, pt_s, target):
+    def times_faster(nn_s, pt_s):
+        return f"{pt_s / nn_s:.2f}×" if nn_s and pt_s else ""
+
+    def speed_row(workload, nn_s, pt_s, target, cpu=(None, None)):
         ratio = pt_s / nn_s if nn_s and pt_s else None
         met = None if ratio is None else ratio >= target
-        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s),
-                     f"{ratio:.2f}×" if ratio else "—", f"≥ {target:g}× faster", met))
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), times_faster(nn_s, pt_s) or "—",
+                     times_faster(*cpu), f"≥ {target:g}× faster", met))
 
-    def info_row(workload, nn_s, pt_s):
-        ratio = pt_s / nn_s if nn_s and pt_s else None
-        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), f"{ratio:.2f}×" if ratio else "—", "", None))
+    def info_row(workload, nn_s, pt_s, cpu=(None, None)):
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), times_faster(nn_s, pt_s) or "—",
+                     times_faster(*cpu), "", None))
 
-    speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 1.5)
+    speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 1.5,
+              (nn_epoch[1][1].get("cpu_s"), tcpu(t1, "epoch")))
     speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 1.5)
     info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
+    info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
     info_row("    torch: 1 thread, OPENBLAS_NUM_THREADS=2", nn_epoch[2][0], pt_epoch2_blas)
-    speed_row("(b) tiny 2-32-32-1 tanh GD step, float32", nn_tiny["float"], tmed(t1, "tiny_float32"), 8)
-    speed_row("(b) tiny 2-32-32-1 tanh GD step, float64", nn_tiny["double"], tmed(t1, "tiny_float64"), 8)
-    info_row("(c) MLP gradient, batch 128", nn_grad, pt_grad)
-    info_row("(c) MLP Hessian-vector product", nn_hvp, pt_hvp)
+    for d, t in (("float", "tiny_float32"), ("double", "tiny_float64")):
+        name = f"BM_TinyTanhGdStep<{d}>"
+        speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}", nn_tiny[d], tmed(t1, t), 8,
+                  (nn_cpu(name), tcpu(t1, t)))
+    info_row("(c) MLP gradient, batch 128", nn_grad, pt_grad,
+             (nn_cpu("BM_MnistMlpGradientVsHvp/0"), tcpu(t1, "gradient")))
+    info_row("(c) MLP Hessian-vector product", nn_hvp, pt_hvp,
+             (nn_cpu("BM_MnistMlpGradientVsHvp/1"), tcpu(t1, "hvp")))
     nn_cost = nn_hvp / nn_grad if nn_hvp and nn_grad else None
     pt_cost = pt_hvp / pt_grad if pt_hvp and pt_grad else None
     rows.append(("(c) HVP / gradient cost", f"{nn_cost:.2f}" if nn_cost else "—",
-                 f"{pt_cost:.2f}" if pt_cost else "—", "", "nnlab ≤ 2.5",
+                 f"{pt_cost:.2f}" if pt_cost else "—", "", "", "nnlab ≤ 2.5",
                  None if nn_cost is None else nn_cost <= 2.5))
 
-    headers = ("workload", "nnlab", "PyTorch", "ratio", "target", "met")
-    table = [headers] + [(w, n, p, r, t, "" if m is None else ("met" if m else "NOT met"))
-                         for w, n, p, r, t, m in rows]
+    headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
+    table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
+                         for w, n, p, r, c, t, m in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     print()
     for i, row in enumerate(table):
@@ -221,17 +246,21 @@ def main():
         if i == 0:
             print("  ".join("-" * w for w in widths))
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
-          "nnlab time (> 1: nnlab faster); (b), (c) at 1 thread.")
+          "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
+          "other load); (b), (c) at 1 thread.")
     for t in (1, 2):
         counters = nn_epoch[t][1]
         if counters:
             print(f"nnlab epoch at {t} thread(s): loss {counters['loss']:.4f}, running accuracy "
                   f"{counters['running_accuracy']:.4f}")
     if python:
-        for label, res in (("1 thread", t1), ("set_num_threads(2)", t2_omp), ("OpenBLAS 2 threads", t2_blas)):
+        for label, res in (("1 thread", t1), ("set_num_threads(2)", t2_omp),
+                           ("set_num_threads(2) passive", t2_passive), ("OpenBLAS 2 threads", t2_blas)):
             if "epoch" in res:
-                print(f"PyTorch epoch, {label}: loss {res['epoch']['loss']:.4f}, running accuracy "
-                      f"{res['epoch']['running_accuracy']:.4f}")
+                e = res["epoch"]
+                print(f"PyTorch epoch, {label}: loss {e['loss']:.4f}, running accuracy "
+                      f"{e['running_accuracy']:.4f}, {e['repetitions']} repetition(s)"
+                      + (" (cut short by the time budget, time projected)" if e["projected"] else ""))
         blas = torch_info.get("blas", {})
         print(f"PyTorch {torch_info.get('torch_version')} BLAS: {blas.get('openblas_config') or blas.get('libraries')}")
         print("OpenBLAS core type probe (s per MLP step): "
@@ -250,7 +279,8 @@ def main():
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "micro": micro},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
-                                 "threads1": t1, "set_num_threads2": t2_omp, "openblas2": t2_blas}},
+                                 "threads1": t1, "set_num_threads2": t2_omp,
+                                 "set_num_threads2_passive": t2_passive, "openblas2": t2_blas}},
                       f, indent=1)
 
 

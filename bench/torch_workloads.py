@@ -74,11 +74,13 @@ def mnist_mlp(dropout):
     return nn.Sequential(*layers)
 
 
-def summary(name, times, per=1, **extra):
-    """Per-call times (a repetition of `per` calls counts as one time of total/per)."""
+def summary(name, times, cpu_times, per=1, **extra):
+    """Per-call wall and process-CPU times (a repetition of `per` calls counts as total/per).
+    At 1 thread the CPU time hardly moves when other processes share the cores; wall time does."""
     times = [t / per for t in times]
+    cpu_times = [t / per for t in cpu_times]
     return {"name": name, "median_s": statistics.median(times), "times_s": times,
-            "repetitions": len(times), **extra}
+            "cpu_median_s": statistics.median(cpu_times), "repetitions": len(times), **extra}
 
 
 def run_epoch(X, y, repetitions, budget, batch=128):
@@ -86,7 +88,7 @@ def run_epoch(X, y, repetitions, budget, batch=128):
     alone exceeds the budget is cut short and its time projected from the steps done."""
     N = X.shape[0]
     total_steps = (N + batch - 1) // batch
-    times, loss, accuracy, projected = [], None, None, False
+    times, cpu_times, loss, accuracy, projected = [], [], None, None, False
     budget_start = time.perf_counter()
     # A few warm-up steps so thread pools and the allocator are up, as in a real run.
     model = mnist_mlp(dropout=True)
@@ -101,7 +103,7 @@ def run_epoch(X, y, repetitions, budget, batch=128):
         model.train()
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         generator = torch.Generator().manual_seed(r)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         perm = torch.randperm(N, generator=generator)
         loss_sum = torch.zeros(())
         correct = torch.zeros((), dtype=torch.int64)
@@ -122,10 +124,11 @@ def run_epoch(X, y, repetitions, budget, batch=128):
                 projected = True
                 break
         times.append((time.perf_counter() - start) * total_steps / steps)
+        cpu_times.append((time.process_time() - cpu_start) * total_steps / steps)
         loss, accuracy = float(loss_sum) / steps, float(correct) / min(steps * batch, N)
         if projected or time.perf_counter() - budget_start > budget:
             break
-    return summary("epoch", times, loss=loss, running_accuracy=accuracy, samples=N,
+    return summary("epoch", times, cpu_times, loss=loss, running_accuracy=accuracy, samples=N,
                    projected=projected)
 
 
@@ -144,14 +147,15 @@ def run_tiny(dtype, repetitions, steps):
 
     for _ in range(steps // 10):
         step()
-    times = []
+    times, cpu_times = [], []
     for _ in range(repetitions):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
     name = "tiny_" + ("float32" if dtype == torch.float32 else "float64")
-    return summary(name, times, per=steps)
+    return summary(name, times, cpu_times, per=steps)
 
 
 def run_hvp(repetitions, calls):
@@ -174,13 +178,14 @@ def run_hvp(repetitions, calls):
     for name, fn in (("gradient", gradient), ("hvp", hvp)):
         for _ in range(3):
             fn()
-        times = []
+        times, cpu_times = [], []
         for _ in range(repetitions):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             for _ in range(calls):
                 fn()
             times.append(time.perf_counter() - start)
-        results.append(summary(name, times, per=calls))
+            cpu_times.append(time.process_time() - cpu_start)
+        results.append(summary(name, times, cpu_times, per=calls))
     return results
 
 
@@ -197,10 +202,11 @@ def run_probe(steps=30):
 
     for _ in range(5):
         step()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
-    return summary("probe_step", [time.perf_counter() - start], per=steps)
+    return summary("probe_step", [time.perf_counter() - start], [time.process_time() - cpu_start],
+                   per=steps)
 
 
 def blas_info():
