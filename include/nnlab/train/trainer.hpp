@@ -43,8 +43,8 @@ struct TrainResult {
 };
 
 struct Observer {
-  std::function<void(int epoch, Index step, Index steps_per_epoch, double loss)> on_step;
-  std::function<void(const EpochRecord&)> on_epoch;
+  std::function<void(int epoch, Index step, Index steps_per_epoch, double loss)> on_step = {};
+  std::function<void(const EpochRecord&)> on_epoch = {};
 };
 
 // Trains net in place. Classification accuracy is reported when the data have labels.
