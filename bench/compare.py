@@ -218,9 +218,10 @@ def main():
     speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 1.5,
               (nn_epoch[1][1].get("cpu_s"), tcpu(t1, "epoch")))
     speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 1.5)
-    info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
-    info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
-    info_row("    torch: 1 thread, OPENBLAS_NUM_THREADS=2", nn_epoch[2][0], pt_epoch2_blas)
+    if python:
+        info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
+        info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
+        info_row("    torch: 1 thread, OPENBLAS_NUM_THREADS=2", nn_epoch[2][0], pt_epoch2_blas)
     for d, t in (("float", "tiny_float32"), ("double", "tiny_float64")):
         name = f"BM_TinyTanhGdStep<{d}>"
         speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}", nn_tiny[d], tmed(t1, t), 8,
@@ -266,6 +267,8 @@ def main():
         print("OpenBLAS core type probe (s per MLP step): "
               + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in coretype_timings.items())
               + f" → {coretype_name}")
+    elif args.no_torch:
+        print("PyTorch skipped (--no-torch); nnlab's numbers only.")
     else:
         print("PyTorch is not installed (optional: apt install python3-torch libopenblas0); "
               "nnlab's numbers only.")
