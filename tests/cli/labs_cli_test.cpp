@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 #include "nnlab/core/file.hpp"
 
 namespace {
@@ -18,7 +20,8 @@ struct Outcome {
 
 const std::filesystem::path& scratch() {
   static const auto dir = [] {
-    auto d = std::filesystem::temp_directory_path() / "nnlab_cli_test";
+    // One folder per process: CTest runs the tests of this file as parallel processes.
+    auto d = std::filesystem::temp_directory_path() / ("nnlab_cli_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
     return d;
