@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "nnlab/core/allocator.hpp"
 #include "nnlab/core/error.hpp"
 
 namespace nnlab::nn {
@@ -130,6 +131,7 @@ const Mat<S>& Cache<S>::input_of(int k) const {
 
 template <class S>
 Mlp<S>::Mlp(MlpSpec spec) : spec_(std::move(spec)) {
+  keep_freed_memory();
   spec_.validate();
   const int L = layers();
   W_offset_.assign(std::size_t(L + 1), 0);
