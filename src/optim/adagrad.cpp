@@ -5,22 +5,20 @@
 
 namespace nnlab::optim {
 
-template <class S>
-AdaGrad<S>::AdaGrad(Options options, std::optional<Schedule> lr_schedule)
-    : options_(options), schedule_(lr_schedule.value_or(Schedule::constant(options.lr))) {
-  detail::require_positive("adagrad", "lr", options.lr);
-  detail::require_positive("adagrad", "eps", options.eps);
-  detail::require_nonnegative("adagrad", "weight_decay", options.weight_decay);
+void AdaGradOptions::validate() const {
+  detail::require_positive("adagrad", "lr", lr);
+  detail::require_positive("adagrad", "eps", eps);
+  detail::require_nonnegative("adagrad", "weight_decay", weight_decay);
 }
 
 template <class S>
 void AdaGrad<S>::step(Vec<S>& theta, const Vec<S>& g) {
   detail::prepare("adagrad", theta, g, G_);
-  const S eta = S(schedule_(t_)), eps = S(options_.eps), lambda = S(options_.weight_decay);
+  const S eta = S(lr()), eps = S(options().eps), lambda = S(options().weight_decay);
   const auto g_tilde = g.array() + lambda * theta.array();
   G_.array() += g_tilde.square();
   theta.array() -= eta * g_tilde / (G_.array().sqrt() + eps);
-  ++t_;
+  count_step();
 }
 
 template class AdaGrad<float>;

@@ -5,21 +5,19 @@
 
 namespace nnlab::optim {
 
-template <class S>
-Momentum<S>::Momentum(Options options, std::optional<Schedule> lr_schedule)
-    : options_(options), schedule_(lr_schedule.value_or(Schedule::constant(options.lr))) {
-  detail::require_positive("momentum", "lr", options.lr);
-  detail::require_unit("momentum", "momentum", options.momentum);
-  detail::require_nonnegative("momentum", "weight_decay", options.weight_decay);
+void MomentumOptions::validate() const {
+  detail::require_positive("momentum", "lr", lr);
+  detail::require_unit("momentum", "momentum", momentum);
+  detail::require_nonnegative("momentum", "weight_decay", weight_decay);
 }
 
 template <class S>
 void Momentum<S>::step(Vec<S>& theta, const Vec<S>& g) {
   detail::prepare("momentum", theta, g, v_);
-  const S eta = S(schedule_(t_)), mu = S(options_.momentum), lambda = S(options_.weight_decay);
+  const S eta = S(lr()), mu = S(options().momentum), lambda = S(options().weight_decay);
   v_.array() = mu * v_.array() + g.array() + lambda * theta.array();
   theta -= eta * v_;
-  ++t_;
+  count_step();
 }
 
 template class Momentum<float>;

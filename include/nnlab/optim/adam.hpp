@@ -4,11 +4,8 @@
 // Weight decay is the L2 term added to the gradient (torch.optim.Adam), not AdamW's decoupled
 // decay. So the first step is −η g̃/(|g̃| + ε): size η in every coordinate with g̃ ≠ 0.
 #pragma once
-#include <cstdint>
-#include <optional>
-
 #include "nnlab/core/types.hpp"
-#include "nnlab/optim/schedule.hpp"
+#include "nnlab/optim/scheduled.hpp"
 
 namespace nnlab::optim {
 
@@ -18,28 +15,20 @@ struct AdamOptions {
   double beta2 = 0.999;       // β₂ ∈ [0, 1)
   double eps = 1e-8;          // ε > 0
   double weight_decay = 0.0;  // λ ≥ 0
+  void validate() const;  // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>
-class Adam {
+class Adam : public Scheduled<AdamOptions> {
  public:
-  using Options = AdamOptions;
-
-  explicit Adam(Options options = {}, std::optional<Schedule> lr_schedule = std::nullopt);
+  using Scheduled::Scheduled;
 
   // One step at η_t (t = steps()); m and v sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
-  double lr() const { return schedule_(t_); }
-  std::int64_t steps() const { return t_; }
-  void reset() { t_ = 0, m_.resize(0), v_.resize(0); }
-  const Options& options() const { return options_; }
-  const Schedule& schedule() const { return schedule_; }
+  void reset() { Scheduled::reset(), m_.resize(0), v_.resize(0); }
 
  private:
-  Options options_;
-  Schedule schedule_;
-  std::int64_t t_ = 0;
   Vec<S> m_, v_;  // biased first and second moment estimates
 };
 

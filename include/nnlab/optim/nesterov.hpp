@@ -6,11 +6,8 @@
 // With a constant η the iterates φ_t equal θ_t + μ w_t of Sutskever's form exactly (φ₀ = θ₀ since
 // w₀ = 0); the vector this optimizer updates is φ.
 #pragma once
-#include <cstdint>
-#include <optional>
-
 #include "nnlab/core/types.hpp"
-#include "nnlab/optim/schedule.hpp"
+#include "nnlab/optim/scheduled.hpp"
 
 namespace nnlab::optim {
 
@@ -18,28 +15,20 @@ struct NesterovOptions {
   double lr = 0.01;           // η > 0
   double momentum = 0.9;      // μ ∈ [0, 1)
   double weight_decay = 0.0;  // λ ≥ 0
+  void validate() const;  // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>
-class Nesterov {
+class Nesterov : public Scheduled<NesterovOptions> {
  public:
-  using Options = NesterovOptions;
-
-  explicit Nesterov(Options options = {}, std::optional<Schedule> lr_schedule = std::nullopt);
+  using Scheduled::Scheduled;
 
   // One step at η_t; v sized on the first call, no allocation afterwards.
   void step(Vec<S>& phi, const Vec<S>& g);
 
-  double lr() const { return schedule_(t_); }
-  std::int64_t steps() const { return t_; }
-  void reset() { t_ = 0, v_.resize(0); }
-  const Options& options() const { return options_; }
-  const Schedule& schedule() const { return schedule_; }
+  void reset() { Scheduled::reset(), v_.resize(0); }
 
  private:
-  Options options_;
-  Schedule schedule_;
-  std::int64_t t_ = 0;
   Vec<S> v_;
 };
 

@@ -3,11 +3,8 @@
 // ρ = 0.9 as in the lecture (PyTorch's default alpha is 0.99); ε added outside the root as in
 // PyTorch. No momentum or centering variants.
 #pragma once
-#include <cstdint>
-#include <optional>
-
 #include "nnlab/core/types.hpp"
-#include "nnlab/optim/schedule.hpp"
+#include "nnlab/optim/scheduled.hpp"
 
 namespace nnlab::optim {
 
@@ -16,28 +13,20 @@ struct RmsPropOptions {
   double rho = 0.9;           // ρ ∈ [0, 1), decay of the mean square
   double eps = 1e-8;          // ε > 0
   double weight_decay = 0.0;  // λ ≥ 0
+  void validate() const;  // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>
-class RmsProp {
+class RmsProp : public Scheduled<RmsPropOptions> {
  public:
-  using Options = RmsPropOptions;
-
-  explicit RmsProp(Options options = {}, std::optional<Schedule> lr_schedule = std::nullopt);
+  using Scheduled::Scheduled;
 
   // One step at η_t; E sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
-  double lr() const { return schedule_(t_); }
-  std::int64_t steps() const { return t_; }
-  void reset() { t_ = 0, E_.resize(0); }
-  const Options& options() const { return options_; }
-  const Schedule& schedule() const { return schedule_; }
+  void reset() { Scheduled::reset(), E_.resize(0); }
 
  private:
-  Options options_;
-  Schedule schedule_;
-  std::int64_t t_ = 0;
   Vec<S> E_;  // running mean of squared gradients
 };
 
