@@ -170,21 +170,25 @@ struct MethodStats {
 };
 
 // Bias²/variance/MSE of every method from the stacked predictions (trials × methods·K).
+// formula_error scales every exact variance (OLS's too, so the exact ratios are untouched):
+// a test hook that must make the Monte Carlo-vs-exact claim fail when non-zero.
 std::vector<MethodStats> analyse(const Setup& s, const Mat<double>& predictions,
-                                 const Vec<double>& f, const Vec<double>& f0, double sigma) {
+                                 const Vec<double>& f, const Vec<double>& f0, double sigma,
+                                 double formula_error) {
   const Index K = s.X0.rows();
   std::vector<std::pair<std::string, const Mat<double>*>> maps{{"OLS", &s.P_ols}};
   for (std::size_t j = 0; j < s.sizes.size(); ++j)
     maps.push_back({fmt::format("subsample 2/3, m = {}", s.sizes[j]), &s.P_sub[j]});
   for (std::size_t j = 0; j < s.sizes.size(); ++j)
     maps.push_back({fmt::format("bootstrap, m = {}", s.sizes[j]), &s.P_boot[j]});
-  const Vec<double> ols_variance = sigma * sigma * s.P_ols.rowwise().squaredNorm();
+  const double scale = sigma * sigma * (1 + formula_error);
+  const Vec<double> ols_variance = scale * s.P_ols.rowwise().squaredNorm();
   std::vector<MethodStats> stats;
   for (std::size_t q = 0; q < maps.size(); ++q) {
     const Mat<double>& P = *maps[q].second;
     MethodStats m{maps[q].first, analysis::bias_variance(predictions.middleCols(Index(q) * K, K), f0),
                   0, 0, {}};
-    const Vec<double> variance = sigma * sigma * P.rowwise().squaredNorm();
+    const Vec<double> variance = scale * P.rowwise().squaredNorm();
     m.exact_variance = variance.mean();
     m.exact_bias2 = (P * f - f0).squaredNorm() / double(K);
     for (Index k = 0; k < K; ++k) m.exact_ratio_per_point.push_back(variance(k) / ols_variance(k));
@@ -221,13 +225,16 @@ class BaggingOls : public Lab {
         spec("test_points", T::integer, "test points x₀ ~ N(0, I_d)", "20", "", 1, 10000),
         spec("nonlinearity", T::real,
              "misspecified case: f(x) = xᵀβ + a·Σ_j (x_j² − 1)/√d with this a", "1", "", 0, 1e3),
+        spec("formula_error", T::real,
+             "TEST HOOK: relative error injected into the exact variances σ²x₀ᵀAAᵀx₀ and "
+             "σ²x₀ᵀ(XᵀX)⁻¹x₀ (0 = the true formula)", "0", "", -0.9, 10),
     };
   }
 
   Result run(const Params& params, const Context& context) const override {
     const Index n = params.integer("n"), d = params.integer("d"), K = params.integer("test_points");
     const double sigma = params.real("sigma"), fraction = params.real("fraction"),
-                 a = params.real("nonlinearity");
+                 a = params.real("nonlinearity"), formula_error = params.real("formula_error");
     const auto T = std::size_t(params.integer("trials"));
     require(K > d, "bagging-ols: test_points = {} must exceed d = {} (the best-linear-fit floor "
             "of the misspecified case is fitted at the test points)", K, d);
@@ -256,8 +263,9 @@ class BaggingOls : public Lab {
       predict_all(s, s.f_misspecified + noise, out);
       misspecified.row(Index(t)) = out.transpose();
     });
-    const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma);
-    const auto mis = analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma);
+    const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma, formula_error);
+    const auto mis =
+        analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma, formula_error);
 
     // ---- sweep over n at a fixed ensemble size.
     const auto m_sweep = std::size_t(params.integer("m_sweep"));
@@ -275,7 +283,7 @@ class BaggingOls : public Lab {
         predict_all(sq, sq.f_linear + sigma * gaussian_matrix(n_list[q], 1, rng).col(0), out);
         predictions.row(Index(t)) = out.transpose();
       });
-      sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma));
+      sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma, formula_error));
     }
     context.report(1.0, "done");
 

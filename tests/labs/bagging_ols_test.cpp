@@ -1,5 +1,6 @@
-// bagging-ols: every claim passes on the quick setting, results do not depend on the thread
-// count, and bad parameters are refused with a message.
+// bagging-ols: every claim passes on the quick setting, an injected error in the exact variance
+// formula fails exactly the claim that compares it with the Monte Carlo, results do not depend
+// on the thread count, and bad parameters are refused with a message.
 #include <gtest/gtest.h>
 
 #include "nnlab/core/error.hpp"
@@ -19,12 +20,35 @@ Result run_quick(int threads, const std::vector<std::pair<std::string, std::stri
   return lab->run(Params::resolve(lab->params(), true, sets), context);
 }
 
+const Claim* find_claim(const Result& r, const std::string& prefix) {
+  for (const Claim& c : r.claims)
+    if (c.statement.rfind(prefix, 0) == 0) return &c;
+  return nullptr;
+}
+
 TEST(BaggingOls, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
   EXPECT_GE(r.claims.size(), 9u);
   for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail;
   EXPECT_EQ(r.figures.size(), 3u);
   EXPECT_NE(r.answer.find("Gauss–Markov"), std::string::npos);
+}
+
+// The hook scales the exact OLS and ensemble variances alike, so only the Monte Carlo-vs-exact
+// comparison can notice it; the exact Gauss–Markov ratios and every other claim stay as they were.
+TEST(BaggingOls, WrongVarianceFormulaFails) {
+  const Result right = run_quick(2), wrong = run_quick(2, {{"formula_error", "0.1"}});
+  const Claim* claim = find_claim(wrong, "Monte Carlo variances agree");
+  ASSERT_NE(claim, nullptr);
+  EXPECT_FALSE(claim->pass) << claim->detail;
+  EXPECT_TRUE(find_claim(right, "Monte Carlo variances agree")->pass);
+  ASSERT_EQ(right.claims.size(), wrong.claims.size());
+  for (std::size_t k = 0; k < wrong.claims.size(); ++k)
+    if (&wrong.claims[k] != claim) {
+      EXPECT_TRUE(wrong.claims[k].pass) << wrong.claims[k].statement << ": " << wrong.claims[k].detail;
+      // Up to rounding: the exact ratios divide two equally scaled variances.
+      EXPECT_DOUBLE_EQ(wrong.claims[k].value, right.claims[k].value) << wrong.claims[k].statement;
+    }
 }
 
 TEST(BaggingOls, BitIdenticalAcrossThreadCounts) {
