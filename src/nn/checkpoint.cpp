@@ -394,10 +394,13 @@ template <class Scalar>
 Mlp<Scalar> load_into(const TensorFile& file, MlpSpec spec, const std::vector<int>& owner,
                       const std::filesystem::path& path) {
   Mlp<Scalar> net(std::move(spec));
-  for (int k = 1; k <= net.layers(); ++k)
-    require(owner.empty() || owner[std::size_t(k - 1)] == net.W_owner(k),
-            "{}: nnlab metadata says layer {} uses W{}, but tying '{}' gives W{}", path.string(), k,
-            owner[std::size_t(k - 1)], to_string(net.spec().tying), net.W_owner(k));
+  // weight_owner is optional; when absent there is nothing to index (require() evaluates its
+  // message arguments even when the condition holds).
+  if (!owner.empty())
+    for (int k = 1; k <= net.layers(); ++k)
+      require(owner[std::size_t(k - 1)] == net.W_owner(k),
+              "{}: nnlab metadata says layer {} uses W{}, but tying '{}' gives W{}", path.string(),
+              k, owner[std::size_t(k - 1)], to_string(net.spec().tying), net.W_owner(k));
   for (const auto& [name, tensor] : file.tensors)
     require(tensor.dtype == dtype_of<Scalar>(), "{}: tensor '{}' is {}, but the checkpoint is {}",
             path.string(), name, to_string(tensor.dtype), to_string(dtype_of<Scalar>()));
