@@ -3,6 +3,7 @@
 // (n_{k+1}, n_k), so the file's bytes equal those of the column-major Wᵀ, i.e. Mat(n_k × n_{k+1}).
 #include "nnlab/nn/checkpoint.hpp"
 
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/file.hpp"
@@ -55,6 +57,19 @@ std::string shape_string(const std::vector<std::int64_t>& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
+}
+
+// Bytes of a tensor of `shape` with `width`-byte elements, or nullopt if the product of its
+// nonzero dimensions exceeds 2^62 bytes, so that neither this count nor Tensor::numel overflows.
+std::optional<std::uint64_t> byte_count(const std::vector<std::uint64_t>& shape, std::uint64_t width) {
+  constexpr std::uint64_t limit = std::uint64_t(1) << 62;
+  std::uint64_t bytes = width;
+  for (const auto d : shape) {
+    if (d == 0) continue;
+    if (bytes > limit / d) return std::nullopt;
+    bytes *= d;
+  }
+  return std::find(shape.begin(), shape.end(), 0) != shape.end() ? 0 : bytes;
 }
 
 DType parse_dtype(const std::string& name, const std::string& tensor, const std::filesystem::path& source) {
@@ -201,12 +216,16 @@ TensorFile decode_safetensors(std::string_view bytes, const std::filesystem::pat
     t.dtype = parse_dtype(entry.at("dtype").get<std::string>(), name, source);
     const auto& shape = entry.at("shape");
     require(shape.is_array(), "{}: tensor '{}': shape is not an array", src, name);
+    std::vector<std::uint64_t> dims;
     for (const auto& d : shape) {
       require(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0),
               "{}: tensor '{}': shape {} has an entry that is not a non-negative integer", src, name,
               shape.dump());
-      t.shape.push_back(d.get<std::int64_t>());
+      dims.push_back(d.get<std::uint64_t>());
     }
+    require(byte_count(dims, dtype_size(t.dtype)).has_value(), "{}: tensor '{}': shape [{}] is too large",
+            src, name, fmt::join(dims, ", "));
+    t.shape.assign(dims.begin(), dims.end());
     const auto& offsets = entry.at("data_offsets");
     require(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned() &&
                 offsets[1].is_number_unsigned(),

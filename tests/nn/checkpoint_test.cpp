@@ -259,6 +259,20 @@ TEST_F(CorruptCheckpoint, DataOffsetsNotMatchingTheShape) {
   expect_rejected(assemble(header, linear_data), "span 8 bytes");
 }
 
+// Shapes whose element or byte counts overflow 64 bits must be rejected, not wrapped: 2^61 F64
+// elements are 2^64 ≡ 0 bytes, which would otherwise match an empty span.
+TEST_F(CorruptCheckpoint, ShapeTooLarge) {
+  json header = linear_header();
+  header["b1"]["shape"] = {std::uint64_t(1) << 32, std::uint64_t(1) << 32};
+  expect_rejected(assemble(header, linear_data), "tensor 'b1': shape [4294967296, 4294967296] is too large");
+  header = linear_header();
+  header["x"] = {{"dtype", "F64"}, {"shape", {std::uint64_t(1) << 61}}, {"data_offsets", {64, 64}}};
+  expect_rejected(assemble(header, linear_data), "tensor 'x': shape [2305843009213693952] is too large");
+  header = linear_header();
+  header["b1"]["shape"] = {std::uint64_t(-1)};
+  expect_rejected(assemble(header, linear_data), "tensor 'b1': shape [18446744073709551615] is too large");
+}
+
 TEST_F(CorruptCheckpoint, DataOffsetsOverlap) {
   json header = linear_header();
   header["b1"]["data_offsets"] = {32, 48};
