@@ -46,10 +46,10 @@ std::vector<Index> MlpSpec::parse_sizes(std::string_view arch) {
     const std::size_t end = std::min(arch.find('-', start), arch.size());
     const std::string_view part = arch.substr(start, end - start);
     Index n = 0;
-    bool ok = !part.empty() && part.size() <= 9;
+    bool ok = !part.empty() && part.size() <= 9;  // at most 9 digits, so n cannot overflow
     for (char c : part) {
       ok = ok && c >= '0' && c <= '9';
-      n = n * 10 + (c - '0');
+      if (ok) n = n * 10 + (c - '0');
     }
     require(ok && n > 0,
             "architecture '{}' does not parse: '{}' is not a positive layer size (expected e.g. "

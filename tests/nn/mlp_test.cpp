@@ -329,7 +329,8 @@ TEST(MlpDropout, InvertedIsIdentityAtInference) {
 // ---------------------------------------------------------------- validation and layout
 TEST(MlpSpec, ParsesAndRejects) {
   EXPECT_EQ(MlpSpec::parse_sizes("784-512-10"), (std::vector<Index>{784, 512, 10}));
-  for (const char* bad : {"", "784", "784--10", "784-0-10", "a-b", "784-512-", "-5-3", "1.5-2"})
+  for (const char* bad : {"", "784", "784--10", "784-0-10", "a-b", "784-512-", "-5-3", "1.5-2",
+                          "2-99999999999999999999-1"})
     EXPECT_THROW(MlpSpec::parse_sizes(bad), Error) << bad;
   MlpSpec spec = spec_of({4, 3, 2}, Activation::tanh, Loss::sum_of_squares);
   spec.keep = {0.5, 1.5};
