@@ -11,6 +11,10 @@
 namespace nnlab {
 
 std::string read_file(const std::filesystem::path& path) {
+  // A folder opens like a file on Linux, and tellg at its end is a huge bogus size.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail("cannot read '{}': it is a folder, not a file", path.string());
   std::ifstream in(path, std::ios::binary | std::ios::ate);  // opened at the end: tellg is the size
   if (!in) fail("cannot open '{}': {}", path.string(), std::strerror(errno));
   const std::streamoff size = in.tellg();

@@ -26,4 +26,17 @@ TEST(File, MissingFileNamesIt) {
   }
 }
 
+TEST(File, FolderIsRejectedByName) {
+  const auto dir = std::filesystem::temp_directory_path() / "nnlab_file_test_folder";
+  std::filesystem::create_directories(dir);
+  try {
+    read_file(dir);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.string() + "': it is a folder"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace nnlab
