@@ -12,7 +12,7 @@ struct AdaGradOptions {
   double lr = 0.01;           // η > 0
   double eps = 1e-10;         // ε > 0
   double weight_decay = 0.0;  // λ ≥ 0
-  void validate() const;  // throws nnlab::Error naming an option out of its range
+  void validate() const;      // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>

@@ -15,7 +15,7 @@ struct AdamOptions {
   double beta2 = 0.999;       // β₂ ∈ [0, 1)
   double eps = 1e-8;          // ε > 0
   double weight_decay = 0.0;  // λ ≥ 0
-  void validate() const;  // throws nnlab::Error naming an option out of its range
+  void validate() const;      // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>

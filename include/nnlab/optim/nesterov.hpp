@@ -15,7 +15,7 @@ struct NesterovOptions {
   double lr = 0.01;           // η > 0
   double momentum = 0.9;      // μ ∈ [0, 1)
   double weight_decay = 0.0;  // λ ≥ 0
-  void validate() const;  // throws nnlab::Error naming an option out of its range
+  void validate() const;      // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>

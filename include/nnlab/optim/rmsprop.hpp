@@ -13,7 +13,7 @@ struct RmsPropOptions {
   double rho = 0.9;           // ρ ∈ [0, 1), decay of the mean square
   double eps = 1e-8;          // ε > 0
   double weight_decay = 0.0;  // λ ≥ 0
-  void validate() const;  // throws nnlab::Error naming an option out of its range
+  void validate() const;      // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>

@@ -10,7 +10,7 @@ namespace nnlab::optim {
 struct SgdOptions {
   double lr = 0.01;           // η > 0 (the schedule's η₀ when a schedule is given)
   double weight_decay = 0.0;  // λ ≥ 0
-  void validate() const;  // throws nnlab::Error naming an option out of its range
+  void validate() const;      // throws nnlab::Error naming an option out of its range
 };
 
 template <class S>
