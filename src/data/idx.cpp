@@ -3,12 +3,14 @@
 // size is checked at the end. No decompressed copy of the file is ever held in memory.
 #include "nnlab/data/idx.hpp"
 
+#include <fmt/ranges.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -35,7 +37,11 @@ class IdxStream {
   IdxStream(const std::filesystem::path& path, std::uint32_t expected_magic,
             std::string_view what, HeaderFn on_header, DataFn on_data)
       : name_(path.string()), expected_magic_(expected_magic), what_(what),
-        on_header_(std::move(on_header)), on_data_(std::move(on_data)) {}
+        on_header_(std::move(on_header)), on_data_(std::move(on_data)) {
+    std::error_code ec;
+    const std::uint64_t stored = std::filesystem::file_size(path, ec);
+    if (!ec) capacity_ = max_deflate_ratio * stored;
+  }
 
   void consume(std::string_view chunk) {
     total_ += chunk.size();
@@ -72,12 +78,21 @@ class IdxStream {
       return take_header(chunk);
     }
     if (header_size_ != 0 && header_.size() == header_size_) {
+      // The dims are checked against what the file can hold before on_header_ allocates, so a
+      // corrupt header cannot ask for terabytes; the product is capped, never overflowed.
       std::vector<std::uint64_t> dims;
       data_size_ = 1;
+      bool fits = true;
       for (std::size_t k = 4; k < header_size_; k += 4) {
-        dims.push_back(big_endian_u32(header_, k));
-        data_size_ *= dims.back();  // ndims ≤ 3 here, so no overflow
+        const std::uint64_t d = big_endian_u32(header_, k);
+        dims.push_back(d);
+        fits = fits && (d == 0 || data_size_ <= capacity_ / d);
+        if (fits) data_size_ *= d;
       }
+      if (!fits)
+        fail("'{}': truncated or corrupt: header dimensions {} promise more data than the "
+             "{}-byte file can hold",
+             name_, fmt::join(dims, " × "), capacity_ / max_deflate_ratio);
       on_header_(dims);
     }
     return chunk;
@@ -100,6 +115,9 @@ class IdxStream {
   DataFn on_data_;
   std::string header_;
   std::size_t header_size_ = 0;  // 0 until the magic (which holds ndims) has arrived
+  // Decompressed bytes the file can hold: deflate expands at most 1032-fold.
+  static constexpr std::uint64_t max_deflate_ratio = 1032;
+  std::uint64_t capacity_ = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t data_size_ = 0, received_ = 0, total_ = 0;
 };
 

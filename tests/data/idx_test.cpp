@@ -91,6 +91,28 @@ TEST(Idx, TruncatedData) {
                         "truncated: header promises 7856 bytes, file has 1000");
 }
 
+// A corrupt header must be rejected before its dims are allocated: 3 × 32 bits overflow 64,
+// and 2^48 bytes cannot come out of a 116-byte file (deflate expands at most 1032-fold).
+TEST(Idx, HeaderPromisingMoreThanTheFileCanHold) {
+  testing::TempDir dir;
+  for (std::uint32_t d : {0xffffffffu, 0x10000u}) {
+    std::string bytes;
+    put_u32(bytes, idx_images_magic);
+    for (int k = 0; k < 3; ++k) put_u32(bytes, d);
+    bytes.append(100, '\0');
+    const auto path = dir.write("huge", bytes);
+    EXPECT_ERROR_CONTAINS(load_idx_images<float>(path), path.string(),
+                          "promise more data than the 116-byte file can hold");
+  }
+  std::string labels;
+  put_u32(labels, idx_labels_magic);
+  put_u32(labels, 0xffffffffu);
+  labels.append(20, '\1');
+  const auto path = dir.write("many-labels", labels);
+  EXPECT_ERROR_CONTAINS(load_idx_labels(path), path.string(),
+                        "header dimensions 4294967295 promise more data than the 28-byte file");
+}
+
 TEST(Idx, TruncatedHeader) {
   testing::TempDir dir;
   const auto path = dir.write("short", idx_images(1, 2, 2).substr(0, 10));
