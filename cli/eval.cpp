@@ -64,7 +64,9 @@ Subcommand setup(CLI::App& parent) {
       ->capture_default_str()
       ->check(CLI::IsMember({"test", "train"}));
   app->add_flag("--json", args->json, "print one JSON object instead of a line");
-  app->add_option("--threads", args->threads, "worker threads (0 = up to 4)")->capture_default_str();
+  app->add_option("--threads", args->threads, "worker threads (0 = up to 4)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   return {app, [args, app] {
             nn::LoadedCheckpoint loaded = nn::load_checkpoint(args->checkpoint);
             const DataSource source =

@@ -406,6 +406,7 @@ Subcommand setup(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--threads", args->threads,
                   "worker threads (0 = up to 4); results are bit-identical for any count")
+      ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   app->add_option("--precision", args->precision, "float or double")
       ->capture_default_str()
