@@ -5,26 +5,16 @@
 
 #include "nnlab/core/error.hpp"
 #include "nnlab/labs/lab.hpp"
+#include "labs/run_lab.hpp"
 
 namespace nnlab::labs {
 namespace {
 
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
-  const Lab* lab = find_lab("bagging-ols");
-  EXPECT_NE(lab, nullptr);
-  ThreadPool pool(threads);
-  Context context;
-  context.seed = 11;
-  context.pool = &pool;
-  context.quick = true;
-  return lab->run(Params::resolve(lab->params(), true, sets), context);
+  return testing::run_quick("bagging-ols", 11, threads, sets);
 }
 
-const Claim* find_claim(const Result& r, const std::string& prefix) {
-  for (const Claim& c : r.claims)
-    if (c.statement.rfind(prefix, 0) == 0) return &c;
-  return nullptr;
-}
+using testing::find_claim;
 
 TEST(BaggingOls, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);

@@ -1,0 +1,32 @@
+// Test support for labs: run a registered lab on its quick setting and look up its claims.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs::testing {
+
+inline Result run_quick(const std::string& id, std::uint64_t seed, int threads,
+                        const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  const Lab* lab = find_lab(id);
+  EXPECT_NE(lab, nullptr) << id;
+  ThreadPool pool(threads);
+  Context context;
+  context.seed = seed;
+  context.pool = &pool;
+  context.quick = true;
+  return lab->run(Params::resolve(lab->params(), true, sets), context);
+}
+
+// The claim whose statement starts with prefix, or nullptr.
+inline const Claim* find_claim(const Result& r, const std::string& prefix) {
+  for (const Claim& c : r.claims)
+    if (c.statement.rfind(prefix, 0) == 0) return &c;
+  return nullptr;
+}
+
+}  // namespace nnlab::labs::testing
