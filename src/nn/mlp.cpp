@@ -284,7 +284,6 @@ void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) cons
     if (k < L) activate(spec_.activations[ku - 1], a, cache.z[ku + 1]);
   }
   cache.has_forward = true;
-  cache.has_backward = false;
 }
 
 // ------------------------------------------------------------------ backward
@@ -317,7 +316,6 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
   const auto L = std::size_t(layers());
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
   propagate(cache, &grad);
-  cache.has_backward = true;
   return cache.loss;
 }
 
@@ -399,7 +397,6 @@ void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& c
   const auto L = std::size_t(layers());
   loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
   propagate(cache, &Gv);
-  cache.has_backward = false;  // the δ's now hold the Gauss–Newton backward pass, not ∂E/∂a
 }
 
 // ------------------------------------------------------------------ evaluation

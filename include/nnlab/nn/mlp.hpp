@@ -69,7 +69,7 @@ struct Cache {
   std::vector<bool> dropped;       // dropout acted on z^(k) in the last forward
   const Mat<Scalar>* x = nullptr;  // z^(1): the caller's input, must outlive backward()
   Scalar loss = 0;
-  bool has_forward = false, has_backward = false;
+  bool has_forward = false;
   // R-operator state (Pearlmutter 1994): R{a^(k)}, R{z̃^(k)}, R{δ^(k)}, and scratch.
   std::vector<Mat<Scalar>> Ra, Rz, Rdelta;
   Mat<Scalar> tmp, tmp2;
@@ -136,6 +136,7 @@ class Mlp {
            Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
 
   // Gauss–Newton-vector product Gv = Jᵀ (∇²_y E) J v (positive semidefinite for convex losses).
+  // cache.delta then holds this backward pass of (∇²_y E) J v, not ∂E/∂a.
   void gnvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
             Vec<Scalar>& Gv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
 
