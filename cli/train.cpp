@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "nnlab/core/file.hpp"
 #include "nnlab/nn/checkpoint.hpp"
 #include "nnlab/optim/optimizer.hpp"
+#include "nnlab/report/result_json.hpp"
 #include "nnlab/train/trainer.hpp"
 #include "progress.hpp"
 
@@ -166,15 +166,6 @@ std::string epoch_line(const train::EpochRecord& r, int epochs, bool classificat
   return line + fmt::format("  {:.1f} s", seconds);
 }
 
-std::string now_iso8601() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 template <class S>
 int run_train(const TrainArgs& args, const CLI::App& app, const std::string& command_line) {
   const auto started = Clock::now();
@@ -259,7 +250,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
 
   json log = {{"command", command_line},
               {"version", NNLAB_VERSION},
-              {"started", now_iso8601()},
+              {"started", report::utc_timestamp()},
               {"status", "running"},
               {"message", ""},
               {"recipe", recipe},
