@@ -3,7 +3,10 @@
 // Softplus h = log(1 + eᵃ) is evaluated as max(a,0) + log1p(e^{−|a|}) to avoid overflow.
 #include "nnlab/nn/activation.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <type_traits>
 
@@ -27,22 +30,40 @@ S sigmoid(S a) {
   return S(1) / (S(1) + std::exp(-a));
 }
 
-// tanh for double, vectorizable: Eigen 3.4 vectorizes tanh only for float, and std::tanh costs
-// ~10× more per element. tanh|a| = (1 − e)/(1 + e) with e = e^{−2|a|} (Eigen's vectorized exp),
-// and for |a| < 1/8, where 1 − e cancels, its odd Taylor series to a¹⁵ (next term < 3e-19 there).
-// Within 4 ulp of std::tanh (tests/nn; worst case just above 1/8, where 1 − e loses two bits).
-// The loop is plain so that GCC vectorizes it.
+// tanh for double, vectorizable: Eigen 3.4 vectorizes tanh only for float, std::tanh costs ~10×
+// more per element, and 1 − 2/(e^{2x} + 1) through Eigen's exp costs two divisions. Here one
+// formula for every x, with one division and no cancellation:
+//   tanh|x| = −m/(2 + m),  m = expm1(−2|x|) = 2ⁿ (e^r − 1) + (2ⁿ − 1),  −2|x| = n ln2 + r,
+// |r| ≤ ln2/2, and e^r − 1 = r Σ_{k<13} r^k/(k+1)! (remainder < 2e-17 relative). For |x| ≥ 20,
+// tanh rounds to 1, so |x| is clamped there. 2ⁿ is built from the bits of the rounding constant,
+// so that no float-to-int conversion sees a NaN. Within 3 ulp of std::tanh (tests/nn), 1.8× faster
+// than exp and two divisions (bench/activation_bench); branch-free, so that GCC vectorizes it.
+double tanh_one(double x) {
+  constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1,
+                   ln2_lo = 0x1.abc9e3b39803fp-56, round_bits = 0x1.8p52;
+  constexpr double inv_factorial[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                                     1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                                     1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  const double y = -2 * std::min(std::abs(x), 20.0);
+  const double t = std::fma(y, log2e, round_bits);  // n = round(y / ln2) sits in t's low bits
+  const double n = t - round_bits;
+  const double r = std::fma(-n, ln2_lo, std::fma(-n, ln2_hi, y));
+  // Estrin's scheme: a tree of depth 4 rather than Horner's chain of 12 dependent FMAs.
+  const auto& c = inv_factorial;
+  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const double p01 = std::fma(std::fma(c[3], r, c[2]), r2, std::fma(c[1], r, c[0]));
+  const double p23 = std::fma(std::fma(c[7], r, c[6]), r2, std::fma(c[5], r, c[4]));
+  const double p4 = std::fma(std::fma(c[11], r, c[10]), r2, std::fma(c[9], r, c[8]));
+  const double p = std::fma(std::fma(c[12], r4, p4), r8, std::fma(p23, r4, p01));
+  const auto two_n = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) << 52) + (1023ULL << 52));
+  const double m = std::fma(two_n, r * p, two_n - 1);
+  return std::copysign(m / (-2 - m), x);
+}
+
 void tanh_double(const Mat<double>& a, Mat<double>& z) {
-  z = (-2.0 * a.array().abs()).exp();
   const double* pa = a.data();
   double* pz = z.data();
-  for (Index i = 0; i < a.size(); ++i) {
-    const double x = pa[i], ax = std::abs(x), e = pz[i], x2 = x * x;
-    const double series =
-        ax * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315 + x2 * (62.0 / 2835 +
-              x2 * (-1382.0 / 155925 + x2 * (21844.0 / 6081075 + x2 * (-929569.0 / 638512875))))))));
-    pz[i] = std::copysign(ax < 0.125 ? series : (1 - e) / (1 + e), x);
-  }
+  for (Index i = 0; i < a.size(); ++i) pz[i] = tanh_one(pa[i]);
 }
 
 template <class S>

@@ -11,6 +11,7 @@
 
 #include "nnlab/core/allocator.hpp"
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/small_gemm.hpp"
 
 namespace nnlab::nn {
 
@@ -90,7 +91,12 @@ namespace {
 // the same bit for bit whether the blocks run on one thread or several.
 template <class Out, class Lhs, class Rhs>
 void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false) {
+  using S = typename Lhs::Scalar;
   const Index rows = out.rows();
+  if (prefer_small_gemm<S>(rows, out.cols(), lhs.cols())) {
+    small_gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate);
+    return;
+  }
   const double flops = 2.0 * double(rows) * double(out.cols()) * double(lhs.cols());
   const Index blocks = flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
   const auto block = [&](Index r0, Index nr) {

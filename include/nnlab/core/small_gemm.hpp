@@ -1,0 +1,37 @@
+// C (+)= A·B for the small products of small networks (a 32×32 layer on a batch of 256), where
+// Eigen's general GEMM spends as long packing both operands and zeroing C as multiplying.
+// This kernel packs at most A (and only when it must), reads B where it lies, and keeps a block
+// of C of MR packets × NR columns in registers across the whole k loop.
+#pragma once
+#include "nnlab/core/types.hpp"
+
+namespace nnlab {
+
+// A strided view of a matrix: element (i, j) is data[i·row_stride + j·col_stride].
+template <class Scalar>
+struct StridedView {
+  const Scalar* data;
+  Index rows, cols, row_stride, col_stride;
+};
+
+// C = A·B, or C += A·B when accumulate. C is column-major, m×n, with leading dimension ldc;
+// A is m×k, B is k×n. Runs on the calling thread; the summation order depends only on the
+// shapes, so results are reproducible.
+template <class Scalar>
+void small_gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
+                bool accumulate);
+
+// Whether small_gemm beats Eigen's GEMM for C (m×n) = A (m×k) · B (k×n): small products whose C
+// has at least one full SIMD packet of rows (measured in bench/gemm_bench.cpp).
+template <class Scalar>
+bool prefer_small_gemm(Index m, Index n, Index k);
+
+// A StridedView of any Eigen expression with direct access (Matrix, Map, their Transpose).
+template <class Expr>
+StridedView<typename Expr::Scalar> strided_view(const Expr& e) {
+  const bool row_major = Expr::IsRowMajor;
+  return {e.data(), e.rows(), e.cols(), row_major ? e.outerStride() : e.innerStride(),
+          row_major ? e.innerStride() : e.outerStride()};
+}
+
+}  // namespace nnlab

@@ -1,0 +1,75 @@
+// small_gemm against Eigen's product on every operand layout, on shapes that exercise full and
+// partial packets of rows, every column-block width and the split k loop of narrow blocks.
+#include "nnlab/core/small_gemm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+namespace nnlab {
+namespace {
+
+// Relative to the product's scale Σ|a||b|, so that cancellation cannot hide an error.
+template <class S>
+void expect_product(const Mat<S>& C, const Mat<S>& A, const Mat<S>& B, const Mat<S>& C0, bool accumulate,
+                    double tolerance) {
+  const Mat<double> Ad = A.template cast<double>(), Bd = B.template cast<double>();
+  const Mat<double> C0d = accumulate ? Mat<double>(C0.template cast<double>()) : Mat<double>::Zero(C.rows(), C.cols());
+  const Mat<double> exact = Ad * Bd + C0d;
+  const Mat<double> scale = Ad.cwiseAbs() * Bd.cwiseAbs() + C0d.cwiseAbs();
+  for (Index j = 0; j < C.cols(); ++j)
+    for (Index i = 0; i < C.rows(); ++i)
+      ASSERT_LE(std::abs(double(C(i, j)) - exact(i, j)), tolerance * (scale(i, j) + 1e-300))
+          << "C(" << i << "," << j << ") of " << C.rows() << "×" << C.cols() << ", k = " << A.cols();
+}
+
+template <class S>
+void check_all_layouts(Index m, Index n, Index k, double tolerance) {
+  const Mat<S> A = Mat<S>::Random(m, k), B = Mat<S>::Random(k, n), C0 = Mat<S>::Random(m, n);
+  const Mat<S> At = A.transpose(), Bt = B.transpose();
+  for (bool accumulate : {false, true}) {
+    for (int form = 0; form < 4; ++form) {  // A or Aᵀ stored, B or Bᵀ stored
+      const auto a = form & 1 ? strided_view(At.transpose()) : strided_view(A);
+      const auto b = form & 2 ? strided_view(Bt.transpose()) : strided_view(B);
+      Mat<S> C = C0;
+      small_gemm(a, b, C.data(), C.outerStride(), accumulate);
+      expect_product(C, A, B, C0, accumulate, tolerance);
+    }
+  }
+}
+
+class SmallGemmShapes : public ::testing::TestWithParam<std::tuple<int, int, int>> {};
+
+TEST_P(SmallGemmShapes, MatchesDoublePrecisionProduct) {
+  const auto [m, n, k] = GetParam();
+  check_all_layouts<double>(m, n, k, 1e-15 * k);
+  check_all_layouts<float>(m, n, k, 1e-6 * k);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SmallGemmShapes,
+    ::testing::Values(std::tuple{32, 256, 32}, std::tuple{32, 32, 256}, std::tuple{32, 2, 256},
+                      std::tuple{32, 256, 2}, std::tuple{32, 256, 1}, std::tuple{1, 7, 3},
+                      std::tuple{17, 29, 13}, std::tuple{40, 13, 9}, std::tuple{70, 31, 5},
+                      std::tuple{100, 1, 50}, std::tuple{16, 25, 64}, std::tuple{8, 3, 1}));
+
+// C inside a larger matrix: the leading dimension is not the row count, and the rows around C
+// stay as they were.
+TEST(SmallGemm, WritesOnlyItsBlockOfALargerMatrix) {
+  Mat<double> big = Mat<double>::Constant(50, 20, 7.0);
+  const Mat<double> A = Mat<double>::Random(21, 9), B = Mat<double>::Random(9, 20);
+  small_gemm(strided_view(A), strided_view(B), big.data() + 3, big.outerStride(), false);
+  EXPECT_TRUE(big.topRows(3).isConstant(7.0));
+  EXPECT_TRUE(big.bottomRows(26).isConstant(7.0));
+  EXPECT_LT((big.middleRows(3, 21) - A * B).cwiseAbs().maxCoeff(), 1e-14);
+}
+
+// The small kernel takes only products it is faster for: at least a packet of rows, and few flops.
+TEST(SmallGemm, PreferredOnlyForSmallProducts) {
+  EXPECT_TRUE(prefer_small_gemm<double>(32, 256, 32));
+  EXPECT_FALSE(prefer_small_gemm<double>(1, 256, 32));
+  EXPECT_FALSE(prefer_small_gemm<float>(512, 128, 784));
+}
+
+}  // namespace
+}  // namespace nnlab
