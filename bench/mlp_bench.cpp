@@ -54,11 +54,13 @@ BENCHMARK(BM_MnistMlpTrainStep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->
 
 template <class S>
 void BM_TinyTanhGdStep(benchmark::State& state) {
+  ThreadPool pool(int(state.range(0)));
   nn::MlpSpec spec;
   spec.sizes = {2, 32, 32, 1};
   spec.activations = {nn::Activation::tanh, nn::Activation::tanh};
   spec.loss = nn::Loss::mse;
   nn::Mlp<S> net(spec);
+  net.set_pool(&pool);
   Rng rng = make_rng(2, 1);
   net.init(rng);
   Mat<S> X(2, 256), T(1, 256);
@@ -72,9 +74,10 @@ void BM_TinyTanhGdStep(benchmark::State& state) {
     opt.step(net.theta(), grad);
     benchmark::DoNotOptimize(net.theta().data());
   }
+  state.SetLabel(std::to_string(state.range(0)) + " thread" + (state.range(0) > 1 ? "s" : ""));
 }
-BENCHMARK(BM_TinyTanhGdStep<float>)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_TinyTanhGdStep<double>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TinyTanhGdStep<float>)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_TinyTanhGdStep<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Gradient vs HVP on the same MLP and batch (no dropout, eval mode): the ratio of the two.
 void BM_MnistMlpGradientVsHvp(benchmark::State& state) {

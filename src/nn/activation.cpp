@@ -60,27 +60,10 @@ double tanh_one(double x) {
   return std::copysign(m / (-2 - m), x);
 }
 
-void tanh_double(const Mat<double>& a, Mat<double>& z) {
-  const double* pa = a.data();
-  double* pz = z.data();
-  for (Index i = 0; i < a.size(); ++i) pz[i] = tanh_one(pa[i]);
-}
-
 template <class S>
-void tanh_into(const Mat<S>& a, Mat<S>& z) {
-  if constexpr (std::is_same_v<S, float>)
-    z = a.array().tanh();
-  else
-    tanh_double(a, z);
-}
-
-// out = [a > 0] ⊙ g as a plain loop: Eigen 3.4's select() does not vectorize.
+using ArrayMap = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>>;
 template <class S>
-void relu_derivative(const Mat<S>& a, const Mat<S>& g, Mat<S>& out) {
-  const S *pa = a.data(), *pg = g.data();
-  S* po = out.data();
-  for (Index i = 0; i < a.size(); ++i) po[i] = pa[i] > S(0) ? pg[i] : S(0);
-}
+using ConstArrayMap = Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>;
 }  // namespace
 
 Activation parse_activation(std::string_view name) {
@@ -92,13 +75,19 @@ Activation parse_activation(std::string_view name) {
 std::string to_string(Activation h) { return std::string(names[int(h)]); }
 
 template <class S>
-void activate(Activation h, const Mat<S>& a, Mat<S>& z) {
-  z.resize(a.rows(), a.cols());
+void activate(Activation h, const S* a_data, S* z_data, Index n) {
+  const ConstArrayMap<S> a(a_data, n);
+  ArrayMap<S> z(z_data, n);
   switch (h) {
     case Activation::identity: z = a; break;
-    case Activation::relu: z = a.cwiseMax(S(0)); break;
-    case Activation::sigmoid: z = (S(1) + (-a.array()).exp()).inverse(); break;
-    case Activation::tanh: tanh_into(a, z); break;
+    case Activation::relu: z = a.max(S(0)); break;
+    case Activation::sigmoid: z = (S(1) + (-a).exp()).inverse(); break;
+    case Activation::tanh:
+      if constexpr (std::is_same_v<S, float>)
+        z = a.tanh();
+      else
+        for (Index i = 0; i < n; ++i) z_data[i] = tanh_one(a_data[i]);
+      break;
     case Activation::softplus:
       z = a.unaryExpr([](S x) { return std::max(x, S(0)) + std::log1p(std::exp(-std::abs(x))); });
       break;
@@ -107,18 +96,32 @@ void activate(Activation h, const Mat<S>& a, Mat<S>& z) {
 }
 
 template <class S>
-void times_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, const Mat<S>& g, Mat<S>& out) {
-  out.resize(a.rows(), a.cols());
+void activate(Activation h, const Mat<S>& a, Mat<S>& z) {
+  z.resize(a.rows(), a.cols());
+  activate(h, a.data(), z.data(), a.size());
+}
+
+template <class S>
+void times_derivative(Activation h, const S* a_data, const S* z_data, const S* g_data, S* out_data,
+                      Index n) {
+  const ConstArrayMap<S> a(a_data, n), z(z_data, n), g(g_data, n);
+  ArrayMap<S> out(out_data, n);
   switch (h) {
     case Activation::identity: out = g; break;
-    case Activation::relu: relu_derivative(a, g, out); break;
-    case Activation::sigmoid: out = g.array() * z.array() * (S(1) - z.array()); break;
-    case Activation::tanh: out = g.array() * (S(1) - z.array().square()); break;
-    case Activation::softplus: out = g.array() * a.unaryExpr([](S x) { return sigmoid(x); }).array(); break;
-    case Activation::gelu:
-      out = g.array() * a.unaryExpr([](S x) { return Phi(x) + x * phi(x); }).array();
+    case Activation::relu:  // a plain loop: Eigen 3.4's select() does not vectorize
+      for (Index i = 0; i < n; ++i) out_data[i] = a_data[i] > S(0) ? g_data[i] : S(0);
       break;
+    case Activation::sigmoid: out = g * z * (S(1) - z); break;
+    case Activation::tanh: out = g * (S(1) - z.square()); break;
+    case Activation::softplus: out = g * a.unaryExpr([](S x) { return sigmoid(x); }); break;
+    case Activation::gelu: out = g * a.unaryExpr([](S x) { return Phi(x) + x * phi(x); }); break;
   }
+}
+
+template <class S>
+void times_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, const Mat<S>& g, Mat<S>& out) {
+  out.resize(a.rows(), a.cols());
+  times_derivative(h, a.data(), z.data(), g.data(), out.data(), a.size());
 }
 
 template <class S>
@@ -144,7 +147,9 @@ void times_second_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, con
 }
 
 #define NNLAB_INSTANTIATE(S)                                                                    \
+  template void activate<S>(Activation, const S*, S*, Index);                                   \
   template void activate<S>(Activation, const Mat<S>&, Mat<S>&);                                \
+  template void times_derivative<S>(Activation, const S*, const S*, const S*, S*, Index);       \
   template void times_derivative<S>(Activation, const Mat<S>&, const Mat<S>&, const Mat<S>&,    \
                                     Mat<S>&);                                                   \
   template void times_second_derivative<S>(Activation, const Mat<S>&, const Mat<S>&,            \

@@ -39,37 +39,44 @@ void check_shapes(Index yr, Index yc, Index tr, Index tc) {
 }  // namespace
 
 template <class S>
-S loss_and_gradient(Loss loss, const Mat<S>& Y, const Mat<S>& T, Mat<S>& dY) {
+S loss_and_gradient(Loss loss, const Mat<S>& Y, const Mat<S>& T, Mat<S>& dY, Index c0, Index n) {
   check_shapes(Y.rows(), Y.cols(), T.rows(), T.cols());
+  require(dY.rows() == Y.rows() && dY.cols() == Y.cols() && c0 >= 0 && n >= 0 && c0 + n <= Y.cols(),
+          "loss: columns [{}, {}) of a {}×{} batch with a {}×{} gradient", c0, c0 + n, Y.rows(),
+          Y.cols(), dY.rows(), dY.cols());
   const S N = S(Y.cols());
+  auto d = dY.middleCols(c0, n);
   switch (loss) {
     case Loss::sum_of_squares:
-      dY = Y - T;
-      return S(0.5) * dY.squaredNorm();
-    case Loss::mse:
-      dY = Y - T;
-      {
-        const S value = dY.squaredNorm() / (N * S(Y.rows()));
-        dY *= S(2) / (N * S(Y.rows()));
-        return value;
-      }
+      d = Y.middleCols(c0, n) - T.middleCols(c0, n);
+      return S(0.5) * d.squaredNorm();
+    case Loss::mse: {
+      d = Y.middleCols(c0, n) - T.middleCols(c0, n);
+      const S value = d.squaredNorm() / (N * S(Y.rows()));
+      d *= S(2) / (N * S(Y.rows()));
+      return value;
+    }
     case Loss::cross_entropy: {
       // E_n = log Σ_k e^{y_k} · Σ_k t_k − Σ_k t_k y_k;  ∂E_n/∂y = s Σ_k t_k − t.
-      dY.resize(Y.rows(), Y.cols());
       double value = 0;
-      for (Index n = 0; n < Y.cols(); ++n) {
-        const S m = Y.col(n).maxCoeff();
-        dY.col(n) = (Y.col(n).array() - m).exp();
-        const S sum = dY.col(n).sum();
-        const S t_sum = T.col(n).sum();
-        value += double((m + std::log(sum)) * t_sum - T.col(n).dot(Y.col(n)));
-        dY.col(n) = (dY.col(n) / sum) * t_sum - T.col(n);
+      for (Index j = c0; j < c0 + n; ++j) {
+        const S m = Y.col(j).maxCoeff();
+        dY.col(j) = (Y.col(j).array() - m).exp();
+        const S sum = dY.col(j).sum();
+        const S t_sum = T.col(j).sum();
+        value += double((m + std::log(sum)) * t_sum - T.col(j).dot(Y.col(j)));
+        dY.col(j) = ((dY.col(j) / sum) * t_sum - T.col(j)) / N;
       }
-      dY /= N;
       return S(value / double(N));
     }
   }
   return S(0);
+}
+
+template <class S>
+S loss_and_gradient(Loss loss, const Mat<S>& Y, const Mat<S>& T, Mat<S>& dY) {
+  dY.resize(Y.rows(), Y.cols());
+  return loss_and_gradient(loss, Y, T, dY, 0, Y.cols());
 }
 
 template <class S>
@@ -99,6 +106,7 @@ void loss_hessian_times(Loss loss, const Mat<S>& Y, const Mat<S>& T, const Mat<S
 
 #define NNLAB_INSTANTIATE(S)                                                                  \
   template S loss_and_gradient<S>(Loss, const Mat<S>&, const Mat<S>&, Mat<S>&);               \
+  template S loss_and_gradient<S>(Loss, const Mat<S>&, const Mat<S>&, Mat<S>&, Index, Index); \
   template S loss_value<S>(Loss, const Mat<S>&, const Mat<S>&);                               \
   template void loss_hessian_times<S>(Loss, const Mat<S>&, const Mat<S>&, const Mat<S>&,      \
                                       Mat<S>&);                                               \

@@ -87,43 +87,54 @@ void MlpSpec::validate() const {
 // ------------------------------------------------------------------ products
 namespace {
 
-// out (+)= lhs · rhs, split into row blocks of out fixed by the shapes alone, so the result is
-// the same bit for bit whether the blocks run on one thread or several.
+// body(0 .. parts−1) on the pool, each under the caller's floating-point mode (flush-to-zero or
+// not), whichever thread takes it, so that results do not depend on the thread count.
+void run_parts(ThreadPool* pool, Index parts, const std::function<void(Index)>& body) {
+  const unsigned csr = _mm_getcsr();
+  const auto part = [&](std::size_t i) {
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(csr);
+    body(Index(i));
+    _mm_setcsr(saved);
+  };
+  if (pool)
+    pool->parallel_for(std::size_t(parts), part);
+  else
+    for (Index i = 0; i < parts; ++i) part(std::size_t(i));
+}
+
+// Row blocks for Eigen's GEMM on a product of `flops` with `rows` rows of out: large products
+// split into up to 4 blocks that run on the pool; the split depends only on the shapes.
+Index row_blocks(Index rows, double flops) {
+  return flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
+}
+
+// out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
+// once it is final. Small products run small_gemm, which starts from the bias and calls the
+// epilogue panel by panel while the panel is in L1; large ones run Eigen's GEMM in row blocks.
+// Either way the result is the same bit for bit whichever thread runs which block.
 template <class Out, class Lhs, class Rhs>
-void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false) {
+void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false,
+             const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {}) {
   using S = typename Lhs::Scalar;
-  const Index rows = out.rows();
-  if (prefer_small_gemm<S>(rows, out.cols(), lhs.cols())) {
-    small_gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate);
+  const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
+  if (prefer_small_gemm<S>(rows, n, k)) {
+    small_gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate,
+               bias, epilogue);
     return;
   }
-  const double flops = 2.0 * double(rows) * double(out.cols()) * double(lhs.cols());
-  const Index blocks = flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
-  const auto block = [&](Index r0, Index nr) {
+  const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
+  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
+  run_parts(blocks > 1 ? pool : nullptr, blocks, [&](Index i) {
+    const Index r0 = i * step, nr = std::min(step, rows - r0);
+    if (nr <= 0) return;
     if (accumulate)
       out.middleRows(r0, nr).noalias() += lhs.middleRows(r0, nr) * rhs;
     else
       out.middleRows(r0, nr).noalias() = lhs.middleRows(r0, nr) * rhs;
-  };
-  if (blocks == 1) {
-    block(0, rows);
-    return;
-  }
-  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
-  // Every block runs under the caller's floating-point mode (flush-to-zero or not), whichever
-  // thread takes it, so that the result does not depend on the thread count.
-  const unsigned csr = _mm_getcsr();
-  const auto body = [&](std::size_t i) {
-    const unsigned saved = _mm_getcsr();
-    _mm_setcsr(csr);
-    const Index r0 = Index(i) * step;
-    if (r0 < rows) block(r0, std::min(step, rows - r0));
-    _mm_setcsr(saved);
-  };
-  if (pool)
-    pool->parallel_for(std::size_t(blocks), body);
-  else
-    for (Index i = 0; i < blocks; ++i) body(std::size_t(i));
+    if (bias) out.middleRows(r0, nr).colwise() += ConstVecMap<S>(bias + r0, nr);
+  });
+  if (epilogue) epilogue(0, n);
 }
 
 }  // namespace
@@ -252,7 +263,7 @@ void Mlp<S>::sample_mask(int k, Index cols, Cache<S>& cache, Rng& rng) const {
 }
 
 template <class S>
-void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
+void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
   const int L = layers();
   require(X.rows() == spec_.sizes[0], "the network takes {} inputs, but the data have {} features",
           spec_.sizes[0], X.rows());
@@ -264,56 +275,109 @@ void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) cons
   cache.dropped.assign(slots, false);
   cache.x = &X;
   const Index N = X.cols();
-
   for (int k = 1; k <= L; ++k) {
     const auto ku = std::size_t(k);
+    const Index n_in = spec_.sizes[ku - 1];
     const double p = spec_.keep_of(k);
     const bool dropout = spec_.dropout != DropoutKind::none && p < 1 &&
                          !(mode == Mode::eval && spec_.dropout == DropoutKind::inverted);
     if (dropout) {
-      const Mat<S>& z = k == 1 ? X : cache.z[ku];
       if (mode == Mode::train) {
         sample_mask(k, N, cache, *rng);
       } else if (mode == Mode::eval) {  // standard dropout at inference: m = p
-        cache.mask[ku].setConstant(z.rows(), N, S(p));
+        cache.mask[ku].setConstant(n_in, N, S(p));
       } else {
-        require(cache.mask[ku].rows() == z.rows() && cache.mask[ku].cols() == N,
-                "frozen masks: no mask of shape {}×{} for layer {} from a previous forward", z.rows(), N, k);
+        require(cache.mask[ku].rows() == n_in && cache.mask[ku].cols() == N,
+                "frozen masks: no mask of shape {}×{} for layer {} from a previous forward", n_in, N, k);
       }
-      cache.z_dropped[ku] = z.cwiseProduct(cache.mask[ku]);
+      cache.z_dropped[ku].resize(n_in, N);
       cache.dropped[ku] = true;
     }
-    Mat<S>& a = cache.a[ku + 1];
-    a.resize(spec_.sizes[ku], N);
-    product(a, W(k), cache.input_of(k), pool_);
-    if (spec_.bias) a.colwise() += b(k);
-    if (k < L) activate(spec_.activations[ku - 1], a, cache.z[ku + 1]);
+    cache.a[ku + 1].resize(spec_.sizes[ku], N);
+    if (k < L) cache.z[ku + 1].resize(spec_.sizes[ku], N);
   }
+}
+
+template <class S>
+void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* pool) const {
+  const int L = layers();
+  for (int k = 1; k <= L; ++k) {
+    const auto ku = std::size_t(k);
+    if (cache.dropped[ku]) {
+      const Mat<S>& z = k == 1 ? *cache.x : cache.z[ku];
+      cache.z_dropped[ku].middleCols(c0, nc) = z.middleCols(c0, nc).cwiseProduct(cache.mask[ku].middleCols(c0, nc));
+    }
+    Mat<S>& a = cache.a[ku + 1];
+    Mat<S>& z = cache.z[ku + 1];
+    const Index n = spec_.sizes[ku];
+    // a = W z̃ + b, then z = h(a) column panel by column panel while the panel is in cache.
+    Epilogue activation;
+    if (k < L)
+      activation = [&](Index j0, Index cols) {
+        const Index at = (c0 + j0) * n;
+        activate(spec_.activations[ku - 1], a.data() + at, z.data() + at, n * cols);
+      };
+    product(a.middleCols(c0, nc), W(k), cache.input_of(k).middleCols(c0, nc), pool, false,
+            spec_.bias ? b(k).data() : nullptr, activation);
+  }
+}
+
+template <class S>
+void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
+  prepare_forward(X, cache, mode, rng);
+  forward_columns(cache, 0, X.cols(), pool_);
   cache.has_forward = true;
+}
+
+template <class S>
+Index Mlp<S>::batch_chunks(Index N) const {
+  if (N < 128) return 1;
+  for (int k = 1; k <= layers(); ++k) {
+    const double rows = double(spec_.sizes[std::size_t(k)]), cols = double(spec_.sizes[std::size_t(k - 1)]);
+    if (row_blocks(Index(rows), 2 * rows * cols * double(N)) > 1) return 1;
+  }
+  return 2;
 }
 
 // ------------------------------------------------------------------ backward
 template <class S>
-void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad) const {
+void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, ThreadPool* pool) const {
   const int L = layers();
   if (grad) grad->resize(num_params_);
   std::vector<bool> written(std::size_t(L + 1), false);  // tied W blocks accumulate
   for (int k = L; k >= 1; --k) {
     const auto ku = std::size_t(k);
-    const Mat<S>& delta_next = cache.delta[ku + 1];
+    const auto delta_next = cache.delta[ku + 1].middleCols(c0, nc);
     if (grad) {
       const int owner = W_owner(k);
-      product(W(*grad, k), delta_next, cache.input_of(k).transpose(), pool_, written[std::size_t(owner)]);
+      product(W(*grad, k), delta_next, cache.input_of(k).middleCols(c0, nc).transpose(), pool,
+              written[std::size_t(owner)]);
       written[std::size_t(owner)] = true;
       if (spec_.bias) b(*grad, k) = delta_next.rowwise().sum();
     }
     if (k == 1) break;
     Mat<S>& g = cache.g[ku];
-    g.resize(spec_.sizes[ku - 1], delta_next.cols());
-    product(g, W(k).transpose(), delta_next, pool_);
-    if (cache.dropped[ku]) g.array() *= cache.mask[ku].array();
-    times_derivative(spec_.activations[ku - 2], cache.a[ku], cache.z[ku], g, cache.delta[ku]);
+    Mat<S>& delta = cache.delta[ku];
+    const Index n = spec_.sizes[ku - 1];
+    // g = m ⊙ Wᵀ δ^(k+1), δ^(k) = h'(a) ⊙ g, panel by panel as in forward().
+    product(g.middleCols(c0, nc), W(k).transpose(), delta_next, pool, false, nullptr, [&](Index j0, Index cols) {
+      j0 += c0;
+      if (cache.dropped[ku]) g.middleCols(j0, cols).array() *= cache.mask[ku].middleCols(j0, cols).array();
+      const Index at = j0 * n;
+      times_derivative(spec_.activations[ku - 2], cache.a[ku].data() + at, cache.z[ku].data() + at,
+                       g.data() + at, delta.data() + at, n * cols);
+    });
   }
+}
+
+template <class S>
+void Mlp<S>::resize_backward(Cache<S>& cache) const {
+  const Index N = cache.x->cols();
+  for (int k = 2; k <= layers(); ++k) {
+    cache.g[std::size_t(k)].resize(spec_.sizes[std::size_t(k - 1)], N);
+    cache.delta[std::size_t(k)].resize(spec_.sizes[std::size_t(k - 1)], N);
+  }
+  cache.delta[std::size_t(layers() + 1)].resize(spec_.sizes.back(), N);
 }
 
 template <class S>
@@ -321,15 +385,43 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
   require(cache.has_forward, "backward() needs a forward() first");
   const auto L = std::size_t(layers());
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
-  propagate(cache, &grad);
+  resize_backward(cache);
+  propagate(cache, &grad, 0, T.cols(), pool_);
   return cache.loss;
 }
 
+// Batches of small networks run in chunks of columns, each forward, loss share and backward on
+// one thread with its own gradient, summed in chunk order: the chunks depend only on the shapes,
+// so the result is the same whether they run on one thread or several.
 template <class S>
 S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, Vec<S>& grad,
                             Mode mode, Rng* rng) const {
-  forward(X, cache, mode, rng);
-  return backward(T, cache, grad);
+  const Index N = X.cols(), chunks = batch_chunks(N);
+  if (chunks == 1) {
+    forward(X, cache, mode, rng);
+    return backward(T, cache, grad);
+  }
+  prepare_forward(X, cache, mode, rng);
+  cache.has_forward = true;
+  const auto L = std::size_t(layers());
+  require(T.rows() == spec_.sizes.back() && T.cols() == N,
+          "loss: outputs are {}×{} but targets are {}×{}", spec_.sizes.back(), N, T.rows(), T.cols());
+  resize_backward(cache);
+  cache.chunk_grad.resize(std::size_t(chunks));
+  cache.chunk_loss.resize(std::size_t(chunks));
+  const Index width = (N / chunks + 15) / 16 * 16;
+  run_parts(pool_, chunks, [&](Index c) {
+    const Index c0 = c * width, nc = c + 1 == chunks ? N - c0 : width;
+    forward_columns(cache, c0, nc, nullptr);
+    cache.chunk_loss[std::size_t(c)] = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1], c0, nc);
+    propagate(cache, c == 0 ? &grad : &cache.chunk_grad[std::size_t(c)], c0, nc, nullptr);
+  });
+  cache.loss = cache.chunk_loss[0];
+  for (Index c = 1; c < chunks; ++c) {
+    cache.loss += cache.chunk_loss[std::size_t(c)];
+    grad += cache.chunk_grad[std::size_t(c)];
+  }
+  return cache.loss;
 }
 
 // ------------------------------------------------------------------ R-operator
@@ -363,7 +455,8 @@ void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& ca
   forward(X, cache, mode, rng);
   const int L = layers();
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.delta[std::size_t(L + 1)]);
-  propagate(cache, nullptr);
+  resize_backward(cache);
+  propagate(cache, nullptr, 0, X.cols(), pool_);
   r_forward(v, cache);
   loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
                      cache.Rdelta[std::size_t(L + 1)]);
@@ -402,7 +495,8 @@ void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& c
   r_forward(v, cache);
   const auto L = std::size_t(layers());
   loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
-  propagate(cache, &Gv);
+  resize_backward(cache);
+  propagate(cache, &Gv, 0, X.cols(), pool_);
 }
 
 // ------------------------------------------------------------------ evaluation

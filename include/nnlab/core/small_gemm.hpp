@@ -3,6 +3,8 @@
 // This kernel packs at most A (and only when it must), reads B where it lies, and keeps a block
 // of C of MR packets × NR columns in registers across the whole k loop.
 #pragma once
+#include <functional>
+
 #include "nnlab/core/types.hpp"
 
 namespace nnlab {
@@ -14,12 +16,18 @@ struct StridedView {
   Index rows, cols, row_stride, col_stride;
 };
 
-// C = A·B, or C += A·B when accumulate. C is column-major, m×n, with leading dimension ldc;
-// A is m×k, B is k×n. Runs on the calling thread; the summation order depends only on the
-// shapes, so results are reproducible.
+// Called on each panel of C's columns [col0, col0 + cols) as soon as it is final, while it is
+// still in L1: the place for a layer's bias and activation.
+using Epilogue = std::function<void(Index col0, Index cols)>;
+// Columns per panel: a multiple of every column-block width of the kernel.
+inline constexpr Index small_gemm_panel = 48;
+
+// C = A·B + b 1ᵀ, or C += A·B + b 1ᵀ when accumulate, with b = bias (m entries) or 0 if null.
+// C is column-major, m×n, with leading dimension ldc; A is m×k, B is k×n. Runs on the calling
+// thread; the summation order depends only on the shapes, so results are reproducible.
 template <class Scalar>
 void small_gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
-                bool accumulate);
+                bool accumulate, const Scalar* bias = nullptr, const Epilogue& epilogue = {});
 
 // Whether small_gemm beats Eigen's GEMM for C (m×n) = A (m×k) · B (k×n): small products whose C
 // has at least one full SIMD packet of rows (measured in bench/gemm_bench.cpp).

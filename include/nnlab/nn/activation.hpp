@@ -17,11 +17,17 @@ std::string to_string(Activation h);
 // z = h(a)
 template <class Scalar>
 void activate(Activation h, const Mat<Scalar>& a, Mat<Scalar>& z);
+// The same on n contiguous values, e.g. a range of columns of a batch.
+template <class Scalar>
+void activate(Activation h, const Scalar* a, Scalar* z, Index n);
 
 // out = h'(a) ⊙ g. z = h(a) is passed too: sigmoid and tanh read their derivative from it.
 template <class Scalar>
 void times_derivative(Activation h, const Mat<Scalar>& a, const Mat<Scalar>& z,
                       const Mat<Scalar>& g, Mat<Scalar>& out);
+template <class Scalar>
+void times_derivative(Activation h, const Scalar* a, const Scalar* z, const Scalar* g,
+                      Scalar* out, Index n);
 
 // out = h''(a) ⊙ g (zero for identity and relu away from the kink).
 template <class Scalar>

@@ -21,6 +21,12 @@ std::string to_string(Loss loss);
 // Returns E and writes dE/dY into dY (same shape as Y).
 template <class Scalar>
 Scalar loss_and_gradient(Loss loss, const Mat<Scalar>& Y, const Mat<Scalar>& T, Mat<Scalar>& dY);
+// The same on columns [c0, c0 + n) of the batch: their share of E (still reduced over the whole
+// batch's N) and their columns of dY, which must already have Y's shape. Shares of disjoint
+// column ranges add up to E.
+template <class Scalar>
+Scalar loss_and_gradient(Loss loss, const Mat<Scalar>& Y, const Mat<Scalar>& T, Mat<Scalar>& dY,
+                         Index c0, Index n);
 
 template <class Scalar>
 Scalar loss_value(Loss loss, const Mat<Scalar>& Y, const Mat<Scalar>& T);

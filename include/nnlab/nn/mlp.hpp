@@ -73,6 +73,9 @@ struct Cache {
   // R-operator state (Pearlmutter 1994): R{a^(k)}, R{z̃^(k)}, R{δ^(k)}, and scratch.
   std::vector<Mat<Scalar>> Ra, Rz, Rdelta;
   Mat<Scalar> tmp, tmp2;
+  // A batch's column chunks: their shares of the loss, and the gradients of chunks 2, 3, ….
+  std::vector<Scalar> chunk_loss;
+  std::vector<Vec<Scalar>> chunk_grad;
 
   const Mat<Scalar>& y() const { return a.back(); }
   // The matrix that multiplies W^(k): z̃^(k) if dropout acts on layer k, else z^(k).
@@ -148,8 +151,16 @@ class Mlp {
 
  private:
   void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
-  // Backpropagates cache.delta[L+1] down to δ^(2), writing ∂E/∂θ into grad unless grad is null.
-  void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad) const;
+  // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
+  // layers on columns [c0, c0 + n), which chunks of a batch run on different threads.
+  void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng) const;
+  void forward_columns(Cache<Scalar>& cache, Index c0, Index n, ThreadPool* pool) const;
+  // How many column chunks loss_and_gradient splits a batch of N into (a function of shapes).
+  Index batch_chunks(Index N) const;
+  void resize_backward(Cache<Scalar>& cache) const;  // g and δ to the batch's shape
+  // Backpropagates columns [c0, c0 + n) of cache.delta[L+1] down to δ^(2), writing those
+  // columns' ∂E/∂θ into grad unless grad is null.
+  void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad, Index c0, Index n, ThreadPool* pool) const;
   // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = cache.Ra[L+1].
   void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache) const;
 
