@@ -43,6 +43,10 @@ void shapes(benchmark::internal::Benchmark* b) {
     b->Args({32, 256, 32, 0, kernel});
     b->Args({32, 32, 256, 1, kernel});
     b->Args({32, 256, 32, 2, kernel});
+    // The output layer of one chunk of 128 columns: fewer rows than a packet.
+    b->Args({1, 128, 32, 0, kernel});
+    b->Args({1, 32, 128, 1, kernel});
+    b->Args({4, 128, 32, 0, kernel});
     // Odd sizes: a partial packet of rows and of columns.
     b->Args({20, 100, 30, 0, kernel});
     b->Args({50, 70, 40, 2, kernel});

@@ -49,13 +49,14 @@ bool has_relu(const MlpSpec& spec) {
          spec.activations.end();
 }
 
-// Gradient of E at θ by backprop (masks frozen from one training forward) vs central differences.
-double gradient_error(const MlpSpec& spec, std::uint64_t seed) {
+// Gradient of E at θ by backprop (masks frozen from one training forward) vs central differences,
+// on a batch of N samples (N ≥ 128 runs loss_and_gradient in column chunks).
+double gradient_error(const MlpSpec& spec, std::uint64_t seed, Index N = 5) {
   Rng rng = make_rng(seed, 0);
   Mlp<double> net(spec);
   net.init(rng, Init::glorot_uniform, 1.5);
   for (Index i = 0; i < net.num_params(); ++i) net.theta()[i] += 0.1 * normal(rng);  // nonzero b
-  const Problem pr = make_problem(spec, 5, rng);
+  const Problem pr = make_problem(spec, N, rng);
   Cache<double> cache;
   Vec<double> grad;
   Rng mask_rng = make_rng(seed, stream::dropout);
@@ -128,6 +129,42 @@ TEST(MlpGradient, DropoutKindsWithFrozenMasks) {
       SCOPED_TRACE(to_string(kind));
       gradient_error(spec, 51);
     }
+}
+
+// Batches of ≥ 128 samples on small networks run as two column chunks, each with its own
+// forward, loss share and backward: the summed gradient must still be E's, for every loss,
+// dropout kind (masks drawn for the whole batch), tying and bias setting.
+TEST(MlpGradient, ChunkedBatches) {
+  std::uint64_t seed = 61;
+  for (Loss loss : {Loss::sum_of_squares, Loss::mse, Loss::cross_entropy})
+    for (DropoutKind kind : {DropoutKind::none, DropoutKind::standard, DropoutKind::inverted}) {
+      MlpSpec spec = spec_of({4, 5, 5, 3}, Activation::tanh, loss);
+      spec.dropout = kind;
+      if (kind != DropoutKind::none) spec.keep = {0.8, 0.5, 0.7};
+      spec.tying = Tying::hidden;
+      spec.bias = seed % 2 == 0;
+      SCOPED_TRACE(to_string(loss) + " / " + to_string(kind));
+      gradient_error(spec, seed++, 150);  // chunks of 80 and 70 columns
+    }
+}
+
+// The chunked loss_and_gradient against forward() + backward() on the whole batch at once.
+TEST(MlpGradient, ChunkedEqualsWholeBatch) {
+  MlpSpec spec = spec_of({3, 16, 16, 2}, Activation::tanh, Loss::cross_entropy);
+  Mlp<double> net(spec);
+  Rng rng = make_rng(71, 0);
+  net.init(rng);
+  const Problem pr = make_problem(spec, 300, rng);
+  Cache<double> chunked, whole;
+  Vec<double> g_chunked, g_whole;
+  const double E = net.loss_and_gradient(pr.X, pr.T, chunked, g_chunked);
+  net.forward(pr.X, whole);
+  EXPECT_NEAR(E, net.backward(pr.T, whole, g_whole), 1e-14 * std::abs(E));
+  EXPECT_LT((g_chunked - g_whole).norm(), 1e-14 * g_whole.norm());
+  // The cache holds the whole batch either way: every δ and activation.
+  for (std::size_t k = 2; k <= 4; ++k)
+    EXPECT_LT((chunked.delta[k] - whole.delta[k]).norm(), 1e-14 * whole.delta[k].norm()) << k;
+  EXPECT_LT((chunked.y() - whole.y()).norm(), 1e-14 * whole.y().norm());
 }
 
 // ---------------------------------------------------------------- Hessian-vector products
@@ -418,6 +455,28 @@ TEST(MlpParallel, BitIdenticalForOneAndTwoThreads) {
   }
   EXPECT_TRUE(g1 == g2);
   EXPECT_TRUE(hv1 == hv2);
+}
+
+// A small network on a large batch: its two column chunks run on two threads or one.
+TEST(MlpParallel, ChunkedBatchBitIdenticalForOneAndTwoThreads) {
+  MlpSpec spec = spec_of({2, 32, 32, 1}, Activation::tanh, Loss::mse);
+  spec.dropout = DropoutKind::inverted;
+  spec.keep = {1.0, 0.8, 0.8};
+  Mlp<double> net(spec);
+  Rng rng = make_rng(8, 0);
+  net.init(rng);
+  const Mat<double> X = Mat<double>::Random(2, 256), T = Mat<double>::Random(1, 256);
+  Vec<double> g1, g2;
+  Cache<double> cache;
+  ThreadPool one(1), two(2);
+  double E[2];
+  for (int t : {0, 1}) {
+    net.set_pool(t == 0 ? &one : &two);
+    Rng r = make_rng(9, stream::dropout);
+    E[t] = net.loss_and_gradient(X, T, cache, t == 0 ? g1 : g2, Mode::train, &r);
+  }
+  EXPECT_EQ(E[0], E[1]);
+  EXPECT_TRUE(g1 == g2);
 }
 
 }  // namespace
