@@ -10,6 +10,9 @@ PyTorch is given its best configuration: OpenBLAS (checked in its memory map), t
 OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
 fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or sleeping with
 OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
+
+1-thread workloads of both run pinned to the same CPU: the two vCPUs of the machines here differ
+by up to 1.6× in speed, so an unpinned process measures whichever one the scheduler picked.
 """
 import argparse
 import json
@@ -32,8 +35,15 @@ def load_average():
         return "unknown"
 
 
-def run(cmd, env=None, what=""):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+def pinned_cpu():
+    """The CPU every 1-thread measurement runs on (the first this process may use)."""
+    return min(os.sched_getaffinity(0))
+
+
+def run(cmd, env=None, what="", pin=False):
+    cpu = pinned_cpu()
+    pin_to = (lambda: os.sched_setaffinity(0, {cpu})) if pin else None
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, preexec_fn=pin_to)
     if result.returncode != 0:
         raise RuntimeError(f"{what or cmd[0]} failed with exit code {result.returncode}:\n"
                            f"{result.stderr.strip()[-2000:]}")
@@ -42,11 +52,11 @@ def run(cmd, env=None, what=""):
 
 # ---------------------------------------------------------------- nnlab (Google Benchmark JSON)
 
-def google_benchmark_medians(executable, bench_filter, repetitions):
+def google_benchmark_medians(executable, bench_filter, repetitions, pin=False):
     """{run_name: (median seconds, counters)} from a Google Benchmark executable's JSON."""
     out = run([executable, f"--benchmark_filter={bench_filter}",
                f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true",
-               "--benchmark_format=json"], what=os.path.basename(executable))
+               "--benchmark_format=json"], what=os.path.basename(executable), pin=pin)
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     medians, errors = {}, {}
     for b in json.loads(out)["benchmarks"]:
@@ -74,6 +84,7 @@ def find_torch_python():
 
 
 def torch_run(python, args, torch_threads, blas_threads, coretype=None, passive=False):
+    pin = torch_threads == 1 and blas_threads == 1
     env = dict(os.environ, OMP_NUM_THREADS=str(torch_threads),
                OPENBLAS_NUM_THREADS=str(blas_threads))
     if passive:  # idle OpenMP threads sleep instead of spinning (helps when cores are shared)
@@ -81,7 +92,7 @@ def torch_run(python, args, torch_threads, blas_threads, coretype=None, passive=
     if coretype:
         env["OPENBLAS_CORETYPE"] = coretype
     out = run([python, os.path.join(HERE, "torch_workloads.py"), "--threads", str(torch_threads)]
-              + args, env=env, what=f"torch_workloads.py {' '.join(args)}")
+              + args, env=env, what=f"torch_workloads.py {' '.join(args)}", pin=pin)
     return json.loads(out)
 
 
@@ -139,13 +150,21 @@ def main():
     print(f"load average before: {load_before} (on {os.cpu_count()} cores; busy machines give noisy numbers)",
           flush=True)
 
-    # nnlab
-    print("nnlab: one Fashion-MNIST epoch at 1 and 2 threads ...", flush=True)
-    epochs, epoch_errors = google_benchmark_medians(epoch_bench, "BM_FashionMnistEpoch", args.repetitions)
-    print("nnlab: tiny tanh net, gradient vs HVP ...", flush=True)
+    # nnlab: 1-thread workloads pinned to one CPU, 2-thread ones free
+    micro_reps = max(args.repetitions, 5)
+    print(f"nnlab: one Fashion-MNIST epoch at 1 thread (on CPU {pinned_cpu()}) and 2 threads ...",
+          flush=True)
+    epochs, epoch_errors = google_benchmark_medians(
+        epoch_bench, "BM_FashionMnistEpoch/threads:1/", args.repetitions, pin=True)
+    epochs2, epoch_errors2 = google_benchmark_medians(
+        epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
+    epochs.update(epochs2)
+    print("nnlab: tiny tanh net at 1 and 2 threads, gradient vs HVP ...", flush=True)
     micro, micro_errors = google_benchmark_medians(
-        mlp_bench, "BM_TinyTanhGdStep|BM_MnistMlpGradientVsHvp", max(args.repetitions, 5))
-    for name, message in {**epoch_errors, **micro_errors}.items():
+        mlp_bench, "BM_TinyTanhGdStep<[a-z]+>/1/|BM_MnistMlpGradientVsHvp", micro_reps, pin=True)
+    micro2, micro_errors2 = google_benchmark_medians(mlp_bench, "BM_TinyTanhGdStep<[a-z]+>/2/", micro_reps)
+    micro.update(micro2)
+    for name, message in {**epoch_errors, **epoch_errors2, **micro_errors, **micro_errors2}.items():
         print(f"nnlab {name}: {message}")
 
     def nn_time(run_name):
@@ -156,13 +175,14 @@ def main():
 
     nn_epoch = {t: epochs.get(f"BM_FashionMnistEpoch/threads:{t}/iterations:1/real_time", (None, {}))
                 for t in (1, 2)}
-    nn_tiny = {d: nn_time(f"BM_TinyTanhGdStep<{d}>") for d in ("float", "double")}
+    nn_tiny = {(d, t): nn_time(f"BM_TinyTanhGdStep<{d}>/{t}/real_time")
+               for d in ("float", "double") for t in (1, 2)}
     nn_grad = nn_time("BM_MnistMlpGradientVsHvp/0")
     nn_hvp = nn_time("BM_MnistMlpGradientVsHvp/1")
 
     # PyTorch
     python = None if args.no_torch else find_torch_python()
-    torch_info, t1, t2_omp, t2_passive, t2_blas = {}, {}, {}, {}, {}
+    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}, {}
     coretype_name, coretype_timings = None, {}
     if python:
         print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
@@ -181,6 +201,8 @@ def main():
             torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype, passive=True))
         print("PyTorch: epoch with 1 torch thread and OPENBLAS_NUM_THREADS=2 ...", flush=True)
         t2_blas = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 1, 2, coretype))
+        print("PyTorch: tiny tanh net with torch.set_num_threads(2) ...", flush=True)
+        t2_tiny = results_by_name(torch_run(python, ["--workloads", "tiny"] + reps, 2, 2, coretype))
         if "epoch_error" in r1:
             print(f"PyTorch epoch: {r1['epoch_error']}")
 
@@ -222,9 +244,15 @@ def main():
         info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
         info_row("    torch: 1 thread, OPENBLAS_NUM_THREADS=2", nn_epoch[2][0], pt_epoch2_blas)
     for d, t in (("float", "tiny_float32"), ("double", "tiny_float64")):
-        name = f"BM_TinyTanhGdStep<{d}>"
-        speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}", nn_tiny[d], tmed(t1, t), 8,
+        name = f"BM_TinyTanhGdStep<{d}>/1/real_time"
+        speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}, 1 thread", nn_tiny[d, 1], tmed(t1, t), 8,
                   (nn_cpu(name), tcpu(t1, t)))
+        # PyTorch's best at 2 threads is usually its 1-thread run: its step is all overhead.
+        pt_best = [x for x in (tmed(t1, t), tmed(t2_tiny, t)) if x is not None]
+        speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}, 2 threads (best torch setup)",
+                  nn_tiny[d, 2], min(pt_best) if pt_best else None, 8)
+        if python:
+            info_row("    torch: set_num_threads(2)", nn_tiny[d, 2], tmed(t2_tiny, t))
     info_row("(c) MLP gradient, batch 128", nn_grad, pt_grad,
              (nn_cpu("BM_MnistMlpGradientVsHvp/0"), tcpu(t1, "gradient")))
     info_row("(c) MLP Hessian-vector product", nn_hvp, pt_hvp,
@@ -247,7 +275,7 @@ def main():
             print("  ".join("-" * w for w in widths))
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
-          "other load); (b), (c) at 1 thread.")
+          "other load); 1-thread rows pinned to one CPU for both; (c) at 1 thread.")
     for t in (1, 2):
         counters = nn_epoch[t][1]
         if counters:
@@ -282,7 +310,8 @@ def main():
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "micro": micro},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
-                                 "set_num_threads2_passive": t2_passive, "openblas2": t2_blas}},
+                                 "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,
+                                 "tiny_set_num_threads2": t2_tiny}},
                       f, indent=1)
 
 

@@ -311,14 +311,12 @@ void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* po
     Mat<S>& z = cache.z[ku + 1];
     const Index n = spec_.sizes[ku];
     // a = W z̃ + b, then z = h(a) column panel by column panel while the panel is in cache.
-    Epilogue activation;
-    if (k < L)
-      activation = [&](Index j0, Index cols) {
-        const Index at = (c0 + j0) * n;
-        activate(spec_.activations[ku - 1], a.data() + at, z.data() + at, n * cols);
-      };
+    auto activation = [&](Index j0, Index cols) {
+      const Index at = (c0 + j0) * n;
+      activate(spec_.activations[ku - 1], a.data() + at, z.data() + at, n * cols);
+    };
     product(a.middleCols(c0, nc), W(k), cache.input_of(k).middleCols(c0, nc), pool, false,
-            spec_.bias ? b(k).data() : nullptr, activation);
+            spec_.bias ? b(k).data() : nullptr, k < L ? Epilogue(activation) : Epilogue());
   }
 }
 
@@ -344,15 +342,12 @@ template <class S>
 void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, ThreadPool* pool) const {
   const int L = layers();
   if (grad) grad->resize(num_params_);
-  std::vector<bool> written(std::size_t(L + 1), false);  // tied W blocks accumulate
   for (int k = L; k >= 1; --k) {
     const auto ku = std::size_t(k);
     const auto delta_next = cache.delta[ku + 1].middleCols(c0, nc);
     if (grad) {
-      const int owner = W_owner(k);
       product(W(*grad, k), delta_next, cache.input_of(k).middleCols(c0, nc).transpose(), pool,
-              written[std::size_t(owner)]);
-      written[std::size_t(owner)] = true;
+              accumulates(k));
       if (spec_.bias) b(*grad, k) = delta_next.rowwise().sum();
     }
     if (k == 1) break;
@@ -360,13 +355,14 @@ void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, Thread
     Mat<S>& delta = cache.delta[ku];
     const Index n = spec_.sizes[ku - 1];
     // g = m ⊙ Wᵀ δ^(k+1), δ^(k) = h'(a) ⊙ g, panel by panel as in forward().
-    product(g.middleCols(c0, nc), W(k).transpose(), delta_next, pool, false, nullptr, [&](Index j0, Index cols) {
+    auto derivative = [&](Index j0, Index cols) {
       j0 += c0;
       if (cache.dropped[ku]) g.middleCols(j0, cols).array() *= cache.mask[ku].middleCols(j0, cols).array();
       const Index at = j0 * n;
       times_derivative(spec_.activations[ku - 2], cache.a[ku].data() + at, cache.z[ku].data() + at,
                        g.data() + at, delta.data() + at, n * cols);
-    });
+    };
+    product(g.middleCols(c0, nc), W(k).transpose(), delta_next, pool, false, nullptr, derivative);
   }
 }
 
@@ -461,14 +457,11 @@ void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& ca
   loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
                      cache.Rdelta[std::size_t(L + 1)]);
   Hv.resize(num_params_);
-  std::vector<bool> written(std::size_t(L + 1), false);
   for (int k = L; k >= 1; --k) {
     const auto ku = std::size_t(k);
     const Mat<S>& Rdelta_next = cache.Rdelta[ku + 1];
     const Mat<S>& delta_next = cache.delta[ku + 1];
-    const auto owner = std::size_t(W_owner(k));
-    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool_, written[owner]);
-    written[owner] = true;
+    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool_, accumulates(k));
     if (k > 1) product(W(Hv, k), delta_next, cache.Rz[ku].transpose(), pool_, true);
     if (spec_.bias) b(Hv, k) = Rdelta_next.rowwise().sum();
     if (k == 1) break;

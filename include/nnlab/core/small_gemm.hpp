@@ -3,8 +3,6 @@
 // This kernel packs at most A (and only when it must), reads B where it lies, and keeps a block
 // of C of MR packets × NR columns in registers across the whole k loop.
 #pragma once
-#include <functional>
-
 #include "nnlab/core/types.hpp"
 
 namespace nnlab {
@@ -17,8 +15,21 @@ struct StridedView {
 };
 
 // Called on each panel of C's columns [col0, col0 + cols) as soon as it is final, while it is
-// still in L1: the place for a layer's bias and activation.
-using Epilogue = std::function<void(Index col0, Index cols)>;
+// still in L1: the place for a layer's activation. A non-owning reference to a callable (the
+// callable must outlive the call), so that passing a lambda never allocates.
+class Epilogue {
+ public:
+  Epilogue() = default;
+  template <class F>
+  Epilogue(F& f)  // NOLINT(google-explicit-constructor): a lambda converts implicitly
+      : object_(&f), call_([](void* o, Index col0, Index cols) { (*static_cast<F*>(o))(col0, cols); }) {}
+  explicit operator bool() const { return call_ != nullptr; }
+  void operator()(Index col0, Index cols) const { call_(object_, col0, cols); }
+
+ private:
+  void* object_ = nullptr;
+  void (*call_)(void*, Index, Index) = nullptr;
+};
 // Columns per panel: a multiple of every column-block width of the kernel.
 inline constexpr Index small_gemm_panel = 48;
 

@@ -150,6 +150,13 @@ class Mlp {
   double dataset_loss(const Mat<Scalar>& X, const Mat<Scalar>& T, Index batch = 1000) const;
 
  private:
+  // Whether backprop adds layer k's ∂E/∂W to its block (tied, and a later layer wrote it first:
+  // the backward pass runs k = L, …, 1).
+  bool accumulates(int k) const {
+    for (int j = k + 1; j <= layers(); ++j)
+      if (W_owner(j) == W_owner(k)) return true;
+    return false;
+  }
   void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
   // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
   // layers on columns [c0, c0 + n), which chunks of a batch run on different threads.
