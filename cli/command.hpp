@@ -20,6 +20,7 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_error = 1;          // bad input, unwritable output, a lab that threw
 inline constexpr int exit_internal = 2;       // a bug: an unexpected exception
 inline constexpr int exit_claim_failed = 3;   // the run completed but a claim FAILed
+inline constexpr int exit_interrupted = 130;  // Ctrl-C (SIGINT) or SIGTERM stopped the run, 128 + 2
 
 struct Subcommand {
   CLI::App* app;              // as added to the parent

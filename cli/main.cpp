@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
       "Start with `nnlab list`, then `nnlab run LAB` or `nnlab report`.\n"
       "`nnlab run LAB --params` shows a lab's parameters; COMMAND --help shows its options.\n"
       "Exit codes: 0 done, 1 error (bad input, unwritable output, a lab failed),\n"
-      "2 internal error, 3 done but a claim FAILed; command-line mistakes use CLI11's codes.");
+      "2 internal error, 3 done but a claim FAILed, 130 train stopped by Ctrl-C (what it had\n"
+      "done is saved); command-line mistakes use CLI11's codes.");
   // One line per mistake, like every other error of nnlab.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return "nnlab: error: " + std::string(e.what()) + " (see nnlab --help)\n";

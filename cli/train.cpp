@@ -3,13 +3,16 @@
 //   DIR/log.json           the recipe, one record per epoch, status and timings,
 // both rewritten atomically after every epoch, so an interrupted run keeps what it did.
 // A non-finite loss stops the run: the trainer restores the last finite parameters, they are
-// saved, the log says "diverged", and the exit code is non-zero.
+// saved, the log says "diverged", and the exit code is non-zero. Ctrl-C (or SIGTERM) stops it
+// after the current step: the parameters after the last completed epoch are saved, the log says
+// "interrupted", the exit code is 130; a second Ctrl-C kills at once.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -29,6 +32,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
+
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void request_stop(int signal) {
+  stop_signal = signal;
+  std::signal(signal, SIG_DFL);  // a second one terminates at once
+}
 
 struct TrainArgs {
   DataSource source{.data = "fashion-mnist"};
@@ -300,6 +309,9 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     save("running", r.epoch);
     epoch_start = Clock::now();
   };
+  observer.stop_requested = [] { return stop_signal != 0; };
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   train::TrainOptions options{.batch = batch,
                               .epochs = args.epochs,
                               .sampling = sampling,
@@ -310,16 +322,16 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   bar.reset();
 
   const int done = int(result.epochs.size());
-  if (result.diverged) {
+  if (result.diverged || result.interrupted) {
     log["message"] = result.message;
-    save("diverged", done);
-    std::fprintf(stderr, "nnlab: error: %s%s\n", result.message.c_str(),
+    save(result.diverged ? "diverged" : "interrupted", done);
+    std::fprintf(stderr, "nnlab: %s%s%s\n", result.diverged ? "error: " : "", result.message.c_str(),
                  args.out.empty() ? ""
                                   : fmt::format("; saved those to {} and the log to {}",
                                                 (out / "model.safetensors").string(),
                                                 (out / "log.json").string())
                                         .c_str());
-    return exit_error;
+    return result.diverged ? exit_error : exit_interrupted;
   }
   save("completed", done);
   const double total = seconds_since(started);

@@ -100,6 +100,14 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
       if (train_set.is_classification()) correct += count_correct(cache.y(), labels);
       seen += X.cols();
       if (observer.on_step) observer.on_step(epoch, step + 1, steps, loss_sum / double(step + 1));
+      if (observer.stop_requested && observer.stop_requested()) {
+        net.theta() = last_good;
+        result.interrupted = true;
+        result.message = fmt::format(
+            "interrupted at epoch {}, step {}; the parameters are reset to those after epoch {}",
+            epoch, step + 1, epoch - 1);
+        return result;
+      }
     }
     record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     record.loss = loss_sum / double(steps);

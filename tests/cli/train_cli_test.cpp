@@ -65,6 +65,29 @@ class TrainCli : public ::testing::Test {
   std::string csv_;
 };
 
+// Ctrl-C during training: the run stops after a step, saves the parameters of its last
+// completed epoch, marks the log "interrupted" and exits with 130. The shell waits for the log
+// of epoch 0, then for some epochs, then sends SIGINT (a run that ignores it is killed after 60 s).
+TEST_F(TrainCli, CtrlCSavesTheCompletedEpochsAndExits130) {
+  const auto log_path = path("run/log.json");
+  const std::string script = "timeout -s KILL 60 " + std::string(NNLAB_BINARY) + " " +
+                             train("run", "--arch 3-64-64-2 --epochs 1000000 --batch 4") +
+                             " >/dev/null 2>" + path("stderr.txt").string() + " & pid=$!; " +
+                             "while [ ! -s " + log_path.string() + " ]; do sleep 0.05; done; " +
+                             "sleep 0.5; kill -INT $pid; wait $pid; exit $?";
+  const int status = std::system(("sh -c '" + script + "'").c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const std::string err = read_file(path("stderr.txt"));
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find("interrupted at epoch"), std::string::npos) << err;
+  const json log = json::parse(read_file(log_path));
+  EXPECT_EQ(log["status"], "interrupted");
+  const auto loaded = nn::load_checkpoint(path("run/model.safetensors"));
+  EXPECT_EQ(loaded.metadata.at("epochs_trained"), std::to_string(log["epochs"].size()));
+  EXPECT_EQ(loaded.metadata.at("status"), "interrupted");
+}
+
 TEST_F(TrainCli, TrainWritesCheckpointAndLogAndEvalReproducesIt) {
   const Outcome r = run(train("run", "--arch 3-8-2 --epochs 2 --batch 16"));
   ASSERT_EQ(r.code, 0) << r.err;

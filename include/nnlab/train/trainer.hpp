@@ -38,13 +38,15 @@ struct EpochRecord {
 
 struct TrainResult {
   std::vector<EpochRecord> epochs;
-  bool diverged = false;  // a non-finite loss stopped the run; θ is reset to the last epoch's end
-  std::string message;    // why it stopped early, naming epoch and step
+  bool diverged = false;     // a non-finite loss stopped the run; θ is reset to the last epoch's end
+  bool interrupted = false;  // stop_requested() stopped the run; θ is reset likewise
+  std::string message;       // why it stopped early, naming epoch and step
 };
 
 struct Observer {
   std::function<void(int epoch, Index step, Index steps_per_epoch, double loss)> on_step = {};
   std::function<void(const EpochRecord&)> on_epoch = {};
+  std::function<bool()> stop_requested = {};  // polled after every step (Ctrl-C in nnlab train)
 };
 
 // Trains net in place. Classification accuracy is reported when the data have labels.
