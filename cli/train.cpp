@@ -360,7 +360,8 @@ Subcommand setup(CLI::App& parent) {
       "entries (torch MSELoss), sum_of_squares = 1/2 sum (PRML 5.11).\n"
       "Outputs in --out DIR: model.safetensors (W_k as (n_{k+1}, n_k), b_k as (n_{k+1}), architecture "
       "and recipe in __metadata__) and log.json (recipe, per-epoch records, status, timings), both "
-      "rewritten after every epoch. See docs/cli.md.");
+      "rewritten after every epoch. Ctrl-C stops after the current step and saves the last "
+      "completed epoch (status \"interrupted\", exit code 130). See docs/cli.md.");
   add_data_options(*app, args->source, false);
   app->add_option("--arch", args->arch,
                   "layer sizes n_1-…-n_{L+1}, e.g. 784-512-512-10; the ends must equal the data's "
