@@ -88,9 +88,7 @@ void activate(Activation h, const S* a_data, S* z_data, Index n) {
       else
         for (Index i = 0; i < n; ++i) z_data[i] = tanh_one(a_data[i]);
       break;
-    case Activation::softplus:
-      z = a.unaryExpr([](S x) { return std::max(x, S(0)) + std::log1p(std::exp(-std::abs(x))); });
-      break;
+    case Activation::softplus: z = a.max(S(0)) + (-a.abs()).exp().log1p(); break;  // vectorized
     case Activation::gelu: z = a.unaryExpr([](S x) { return x * Phi(x); }); break;
   }
 }
@@ -113,7 +111,7 @@ void times_derivative(Activation h, const S* a_data, const S* z_data, const S* g
       break;
     case Activation::sigmoid: out = g * z * (S(1) - z); break;
     case Activation::tanh: out = g * (S(1) - z.square()); break;
-    case Activation::softplus: out = g * a.unaryExpr([](S x) { return sigmoid(x); }); break;
+    case Activation::softplus: out = g * (S(1) + (-a).exp()).inverse(); break;  // σ(a), vectorized
     case Activation::gelu: out = g * a.unaryExpr([](S x) { return Phi(x) + x * phi(x); }); break;
   }
 }

@@ -435,6 +435,34 @@ TEST(Activation, VectorizedTanhMatchesStd) {
   EXPECT_TRUE(std::isnan(t(0, 2)));  // a NaN must reach the loss, where divergence is caught
 }
 
+// The float activations Eigen vectorizes (sigmoid, tanh, softplus; identity and relu are exact)
+// and their derivatives against double on the same arguments, saturated, moderate and tiny:
+// within 8 float ulp. (GELU is std::erfc in both precisions: in float its far negative tail is
+// only as good as erfc's conditioning allows, ~20 ulp.)
+TEST(Activation, FloatMatchesDouble) {
+  std::vector<double> xs;
+  for (int i = -3000; i <= 3000; ++i) xs.push_back(i / 100.0);
+  for (int e = -30; e <= -5; ++e) xs.insert(xs.end(), {std::ldexp(1.0, e), -std::ldexp(1.0, e)});
+  const Index n = Index(xs.size());
+  const Mat<float> af = Eigen::Map<Mat<double>>(xs.data(), 1, n).cast<float>();
+  const Mat<float> gf = Mat<float>::Ones(1, n);
+  const Mat<double> a = af.cast<double>(), g = gf.cast<double>();  // the same arguments exactly
+  Mat<double> z, d;
+  Mat<float> zf, df;
+  for (Activation act : {Activation::identity, Activation::relu, Activation::sigmoid,
+                         Activation::tanh, Activation::softplus}) {
+    activate(act, a, z);
+    activate(act, af, zf);
+    times_derivative(act, a, z, g, d);
+    times_derivative(act, af, zf, gf, df);
+    for (Index i = 0; i < n; ++i) {
+      EXPECT_NEAR(zf(0, i), z(0, i), 8 * 0x1p-23 * std::max(std::abs(z(0, i)), 1e-30)) << to_string(act) << " h(" << a(0, i) << ")";
+      // h' of sigmoid and tanh is read from z as z(1 − z) and 1 − z²: absolute error ~ε there.
+      EXPECT_NEAR(df(0, i), d(0, i), 8 * 0x1p-23 * std::abs(d(0, i)) + 4 * 0x1p-23) << to_string(act) << " h'(" << a(0, i) << ")";
+    }
+  }
+}
+
 // One seeded training step's loss, gradient and HVP must be the same bit for bit on 1 and on 2
 // threads.
 template <class S>
