@@ -89,7 +89,8 @@ namespace {
 
 // body(0 .. parts−1) on the pool, each under the caller's floating-point mode (flush-to-zero or
 // not), whichever thread takes it, so that results do not depend on the thread count.
-void run_parts(ThreadPool* pool, Index parts, const std::function<void(Index)>& body) {
+template <class Body>
+void run_parts(ThreadPool* pool, Index parts, const Body& body) {
   const unsigned csr = _mm_getcsr();
   const auto part = [&](std::size_t i) {
     const unsigned saved = _mm_getcsr();
