@@ -8,19 +8,11 @@
 #include "nnlab/nn/mlp.hpp"
 #include "nnlab/optim/optimizer.hpp"
 #include "nnlab/train/trainer.hpp"
+#include "sheet_mlp.hpp"
 
 namespace {
 
 using namespace nnlab;
-
-nn::MlpSpec mnist_spec() {
-  nn::MlpSpec spec;
-  spec.sizes = {784, 512, 512, 10};
-  spec.activations = {nn::Activation::relu, nn::Activation::relu};
-  spec.dropout = nn::DropoutKind::inverted;
-  spec.keep = {0.8, 0.5, 0.5};
-  return spec;
-}
 
 // Random inputs in [0,1] and one-hot targets, the shapes of a Fashion-MNIST batch.
 template <class S>
@@ -33,7 +25,7 @@ void random_batch(Index n_in, Index n_out, Index batch, Mat<S>& X, Mat<S>& T, Rn
 
 void BM_MnistMlpTrainStep(benchmark::State& state) {
   const int threads = int(state.range(0));
-  nn::Mlp<float> net(mnist_spec());
+  nn::Mlp<float> net(bench::sheet_mlp_spec());
   Rng rng = make_rng(1, 1);
   net.init(rng);
   ThreadPool pool(threads);
@@ -82,7 +74,7 @@ BENCHMARK(BM_TinyTanhGdStep<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMicroseco
 // Gradient vs HVP on the same MLP and batch (no dropout, eval mode): the ratio of the two.
 void BM_MnistMlpGradientVsHvp(benchmark::State& state) {
   const bool hvp = state.range(0) == 1;
-  nn::MlpSpec spec = mnist_spec();
+  nn::MlpSpec spec = bench::sheet_mlp_spec();
   spec.dropout = nn::DropoutKind::none;
   spec.keep.clear();
   nn::Mlp<float> net(spec);
