@@ -401,8 +401,6 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
   prepare_forward(X, cache, mode, rng);
   cache.has_forward = true;
   const auto L = std::size_t(layers());
-  require(T.rows() == spec_.sizes.back() && T.cols() == N,
-          "loss: outputs are {}×{} but targets are {}×{}", spec_.sizes.back(), N, T.rows(), T.cols());
   resize_backward(cache);
   cache.chunk_grad.resize(std::size_t(chunks));
   cache.chunk_loss.resize(std::size_t(chunks));

@@ -407,6 +407,9 @@ TEST(MlpLayout, WrongInputSizeIsAnError) {
   EXPECT_THROW(net.forward(Mat<double>::Zero(5, 2), cache), Error);
   Vec<double> g;
   EXPECT_THROW(net.backward(Mat<double>::Zero(2, 2), cache, g), Error);
+  // A batch large enough to run in column chunks: the targets' shape is checked there too.
+  EXPECT_THROW(net.loss_and_gradient(Mat<double>::Zero(4, 200), Mat<double>::Zero(3, 200), cache, g),
+               Error);
 }
 
 // The vectorized double tanh against std::tanh: tiny to saturated arguments of both signs, a
