@@ -79,6 +79,68 @@ void column_blocks(Index n, Index k, const S* Ap, Index lda, const S* B, Index r
                                      rows, accumulate, bias);
 }
 
+// C (+)= A·B + b 1ᵀ for fewer rows than a packet (a network's 1-unit output layer) when B's
+// columns are contiguous: each entry is a dot product of a row of A (packed contiguous in Ar) and
+// a column of B, a packet of columns at a time: as many multiply-add chains as lanes hide the FMA
+// latency, and one transpose turns the packets of partial sums into a packet of dot products.
+template <class S>
+void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, bool accumulate,
+              const S* bias, const Epilogue& epilogue) {
+  using P = Packet<S>;
+  constexpr Index W = packet_size<S>, NC = W;
+  const Index n = B.cols, k_vec = k / W * W;
+  const auto finish = [&](Index i, Index j, S dot) {
+    S& c = C[i + j * ldc];
+    if (bias) dot += bias[i];
+    c = accumulate ? c + dot : dot;
+  };
+  for (Index j0 = 0; j0 < n; j0 += small_gemm_panel) {
+    const Index j_end = std::min(n, j0 + small_gemm_panel);
+    for (Index i = 0; i < m; ++i) {
+      const S* a = Ar + i * k;
+      Index j = j0;
+      for (; j + NC <= j_end; j += NC) {
+        const S* b = B.data + j * B.col_stride;
+        P acc[NC];
+        for (Index c = 0; c < NC; ++c) acc[c] = pset1<P>(S(0));
+        for (Index p = 0; p < k_vec; p += W) {
+          const P ap = ploadu<P>(a + p);
+          for (Index c = 0; c < NC; ++c) acc[c] = pmadd(ap, ploadu<P>(b + c * B.col_stride + p), acc[c]);
+        }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
+        Eigen::internal::PacketBlock<P, NC> sums;
+#pragma GCC diagnostic pop
+        for (Index c = 0; c < NC; ++c) sums.packet[c] = acc[c];
+        Eigen::internal::ptranspose(sums);
+        P dots = sums.packet[0];
+        for (Index c = 1; c < NC; ++c) dots = Eigen::internal::padd(dots, sums.packet[c]);
+        if (k_vec < k || ldc != 1) {  // a ragged k, or C's row is strided: finish column by column
+          alignas(64) S dot[NC];
+          pstoreu(dot, dots);
+          for (Index c = 0; c < NC; ++c) {
+            for (Index p = k_vec; p < k; ++p) dot[c] += a[p] * b[c * B.col_stride + p];
+            finish(i, j + c, dot[c]);
+          }
+          continue;
+        }
+        if (bias) dots = Eigen::internal::padd(dots, pset1<P>(bias[i]));
+        S* c = C + j;  // m = 1 here: C's row is contiguous
+        pstoreu(c, accumulate ? Eigen::internal::padd(ploadu<P>(c), dots) : dots);
+      }
+      for (; j < j_end; ++j) {
+        const S* b = B.data + j * B.col_stride;
+        P acc = pset1<P>(S(0));
+        for (Index p = 0; p < k_vec; p += W) acc = pmadd(ploadu<P>(a + p), ploadu<P>(b + p), acc);
+        S dot = Eigen::internal::predux(acc);
+        for (Index p = k_vec; p < k; ++p) dot += a[p] * b[p];
+        finish(i, j, dot);
+      }
+    }
+    if (epilogue) epilogue(j0, j_end - j0);
+  }
+}
+
 }  // namespace
 
 template <class S>
@@ -87,6 +149,20 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols, n = B.cols;
   eigen_assert(B.rows == k);
+  if (m < W && B.row_stride == 1) {  // few rows: dot products along B's contiguous columns
+    thread_local std::vector<S> rows;
+    rows.resize(std::size_t(m * k));
+    for (Index i = 0; i < m; ++i)
+      for (Index p = 0; p < k; ++p) rows[std::size_t(i * k + p)] = A.data[i * A.row_stride + p * A.col_stride];
+    few_rows(rows.data(), m, k, B, C, ldc, accumulate, bias, epilogue);
+    return;
+  }
+  if (m == 1 && B.col_stride == 1 && ldc == 1 && !bias && !epilogue) {
+    // One row times a row-major B: transposed, Cᵀ = Bᵀ Aᵀ is a column-major product of n rows.
+    small_gemm(StridedView<S>{B.data, n, k, 1, B.row_stride},
+               StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
+    return;
+  }
   // A must be column-major with whole packets of rows; otherwise copy it (m·k elements against
   // m·n·k multiply-adds) into a zero-padded buffer that stays allocated for the next call.
   const Index lda_padded = (m + W - 1) / W * W;
@@ -134,7 +210,7 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
 
 template <class S>
 bool prefer_small_gemm(Index m, Index n, Index k) {
-  return m >= packet_size<S> && double(m) * double(n) * double(k) < 2e6;
+  return double(m) * double(n) * double(k) < 2e6;
 }
 
 template void small_gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool,

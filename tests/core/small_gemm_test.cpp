@@ -51,7 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(std::tuple{32, 256, 32}, std::tuple{32, 32, 256}, std::tuple{32, 2, 256},
                       std::tuple{32, 256, 2}, std::tuple{32, 256, 1}, std::tuple{1, 7, 3},
                       std::tuple{17, 29, 13}, std::tuple{40, 13, 9}, std::tuple{70, 31, 5},
-                      std::tuple{100, 1, 50}, std::tuple{16, 25, 64}, std::tuple{8, 3, 1}));
+                      std::tuple{100, 1, 50}, std::tuple{16, 25, 64}, std::tuple{8, 3, 1},
+                      std::tuple{1, 128, 32}, std::tuple{1, 32, 128}, std::tuple{1, 61, 19},
+                      std::tuple{3, 50, 13}, std::tuple{7, 9, 17}, std::tuple{1, 1, 1}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
 // stay as they were.
@@ -64,10 +66,33 @@ TEST(SmallGemm, WritesOnlyItsBlockOfALargerMatrix) {
   EXPECT_LT((big.middleRows(3, 21) - A * B).cwiseAbs().maxCoeff(), 1e-14);
 }
 
-// The small kernel takes only products it is faster for: at least a packet of rows, and few flops.
+// The bias starts every column, and the epilogue sees each panel of columns exactly once, after
+// the panel is final: on full packets of rows, on fewer rows than a packet (dot products) and on
+// a ragged last row block.
+TEST(SmallGemm, AddsTheBiasAndCallsTheEpilogueOnFinishedPanels) {
+  for (auto [m, n, k] : {std::tuple{32, 100, 7}, std::tuple{1, 100, 32}, std::tuple{3, 53, 11},
+                         std::tuple{13, 97, 5}}) {
+    const Mat<double> A = Mat<double>::Random(m, k), B = Mat<double>::Random(k, n);
+    const Vec<double> b = Vec<double>::Random(m);
+    const Mat<double> expected = (A * B).colwise() + b;
+    Mat<double> C = Mat<double>::Zero(m, n);
+    Index next = 0;  // the first column no epilogue has seen yet
+    auto check_panel = [&](Index col0, Index cols) {
+      ASSERT_EQ(col0, next);
+      ASSERT_GT(cols, 0);
+      next = col0 + cols;
+      const double error = (C.middleCols(col0, cols) - expected.middleCols(col0, cols)).cwiseAbs().maxCoeff();
+      EXPECT_LT(error, 1e-14) << m << "×" << n << ", columns " << col0 << "+" << cols;
+    };
+    small_gemm(strided_view(A), strided_view(B), C.data(), m, false, b.data(), check_panel);
+    EXPECT_EQ(next, n) << m << "×" << n;
+  }
+}
+
+// The small kernel takes only products it is faster for: few flops, whatever the row count.
 TEST(SmallGemm, PreferredOnlyForSmallProducts) {
   EXPECT_TRUE(prefer_small_gemm<double>(32, 256, 32));
-  EXPECT_FALSE(prefer_small_gemm<double>(1, 256, 32));
+  EXPECT_TRUE(prefer_small_gemm<double>(1, 256, 32));
   EXPECT_FALSE(prefer_small_gemm<float>(512, 128, 784));
 }
 

@@ -40,8 +40,9 @@ template <class Scalar>
 void small_gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
                 bool accumulate, const Scalar* bias = nullptr, const Epilogue& epilogue = {});
 
-// Whether small_gemm beats Eigen's GEMM for C (m×n) = A (m×k) · B (k×n): small products whose C
-// has at least one full SIMD packet of rows (measured in bench/gemm_bench.cpp).
+// Whether small_gemm beats Eigen's GEMM for C (m×n) = A (m×k) · B (k×n): small products
+// (measured in bench/gemm_bench.cpp). Products with fewer rows than a SIMD packet run as dot
+// products when B's columns are contiguous, and transposed when m = 1 and B is row-major.
 template <class Scalar>
 bool prefer_small_gemm(Index m, Index n, Index k);
 
