@@ -413,13 +413,15 @@ TEST(MlpLayout, WrongInputSizeIsAnError) {
 }
 
 // The vectorized double tanh against std::tanh: tiny to saturated arguments of both signs, a
-// dense sweep across the switch between its two formulas at |x| = 0.625, and IEEE specials.
+// dense sweep of [−21, 21] (across every reduction interval and the clamp at 20), IEEE specials,
+// and a count that leaves a partial vector at the end.
 TEST(Activation, VectorizedTanhMatchesStd) {
   std::vector<double> xs = {0.0, -0.0, 0.625, -0.625, std::nextafter(0.625, 0.0), 19.9, 20.0, 20.5,
                             710.0, -1e300, 5e-324};
   for (int e = -40; e <= 5; ++e)
     for (int i = 1; i <= 64; ++i) xs.push_back(std::ldexp((i % 2 ? 1 : -1) * (1 + i / 64.0), e));
   for (int i = 0; i <= 4000; ++i) xs.push_back(0.5 + i * 0.25 / 4000);  // [0.5, 0.75]
+  for (int i = 0; i <= 200001; ++i) xs.push_back(-21 + i * 42.0 / 200001);
   Mat<double> a = Eigen::Map<Mat<double>>(xs.data(), 1, Index(xs.size())), z;
   activate(Activation::tanh, a, z);
   double worst = 0;
