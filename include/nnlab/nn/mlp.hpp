@@ -159,7 +159,7 @@ class Mlp {
   }
   void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
   // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
-  // layers on columns [c0, c0 + n), which chunks of a batch run on different threads.
+  // layers on columns [c0, c0 + n), which chunks of a batch run on different threads (if large).
   void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng) const;
   void forward_columns(Cache<Scalar>& cache, Index c0, Index n, ThreadPool* pool) const;
   // How many column chunks loss_and_gradient splits a batch of N into (a function of shapes).
