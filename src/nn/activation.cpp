@@ -65,9 +65,10 @@ void tanh_double(const double* x, double* z, Index n) {
     const __m512d xi = _mm512_maskz_loadu_pd(lanes, x + i);
     const __m512d abs_x = _mm512_castsi512_pd(_mm512_andnot_si512(sign, _mm512_castpd_si512(xi)));
     const __m512d a = _mm512_min_pd(c(20.0), abs_x);  // this operand order keeps NaN
-    // k = round(−2a · 8/ln2) sits in t's low bits (j = k mod 8 in the lowest three); k/8 exactly.
-    const __m512d t = _mm512_fmadd_pd(a, c(-16 * std::numbers::log2e), c(0x1.8p52));
-    const __m512d k8 = _mm512_fmadd_pd(t, c(0.125), c(-0x1.8p52 / 8));
+    // Adding 1.5·2⁴⁹ rounds −2a/ln2 to eighths, k/8 with k = 8n + j, and leaves k's low bits
+    // (j = k mod 8 in the lowest three) in t's mantissa; subtracting it again gives k/8 exactly.
+    const __m512d t = _mm512_fmadd_pd(a, c(-2 * std::numbers::log2e), c(0x1.8p49));
+    const __m512d k8 = _mm512_sub_pd(t, c(0x1.8p49));
     __m512d s = _mm512_fmadd_pd(k8, c(0x1.62e42fefa39efp-1), _mm512_add_pd(a, a));  // ln2, hi
     s = _mm512_fmadd_pd(k8, c(0x1.abc9e3b39803fp-56), s);                            // and lo
     const __m512d s2 = _mm512_mul_pd(s, s), s4 = _mm512_mul_pd(s2, s2);
