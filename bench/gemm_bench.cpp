@@ -54,6 +54,13 @@ void shapes(benchmark::internal::Benchmark* b) {
     b->Args({10, 128, 512, 0, kernel});
     b->Args({10, 512, 128, 1, kernel});
     b->Args({64, 128, 64, 0, kernel});
+    // One row block (of 4) of the Fashion-MNIST MLP's large products on a batch of 128:
+    // forward W·Z, gradient Δ·Zᵀ, backward Wᵀ·Δ.
+    b->Args({128, 128, 784, 0, kernel});
+    b->Args({128, 784, 128, 1, kernel});
+    b->Args({128, 128, 512, 2, kernel});
+    // A long k: a full-batch gradient over 4096 samples.
+    b->Args({64, 64, 4096, 1, kernel});
   }
 }
 

@@ -163,6 +163,39 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
   }
 }
 
+// Ap (lda × k, column-major, rows m.. lda zero) = A. A row-major A (a transposed weight matrix)
+// is transposed in blocks of W × W through registers: copied element by element, its 512×512
+// float Wᵀ took longer than the product it feeds.
+template <class S>
+void pack(StridedView<S> A, S* Ap, Index lda) {
+  using P = Packet<S>;
+  constexpr Index W = packet_size<S>;
+  const Index m = A.rows, k = A.cols;
+  Index m_blocks = 0, k_blocks = 0;  // rows and columns done by whole blocks
+  if (A.col_stride == 1) {
+    m_blocks = m / W * W;
+    k_blocks = k / W * W;
+    for (Index i0 = 0; i0 < m_blocks; i0 += W)
+      for (Index p0 = 0; p0 < k_blocks; p0 += W) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
+        Eigen::internal::PacketBlock<P, W> block;
+#pragma GCC diagnostic pop
+#pragma GCC unroll 16
+        for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(A.data + (i0 + r) * A.row_stride + p0);
+        Eigen::internal::ptranspose(block);
+#pragma GCC unroll 16
+        for (Index c = 0; c < W; ++c) pstoreu(Ap + (p0 + c) * lda + i0, block.packet[c]);
+      }
+  }
+  for (Index p = 0; p < k; ++p) {
+    S* col = Ap + p * lda;
+    for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i)
+      col[i] = A.data[i * A.row_stride + p * A.col_stride];
+    std::fill(col + m, col + lda, S(0));
+  }
+}
+
 }  // namespace
 
 template <class S>
@@ -171,7 +204,7 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols, n = B.cols;
   eigen_assert(B.rows == k);
-  if (m < W && B.row_stride == 1) {  // few rows: dot products along B's contiguous columns
+  if (2 * m <= W && B.row_stride == 1) {  // few rows: dot products along B's contiguous columns
     thread_local std::vector<S> rows;
     rows.resize(std::size_t(m * k));
     for (Index i = 0; i < m; ++i)
@@ -193,11 +226,7 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
   if (A.row_stride != 1 || m % W != 0) {
     thread_local std::vector<S> packed;
     packed.resize(std::size_t(lda_padded * k));
-    for (Index p = 0; p < k; ++p) {
-      S* col = packed.data() + p * lda_padded;
-      for (Index i = 0; i < m; ++i) col[i] = A.data[i * A.row_stride + p * A.col_stride];
-      std::fill(col + m, col + lda_padded, S(0));
-    }
+    pack(A, packed.data(), lda_padded);
     Ap = packed.data();
     lda = lda_padded;
   }
@@ -207,39 +236,39 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
     std::copy(bias, bias + m, padded.begin());
     bias = padded.data();
   }
-  // Panels of small_gemm_panel columns, each finished (all row blocks, then the epilogue) while
-  // it is in L1. Row blocks of 4, 2, 1 packets; 24 accumulators leave registers for A and B.
-  for (Index j0 = 0; j0 < n; j0 += small_gemm_panel) {
-    const Index nc = std::min(small_gemm_panel, n - j0);
-    const S* b = B.data + j0 * B.col_stride;
-    for (Index i0 = 0; i0 < m;) {
-      const Index rows_left = m - i0, packets = (rows_left + W - 1) / W;
-      const auto run = [&](auto kernel, Index rows) {
-        kernel(nc, k, Ap + i0, lda, b, B.row_stride, B.col_stride, C + i0 + j0 * ldc, ldc, rows,
-               accumulate, bias ? bias + i0 : nullptr);
-        i0 += rows;
-      };
-      if (packets >= 4)
-        run(column_blocks<S, 4, 6>, std::min(rows_left, 4 * W));
-      else if (packets >= 2)
-        run(column_blocks<S, 2, 12>, std::min(rows_left, 2 * W));
-      else
-        run(column_blocks<S, 1, 16>, std::min(rows_left, W));
+  // Slices of at most small_gemm_depth along k, so that a block's rows of A and columns of B
+  // stay in L2 and L1 however long k is; slices after the first accumulate, without the bias.
+  // In each, panels of small_gemm_panel columns, each finished (all row blocks, then in the last
+  // slice the epilogue) while it is in L1. Row blocks of 4, 2, 1 packets; 24 accumulators leave
+  // registers for A and B.
+  for (Index p0 = 0; p0 < k; p0 += small_gemm_depth) {
+    const Index kc = std::min(small_gemm_depth, k - p0);
+    const bool first = p0 == 0, last = p0 + kc == k;
+    for (Index j0 = 0; j0 < n; j0 += small_gemm_panel) {
+      const Index nc = std::min(small_gemm_panel, n - j0);
+      const S* b = B.data + j0 * B.col_stride + p0 * B.row_stride;
+      for (Index i0 = 0; i0 < m;) {
+        const Index rows_left = m - i0, packets = (rows_left + W - 1) / W;
+        const auto run = [&](auto kernel, Index rows) {
+          kernel(nc, kc, Ap + i0 + p0 * lda, lda, b, B.row_stride, B.col_stride, C + i0 + j0 * ldc,
+                 ldc, rows, accumulate || !first, bias && first ? bias + i0 : nullptr);
+          i0 += rows;
+        };
+        if (packets >= 4)
+          run(column_blocks<S, 4, 6>, std::min(rows_left, 4 * W));
+        else if (packets >= 2)
+          run(column_blocks<S, 2, 12>, std::min(rows_left, 2 * W));
+        else
+          run(column_blocks<S, 1, 16>, std::min(rows_left, W));
+      }
+      if (epilogue && last) epilogue(j0, nc);
     }
-    if (epilogue) epilogue(j0, nc);
   }
-}
-
-template <class S>
-bool prefer_small_gemm(Index m, Index n, Index k) {
-  return double(m) * double(n) * double(k) < 2e6;
 }
 
 template void small_gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool,
                                 const float*, const Epilogue&);
 template void small_gemm<double>(StridedView<double>, StridedView<double>, double*, Index, bool,
                                  const double*, const Epilogue&);
-template bool prefer_small_gemm<float>(Index, Index, Index);
-template bool prefer_small_gemm<double>(Index, Index, Index);
 
 }  // namespace nnlab

@@ -104,36 +104,32 @@ void run_parts(ThreadPool* pool, Index parts, const Body& body) {
     for (Index i = 0; i < parts; ++i) part(std::size_t(i));
 }
 
-// Row blocks for Eigen's GEMM on a product of `flops` with `rows` rows of out: large products
-// split into up to 4 blocks that run on the pool; the split depends only on the shapes.
+// Row blocks of a product of `flops` with `rows` rows of out: large products split into up to 4
+// blocks that run on the pool; the split depends only on the shapes.
 Index row_blocks(Index rows, double flops) {
   return flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
 }
 
 // out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
-// once it is final. Small products run small_gemm, which starts from the bias and calls the
-// epilogue panel by panel while the panel is in L1; large ones run Eigen's GEMM in row blocks.
-// Either way the result is the same bit for bit whichever thread runs which block.
+// once it is final: panel by panel while the panel is in L1 when the product is one block, at
+// the end when it runs in row blocks. Either way the result is the same bit for bit whichever
+// thread runs which block.
 template <class Out, class Lhs, class Rhs>
 void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false,
              const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {}) {
-  using S = typename Lhs::Scalar;
   const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
-  if (prefer_small_gemm<S>(rows, n, k)) {
+  const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
+  if (blocks == 1) {
     small_gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate,
                bias, epilogue);
     return;
   }
-  const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
-  run_parts(blocks > 1 ? pool : nullptr, blocks, [&](Index i) {
+  run_parts(pool, blocks, [&](Index i) {
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
-    if (accumulate)
-      out.middleRows(r0, nr).noalias() += lhs.middleRows(r0, nr) * rhs;
-    else
-      out.middleRows(r0, nr).noalias() = lhs.middleRows(r0, nr) * rhs;
-    if (bias) out.middleRows(r0, nr).colwise() += ConstVecMap<S>(bias + r0, nr);
+    small_gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
+               out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
   });
   if (epilogue) epilogue(0, n);
 }
