@@ -462,8 +462,10 @@ TEST(Activation, FloatMatchesDouble) {
     times_derivative(act, af, zf, gf, df);
     for (Index i = 0; i < n; ++i) {
       EXPECT_NEAR(zf(0, i), z(0, i), 8 * 0x1p-23 * std::max(std::abs(z(0, i)), 1e-30)) << to_string(act) << " h(" << a(0, i) << ")";
-      // h' of sigmoid and tanh is read from z as z(1 − z) and 1 − z²: absolute error ~ε there.
-      EXPECT_NEAR(df(0, i), d(0, i), 8 * 0x1p-23 * std::abs(d(0, i)) + 4 * 0x1p-23) << to_string(act) << " h'(" << a(0, i) << ")";
+      // h' of sigmoid and tanh is read from z as z(1 − z) and 1 − z², so the 8 ulp z may be off
+      // by near |z| = 1 (8 · 2⁻²⁴) carry over doubled, absolutely: SSE's float tanh rounds to 1
+      // from |x| = 7.9, where 1 − tanh² is still 4.8e-7.
+      EXPECT_NEAR(df(0, i), d(0, i), 8 * 0x1p-23 * std::abs(d(0, i)) + 2 * 8 * 0x1p-24) << to_string(act) << " h'(" << a(0, i) << ")";
     }
   }
 }
