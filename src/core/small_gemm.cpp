@@ -97,7 +97,7 @@ void column_blocks(Index n, Index k, const S* Ap, Index lda, const S* B, Index r
                                      rows, accumulate, bias);
 }
 
-// C (+)= A·B + b 1ᵀ for fewer rows than a packet (a network's 1-unit output layer) when B's
+// C (+)= A·B + b 1ᵀ for at most half a packet of rows (a network's 1-unit output layer) when B's
 // columns are contiguous: each entry is a dot product of a row of A (packed contiguous in Ar) and
 // a column of B, a packet of columns at a time: as many multiply-add chains as lanes hide the FMA
 // latency, and one transpose turns the packets of partial sums into a packet of dot products.
