@@ -11,7 +11,7 @@
 
 #include "nnlab/core/allocator.hpp"
 #include "nnlab/core/error.hpp"
-#include "nnlab/core/small_gemm.hpp"
+#include "nnlab/core/gemm.hpp"
 
 namespace nnlab::nn {
 
@@ -120,7 +120,7 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
   const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
   if (blocks == 1) {
-    small_gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate,
+    gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate,
                bias, epilogue);
     return;
   }
@@ -128,7 +128,7 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   run_parts(pool, blocks, [&](Index i) {
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
-    small_gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
+    gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
                out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
   });
   if (epilogue) epilogue(0, n);

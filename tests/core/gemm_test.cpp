@@ -1,6 +1,6 @@
-// small_gemm against Eigen's product on every operand layout, on shapes that exercise full and
+// gemm against Eigen's product on every operand layout, on shapes that exercise full and
 // partial packets of rows, every column-block width and the split k loop of narrow blocks.
-#include "nnlab/core/small_gemm.hpp"
+#include "nnlab/core/gemm.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,22 +32,22 @@ void check_all_layouts(Index m, Index n, Index k, double tolerance) {
       const auto a = form & 1 ? strided_view(At.transpose()) : strided_view(A);
       const auto b = form & 2 ? strided_view(Bt.transpose()) : strided_view(B);
       Mat<S> C = C0;
-      small_gemm(a, b, C.data(), C.outerStride(), accumulate);
+      gemm(a, b, C.data(), C.outerStride(), accumulate);
       expect_product(C, A, B, C0, accumulate, tolerance);
     }
   }
 }
 
-class SmallGemmShapes : public ::testing::TestWithParam<std::tuple<int, int, int>> {};
+class GemmShapes : public ::testing::TestWithParam<std::tuple<int, int, int>> {};
 
-TEST_P(SmallGemmShapes, MatchesDoublePrecisionProduct) {
+TEST_P(GemmShapes, MatchesDoublePrecisionProduct) {
   const auto [m, n, k] = GetParam();
   check_all_layouts<double>(m, n, k, 1e-15 * k);
   check_all_layouts<float>(m, n, k, 1e-6 * k);
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Shapes, SmallGemmShapes,
+    Shapes, GemmShapes,
     ::testing::Values(std::tuple{32, 256, 32}, std::tuple{32, 32, 256}, std::tuple{32, 2, 256},
                       std::tuple{32, 256, 2}, std::tuple{32, 256, 1}, std::tuple{1, 7, 3},
                       std::tuple{17, 29, 13}, std::tuple{40, 13, 9}, std::tuple{70, 31, 5},
@@ -58,10 +58,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
 // stay as they were.
-TEST(SmallGemm, WritesOnlyItsBlockOfALargerMatrix) {
+TEST(Gemm, WritesOnlyItsBlockOfALargerMatrix) {
   Mat<double> big = Mat<double>::Constant(50, 20, 7.0);
   const Mat<double> A = Mat<double>::Random(21, 9), B = Mat<double>::Random(9, 20);
-  small_gemm(strided_view(A), strided_view(B), big.data() + 3, big.outerStride(), false);
+  gemm(strided_view(A), strided_view(B), big.data() + 3, big.outerStride(), false);
   EXPECT_TRUE(big.topRows(3).isConstant(7.0));
   EXPECT_TRUE(big.bottomRows(26).isConstant(7.0));
   EXPECT_LT((big.middleRows(3, 21) - A * B).cwiseAbs().maxCoeff(), 1e-14);
@@ -70,7 +70,7 @@ TEST(SmallGemm, WritesOnlyItsBlockOfALargerMatrix) {
 // The bias starts every column, and the epilogue sees each panel of columns exactly once, after
 // the panel is final: on full packets of rows, on fewer rows than a packet (dot products), on a
 // ragged last row block, and with k in three slices.
-TEST(SmallGemm, AddsTheBiasAndCallsTheEpilogueOnFinishedPanels) {
+TEST(Gemm, AddsTheBiasAndCallsTheEpilogueOnFinishedPanels) {
   for (auto [m, n, k] : {std::tuple{32, 100, 7}, std::tuple{1, 100, 32}, std::tuple{3, 53, 11},
                          std::tuple{13, 97, 5}, std::tuple{24, 60, 1025}}) {
     const Mat<double> A = Mat<double>::Random(m, k), B = Mat<double>::Random(k, n);
@@ -85,7 +85,7 @@ TEST(SmallGemm, AddsTheBiasAndCallsTheEpilogueOnFinishedPanels) {
       const double error = (C.middleCols(col0, cols) - expected.middleCols(col0, cols)).cwiseAbs().maxCoeff();
       EXPECT_LT(error, 1e-15 * double(k)) << m << "×" << n << ", columns " << col0 << "+" << cols;
     };
-    small_gemm(strided_view(A), strided_view(B), C.data(), m, false, b.data(), check_panel);
+    gemm(strided_view(A), strided_view(B), C.data(), m, false, b.data(), check_panel);
     EXPECT_EQ(next, n) << m << "×" << n;
   }
 }

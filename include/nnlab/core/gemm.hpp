@@ -33,9 +33,9 @@ class Epilogue {
   void (*call_)(void*, Index, Index) = nullptr;
 };
 // Columns per panel: a multiple of every column-block width of the kernel.
-inline constexpr Index small_gemm_panel = 48;
-// The longest slice of k taken at once (see small_gemm.cpp).
-inline constexpr Index small_gemm_depth = 512;
+inline constexpr Index gemm_panel = 48;
+// The longest slice of k taken at once (see gemm.cpp).
+inline constexpr Index gemm_depth = 512;
 
 // C = A·B + b 1ᵀ, or C += A·B + b 1ᵀ when accumulate, with b = bias (m entries) or 0 if null.
 // C is column-major, m×n, with leading dimension ldc; A is m×k, B is k×n. Runs on the calling
@@ -43,7 +43,7 @@ inline constexpr Index small_gemm_depth = 512;
 // Products with at most half a SIMD packet of rows run as dot products when B's columns are
 // contiguous, and transposed when m = 1 and B is row-major.
 template <class Scalar>
-void small_gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
+void gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
                 bool accumulate, const Scalar* bias = nullptr, const Epilogue& epilogue = {});
 
 // A StridedView of any Eigen expression with direct access (Matrix, Map, their Transpose).

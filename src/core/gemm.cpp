@@ -1,4 +1,4 @@
-#include "nnlab/core/small_gemm.hpp"
+#include "nnlab/core/gemm.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -112,8 +112,8 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
     if (bias) dot += bias[i];
     c = accumulate ? c + dot : dot;
   };
-  for (Index j0 = 0; j0 < n; j0 += small_gemm_panel) {
-    const Index j_end = std::min(n, j0 + small_gemm_panel);
+  for (Index j0 = 0; j0 < n; j0 += gemm_panel) {
+    const Index j_end = std::min(n, j0 + gemm_panel);
     for (Index i = 0; i < m; ++i) {
       const S* a = Ar + i * k;
       Index j = j0;
@@ -199,7 +199,7 @@ void pack(StridedView<S> A, S* Ap, Index lda) {
 }  // namespace
 
 template <class S>
-void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, const S* bias,
+void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, const S* bias,
                 const Epilogue& epilogue) {
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols, n = B.cols;
@@ -214,7 +214,7 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
   }
   if (m == 1 && B.col_stride == 1 && ldc == 1 && !bias && !epilogue) {
     // One row times a row-major B: transposed, Cᵀ = Bᵀ Aᵀ is a column-major product of n rows.
-    small_gemm(StridedView<S>{B.data, n, k, 1, B.row_stride},
+    gemm(StridedView<S>{B.data, n, k, 1, B.row_stride},
                StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
@@ -236,16 +236,16 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
     std::copy(bias, bias + m, padded.begin());
     bias = padded.data();
   }
-  // Slices of at most small_gemm_depth along k, so that a block's rows of A and columns of B
+  // Slices of at most gemm_depth along k, so that a block's rows of A and columns of B
   // stay in L2 and L1 however long k is; slices after the first accumulate, without the bias.
-  // In each, panels of small_gemm_panel columns, each finished (all row blocks, then in the last
+  // In each, panels of gemm_panel columns, each finished (all row blocks, then in the last
   // slice the epilogue) while it is in L1. Row blocks of 4, 2, 1 packets; 24 accumulators leave
   // registers for A and B.
-  for (Index p0 = 0; p0 < k; p0 += small_gemm_depth) {
-    const Index kc = std::min(small_gemm_depth, k - p0);
+  for (Index p0 = 0; p0 < k; p0 += gemm_depth) {
+    const Index kc = std::min(gemm_depth, k - p0);
     const bool first = p0 == 0, last = p0 + kc == k;
-    for (Index j0 = 0; j0 < n; j0 += small_gemm_panel) {
-      const Index nc = std::min(small_gemm_panel, n - j0);
+    for (Index j0 = 0; j0 < n; j0 += gemm_panel) {
+      const Index nc = std::min(gemm_panel, n - j0);
       const S* b = B.data + j0 * B.col_stride + p0 * B.row_stride;
       for (Index i0 = 0; i0 < m;) {
         const Index rows_left = m - i0, packets = (rows_left + W - 1) / W;
@@ -266,9 +266,9 @@ void small_gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumu
   }
 }
 
-template void small_gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool,
+template void gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool,
                                 const float*, const Epilogue&);
-template void small_gemm<double>(StridedView<double>, StridedView<double>, double*, Index, bool,
+template void gemm<double>(StridedView<double>, StridedView<double>, double*, Index, bool,
                                  const double*, const Epilogue&);
 
 }  // namespace nnlab
