@@ -200,7 +200,7 @@ void pack(StridedView<S> A, S* Ap, Index lda) {
 
 template <class S>
 void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, const S* bias,
-                const Epilogue& epilogue) {
+          const Epilogue& epilogue) {
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols, n = B.cols;
   eigen_assert(B.rows == k);
@@ -215,7 +215,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   if (m == 1 && B.col_stride == 1 && ldc == 1 && !bias && !epilogue) {
     // One row times a row-major B: transposed, Cᵀ = Bᵀ Aᵀ is a column-major product of n rows.
     gemm(StridedView<S>{B.data, n, k, 1, B.row_stride},
-               StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
+         StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
   // A must be column-major with whole packets of rows; otherwise copy it (m·k elements against
@@ -266,9 +266,9 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   }
 }
 
-template void gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool,
-                                const float*, const Epilogue&);
+template void gemm<float>(StridedView<float>, StridedView<float>, float*, Index, bool, const float*,
+                          const Epilogue&);
 template void gemm<double>(StridedView<double>, StridedView<double>, double*, Index, bool,
-                                 const double*, const Epilogue&);
+                           const double*, const Epilogue&);
 
 }  // namespace nnlab

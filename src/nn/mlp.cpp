@@ -120,8 +120,8 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
   const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
   if (blocks == 1) {
-    gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate,
-               bias, epilogue);
+    gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate, bias,
+         epilogue);
     return;
   }
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
@@ -129,7 +129,7 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
     gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
-               out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
+         out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
   });
   if (epilogue) epilogue(0, n);
 }

@@ -43,8 +43,8 @@ inline constexpr Index gemm_depth = 512;
 // Products with at most half a SIMD packet of rows run as dot products when B's columns are
 // contiguous, and transposed when m = 1 and B is row-major.
 template <class Scalar>
-void gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc,
-                bool accumulate, const Scalar* bias = nullptr, const Epilogue& epilogue = {});
+void gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc, bool accumulate,
+          const Scalar* bias = nullptr, const Epilogue& epilogue = {});
 
 // A StridedView of any Eigen expression with direct access (Matrix, Map, their Transpose).
 template <class Expr>
