@@ -241,7 +241,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   // In each, panels of gemm_panel columns, each finished (all row blocks, then in the last
   // slice the epilogue) while it is in L1. Row blocks of 4, 2, 1 packets; 24 accumulators leave
   // registers for A and B.
-  for (Index p0 = 0; p0 < k; p0 += gemm_depth) {
+  for (Index p0 = 0; p0 == 0 || p0 < k; p0 += gemm_depth) {  // once even if k = 0: C = b 1ᵀ
     const Index kc = std::min(gemm_depth, k - p0);
     const bool first = p0 == 0, last = p0 + kc == k;
     for (Index j0 = 0; j0 < n; j0 += gemm_panel) {

@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(
                       std::tuple{100, 1, 50}, std::tuple{16, 25, 64}, std::tuple{8, 3, 1},
                       std::tuple{1, 128, 32}, std::tuple{1, 32, 128}, std::tuple{1, 61, 19},
                       std::tuple{3, 50, 13}, std::tuple{7, 9, 17}, std::tuple{1, 1, 1},
-                      std::tuple{40, 30, 1100}, std::tuple{10, 7, 515}, std::tuple{64, 48, 512}));
+                      std::tuple{40, 30, 1100}, std::tuple{10, 7, 515}, std::tuple{64, 48, 512},
+                      std::tuple{32, 9, 0}, std::tuple{3, 5, 0}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
 // stay as they were.
