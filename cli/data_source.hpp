@@ -1,12 +1,12 @@
-// The --data family of options shared by `nnlab train`, `eval` and `backprop`, and loading the
-// train/test split they name. A source is one of:
+// The --data family of options shared by `nnlab train`, `eval`, `backprop` and `hessian`, and
+// loading the train/test split they name. A source is one of:
 //   a known name        fashion-mnist (X: 784 × N pixels in [0, 1], 10 classes)
 //   an MNIST-layout folder of {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
 //   a CSV file          one sample per row, target column chosen by --target-column; split into
 //                       train/test at random (--test-fraction, --split-seed), optionally
 //                       standardized with the training part's mean and deviation.
-// Everything that determines the split is recorded in the recipe, so eval and backprop rebuild
-// exactly the sets that training saw.
+// Everything that determines the split is recorded in the recipe, so eval, backprop and hessian
+// rebuild exactly the sets that training saw.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

@@ -1,14 +1,17 @@
-// nnlab train / eval / backprop through the binary, on a small synthetic CSV (y = 1 iff
+// nnlab train / eval / backprop / hessian through the binary, on a small synthetic CSV (y = 1 iff
 // x1 + x2 > 0): the checkpoint and log round trip, eval reproduces the log, --epochs 0 saves
 // the seeded initialization, backprop's gradient equals the library's and finite differences,
-// its H·v equals the R-operator's, thread counts do not change a bit, and bad input gives one
-// line on stderr and a non-zero exit.
+// its H·v equals the R-operator's, hessian's eigenvalues and trace match the dense Hessian of
+// the same samples, thread counts do not change a bit, and bad input gives one line on stderr
+// and a non-zero exit.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include <Eigen/Eigenvalues>
 
 #include "data/temp_dir.hpp"
 #include "nnlab/core/file.hpp"
@@ -198,6 +201,47 @@ TEST_F(TrainCli, BackpropMatchesTheLibraryAndFiniteDifferences) {
   }
 }
 
+TEST_F(TrainCli, HessianMatchesTheDenseHessianOfTheSameSamples) {
+  ASSERT_EQ(run(train("h", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --batch 16 --dropout none")).code, 0);
+  const auto model = path("h/model.safetensors");
+  const Outcome r = run("hessian " + model.string() + " --first 40 --iterations 26 --top 3 --trace-probes 400 --out " +
+                        path("h.json").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("lambda_1"), std::string::npos) << r.out;
+  const json h = json::parse(read_file(path("h.json")));
+  ASSERT_EQ(h["samples"], 40);
+  ASSERT_EQ(h["parameters"], 26);
+
+  // The same 40 training samples, through backprop's dump of z1 and t.
+  std::string samples = "0";
+  for (int i = 1; i < 40; ++i) {
+    samples += ',';
+    samples += std::to_string(i);
+  }
+  ASSERT_EQ(run("backprop " + model.string() + " --samples " + samples + " --out " + path("bp.safetensors").string()).code, 0);
+  const nn::TensorFile bp = nn::read_safetensors(path("bp.safetensors"));
+  const auto z1 = bp.tensors.at("z1").values<double>(), t = bp.tensors.at("t").values<double>();
+  const Mat<double> X = ConstMatMap<double>(z1.data(), 3, 40), T = ConstMatMap<double>(t.data(), 2, 40);
+  const auto net = std::get<nn::Mlp<double>>(nn::load_checkpoint(model).model);
+  nn::Cache<double> cache;
+  Mat<double> H(26, 26);
+  Vec<double> column;
+  for (Index i = 0; i < 26; ++i) {
+    net.hvp(X, T, Vec<double>::Unit(26, i), cache, column);
+    H.col(i) = column;
+  }
+  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(0.5 * (H + H.transpose())).eigenvalues();
+  const double scale = exact.cwiseAbs().maxCoeff();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(h["top"][std::size_t(i)].get<double>(), exact[25 - i], 1e-9 * scale) << i;
+    EXPECT_LT(h["top_residuals"][std::size_t(i)].get<double>(), 1e-9 * scale) << i;
+  }
+  EXPECT_NEAR(h["lambda_min"].get<double>(), exact[0], 1e-9 * scale);
+  const double se = h["trace"]["standard_error"].get<double>();
+  EXPECT_GT(se, 0);
+  EXPECT_LT(std::abs(h["trace"]["mean"].get<double>() - H.trace()), 4 * se);
+}
+
 TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {
   const std::string base = "train --data " + csv_ + " --arch 3-8-2 --epochs 1 ";
   expect_one_line_error(base + "--keep 0", "keep");
@@ -216,6 +260,10 @@ TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {
   expect_one_line_error("backprop " + path("ok/model.safetensors").string() + " --samples 9999 --out " +
                             path("bp.safetensors").string(),
                         "9999");
+  expect_one_line_error("hessian " + path("ok/model.safetensors").string() + " --top 5 --iterations 3",
+                        "--iterations");
+  expect_one_line_error("hessian " + path("ok/model.safetensors").string() + " --iterations 0", "iterations");
+  expect_one_line_error("hessian " + path("none.safetensors").string(), "none.safetensors");
 }
 
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {

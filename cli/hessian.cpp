@@ -1,0 +1,167 @@
+// nnlab hessian: the extreme eigenvalues and the trace of the Hessian ∇²E of a checkpoint's loss
+// on the first N samples of a split, in inference mode, from exact Hessian-vector products
+// (R-operator, Mlp::hvp): Lanczos with full reorthogonalization for the eigenvalues, Hutchinson's
+// estimator for the trace (analysis/hessian.hpp). The largest eigenvalue is the sharpness:
+// gradient descent with a step size above 2/λ_max leaves this point along its eigenvector.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "command.hpp"
+#include "data_source.hpp"
+#include "nnlab/analysis/hessian.hpp"
+#include "nnlab/core/file.hpp"
+#include "nnlab/data/transform.hpp"
+#include "nnlab/nn/checkpoint.hpp"
+
+namespace nnlab::cli {
+namespace {
+
+struct HessianArgs {
+  std::string checkpoint;
+  DataSource source;
+  std::string split = "train";
+  Index first = 1000;
+  int iterations = 30;
+  int top = 5;
+  int trace_probes = 0;
+  std::uint64_t seed = 1;
+  int threads = 0;
+  std::string out;
+};
+
+template <class S>
+int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) {
+  require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
+          "eigenvalue per iteration)", args.top, args.top);
+  const data::Split<S> split = load_data<S>(source);
+  const data::Dataset<S>& all = pick_split(split, args.split, source);
+  require_fit(net, all, args.checkpoint);
+  const data::Dataset<S> d = data::head(all, args.first == 0 ? all.size() : std::min(args.first, all.size()));
+  require(d.size() > 0, "the {} split of {} has no samples", args.split, all.name);
+  ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
+  net.set_pool(&pool);
+
+  // H·v in the model's precision; Lanczos and Hutchinson work in double.
+  nn::Cache<S> cache;
+  Vec<S> v_s, Hv_s;
+  int products = 0;
+  const analysis::HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) {
+    v_s = v.cast<S>();
+    net.hvp(d.X, d.Y, v_s, cache, Hv_s, nn::Mode::eval);
+    Hv = Hv_s.template cast<double>();
+    ++products;
+  };
+  const Index D = net.num_params();
+  const auto start = std::chrono::steady_clock::now();
+  Rng rng = make_rng(args.seed, stream::trials);
+  const analysis::Spectrum spectrum = analysis::lanczos(hvp, D, args.iterations, rng);
+  const double loss = double(cache.loss);
+  // Measured residuals of the printed pairs (the top ones and the smallest): in float the
+  // products' rounding, not β_m|s_m|, limits them.
+  const auto top = std::size_t(std::min<Index>(args.top, spectrum.iterations));
+  std::vector<double> residuals;
+  for (std::size_t i = 0; i < top; ++i) residuals.push_back(analysis::residual(hvp, spectrum, i));
+  residuals.push_back(analysis::residual(hvp, spectrum, spectrum.ritz_values.size() - 1));
+  std::optional<analysis::TraceEstimate> trace;
+  if (args.trace_probes > 0) trace = analysis::hutchinson_trace(hvp, D, args.trace_probes, rng);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const std::string loss_name = nn::to_string(net.spec().loss);
+  fmt::print("{}: Hessian of the {} loss E = {:.6g} on {} sample(s) of {} ({} split), {} "
+             "parameters, inference mode\n",
+             args.checkpoint, loss_name, loss, d.size(), all.name, args.split, D);
+  fmt::print("Lanczos, {} iterations; a residual |Hu - lambda u| bounds the distance to a true "
+             "eigenvalue:\n", spectrum.iterations);
+  for (std::size_t i = 0; i < top; ++i)
+    fmt::print("  lambda_{:<3} {:>14.6g}   residual {:.1e}\n", i + 1, spectrum.ritz_values[i],
+               residuals[i]);
+  fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
+             residuals.back());
+  if (spectrum.ritz_values[0] > 0)
+    fmt::print("gradient descent on these samples is stable only for step sizes below "
+               "2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
+  if (trace)
+    fmt::print("trace (Hutchinson, {} probes): {:.6g} ± {:.2g} (standard error)\n", trace->probes,
+               trace->mean, trace->standard_error);
+  fmt::print("{} Hessian-vector products in {:.2f} s\n", products, seconds);
+
+  if (!args.out.empty()) {
+    nlohmann::ordered_json j = {{"checkpoint", args.checkpoint},
+                                {"data", source.to_json()},
+                                {"split", args.split},
+                                {"dataset", all.name},
+                                {"samples", d.size()},
+                                {"parameters", D},
+                                {"mode", "eval"},
+                                {"loss_kind", loss_name},
+                                {"loss", loss},
+                                {"seed", args.seed},
+                                {"lanczos", {{"iterations", spectrum.iterations},
+                                             {"ritz_values", spectrum.ritz_values},
+                                             {"residual_bounds", spectrum.residual_bounds}}},
+                                {"top", std::vector<double>(spectrum.ritz_values.begin(),
+                                                            spectrum.ritz_values.begin() + long(top))},
+                                {"top_residuals", std::vector<double>(residuals.begin(), residuals.end() - 1)},
+                                {"lambda_min", spectrum.ritz_values.back()},
+                                {"lambda_min_residual", residuals.back()},
+                                {"trace", nullptr},
+                                {"hvp_products", products},
+                                {"seconds", seconds}};
+    if (trace)
+      j["trace"] = {{"probes", trace->probes}, {"mean", trace->mean},
+                    {"standard_error", trace->standard_error}};
+    write_file_atomic(args.out, j.dump(2) + "\n");
+    fmt::print("wrote {}\n", args.out);
+  }
+  return exit_ok;
+}
+
+Subcommand setup(CLI::App& parent) {
+  auto args = std::make_shared<HessianArgs>();
+  CLI::App* app = parent.add_subcommand(
+      "hessian",
+      "Top eigenvalues, the smallest eigenvalue and the trace of a checkpoint's loss Hessian, "
+      "from exact Hessian-vector products");
+  app->footer(
+      "E is the checkpoint's loss with its reduction (cross_entropy and mse are means) on the first\n"
+      "--first samples of the split, in inference mode. Lanczos keeps --iterations vectors of all\n"
+      "parameters in double (a 784-512-512-10 net: 5.4 MB each). Without --data, the data source\n"
+      "recorded by nnlab train is used. See docs/cli.md.");
+  app->add_option("checkpoint", args->checkpoint, "model.safetensors written by nnlab train")->required();
+  add_data_options(*app, args->source, false);
+  app->add_option("--split", args->split, "train or test")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"test", "train"}));
+  app->add_option("--first", args->first, "use the first N samples of the split (0 = all)")
+      ->capture_default_str()
+      ->check(CLI::Range(Index(0), Index(1) << 40));
+  app->add_option("--iterations", args->iterations, "Lanczos iterations (one H v each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app->add_option("--top", args->top, "how many of the largest eigenvalues to print")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app->add_option("--trace-probes", args->trace_probes,
+                  "Rademacher probes for Hutchinson's trace estimate (0 = no trace)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  app->add_option("--seed", args->seed, "seed of the Lanczos start and the probes")->capture_default_str();
+  app->add_option("--threads", args->threads, "worker threads (0 = up to 4)")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  app->add_option("--out", args->out, "also write the results as JSON to this file");
+  return {app, [args, app] {
+            nn::LoadedCheckpoint loaded = nn::load_checkpoint(args->checkpoint);
+            const DataSource source =
+                source_for_checkpoint(*app, args->source, loaded.metadata, args->checkpoint);
+            return std::visit([&](auto& net) { return hessian(net, *args, source); }, loaded.model);
+          }};
+}
+
+const Registrar registrar{65, setup};
+
+}  // namespace
+}  // namespace nnlab::cli

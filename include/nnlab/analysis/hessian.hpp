@@ -1,0 +1,54 @@
+// The spectrum and the trace of a symmetric D × D operator known only through products v ↦ Hv,
+// such as a network's Hessian by the R-operator (Mlp::hvp), so that H is never formed.
+//
+//   Lanczos       m steps build an orthonormal basis Q_m of the Krylov space {v, Hv, …, H^{m−1}v}
+//                 and the tridiagonal T_m = Q_mᵀ H Q_m; its eigenvalues (Ritz values) converge
+//                 first to the extreme eigenvalues of H. Each Ritz pair (θ, u = Q_m s) has the
+//                 residual ‖Hu − θu‖ = β_m |s_m| in exact arithmetic, and any residual bounds the
+//                 distance from θ to the nearest eigenvalue of H. Full reorthogonalization keeps Q_m orthonormal in floating
+//                 point (without it, converged eigenvalues reappear as spurious copies); it costs
+//                 m vectors of D doubles.
+//   Hutchinson    tr H = E[zᵀHz] for z with independent ±1 entries (Rademacher); the mean over
+//                 n probes has variance 2 Σ_{i≠j} H_ij² / n, so it is exact for a diagonal H.
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "nnlab/core/rng.hpp"
+#include "nnlab/core/types.hpp"
+
+namespace nnlab::analysis {
+
+// Hv = H v for the operator; Hv has v's size on return.
+using HvpFn = std::function<void(const Vec<double>& v, Vec<double>& Hv)>;
+
+struct Spectrum {
+  std::vector<double> ritz_values;      // eigenvalues of T_m, largest first
+  std::vector<double> residual_bounds;  // β_m |s_m| for each, in the same order: ‖Hu − θu‖ when
+                                        // the products are exact; measure it (residual()) when
+                                        // they are rounded, e.g. in float
+  int iterations = 0;                   // m: fewer than asked if the Krylov space closed
+  Mat<double> basis;                    // Q_m, dim × m
+  Mat<double> ritz_coordinates;         // s_i as columns, in the order of ritz_values
+
+  // The unit Ritz vector u_i = Q_m s_i of ritz_values[i].
+  Vec<double> ritz_vector(std::size_t i) const;
+};
+
+// Lanczos with full reorthogonalization from a random unit start drawn from rng; at most
+// min(iterations, dim) products with H. Error if iterations < 1 or dim < 1.
+Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng);
+
+struct TraceEstimate {
+  double mean = 0;            // (1/n) Σ z_iᵀ H z_i
+  double standard_error = 0;  // sample deviation of zᵀHz / √n (0 for n = 1)
+  int probes = 0;
+};
+
+// ‖Hu − θu‖ for the Ritz pair i, by one more product.
+double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i);
+
+// Hutchinson's estimate of tr H with `probes` Rademacher vectors from rng. Error if probes < 1.
+TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng);
+
+}  // namespace nnlab::analysis

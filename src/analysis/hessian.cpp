@@ -1,0 +1,88 @@
+#include "nnlab/analysis/hessian.hpp"
+
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "nnlab/core/error.hpp"
+
+namespace nnlab::analysis {
+
+Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
+  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
+  const Index m_max = std::min<Index>(iterations, dim);
+  Mat<double> Q(dim, m_max);  // the orthonormal Lanczos vectors q_1 … q_m as columns
+  std::vector<double> alpha, beta;  // T's diagonal and off-diagonal; beta[j] couples q_j, q_{j+1}
+  Vec<double> q(dim), w;
+  for (Index i = 0; i < dim; ++i) q[i] = normal(rng);
+  q.normalize();
+  double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
+  for (Index j = 0; j < m_max; ++j) {
+    Q.col(j) = q;
+    hvp(q, w);
+    require(w.size() == dim, "Lanczos: the product has {} entries, the operator dimension is {}",
+            w.size(), dim);
+    alpha.push_back(q.dot(w));
+    // w ⟂ q_1 … q_j, twice: classical Gram–Schmidt loses orthogonality once Ritz values converge.
+    for (int pass = 0; pass < 2; ++pass) w -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * w);
+    beta_last = w.norm();
+    // The Krylov space is invariant: T_m's eigenvalues are eigenvalues of H, exactly.
+    if (beta_last <= 1e-12 * std::max(1.0, std::abs(alpha.back()))) break;
+    if (j + 1 < m_max) {
+      beta.push_back(beta_last);
+      q = w / beta_last;
+    }
+  }
+  const auto m = Index(alpha.size());
+  Eigen::SelfAdjointEigenSolver<Mat<double>> eig;
+  Vec<double> diag = Eigen::Map<const Vec<double>>(alpha.data(), m);
+  Vec<double> off = m > 1 ? Vec<double>(Eigen::Map<const Vec<double>>(beta.data(), m - 1)) : Vec<double>();
+  eig.computeFromTridiagonal(diag, off, Eigen::ComputeEigenvectors);
+  require(eig.info() == Eigen::Success, "Lanczos: the tridiagonal eigensolver did not converge");
+  Spectrum s;
+  s.iterations = int(m);
+  s.ritz_coordinates = eig.eigenvectors().rowwise().reverse();  // Eigen sorts ascending
+  for (Index i = 0; i < m; ++i) {
+    s.ritz_values.push_back(eig.eigenvalues()[m - 1 - i]);
+    s.residual_bounds.push_back(beta_last * std::abs(s.ritz_coordinates(m - 1, i)));
+  }
+  s.basis = Q.leftCols(m);
+  return s;
+}
+
+Vec<double> Spectrum::ritz_vector(std::size_t i) const {
+  require(i < ritz_values.size(), "Ritz vector {} of {}", i, ritz_values.size());
+  return basis * ritz_coordinates.col(Index(i));
+}
+
+double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
+  const Vec<double> u = spectrum.ritz_vector(i);
+  Vec<double> Hu;
+  hvp(u, Hu);
+  return (Hu - spectrum.ritz_values[i] * u).norm();
+}
+
+TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng) {
+  require(probes >= 1, "Hutchinson's trace estimate needs at least 1 probe, got {}", probes);
+  std::vector<double> samples;
+  Vec<double> z(dim), Hz;
+  for (int i = 0; i < probes; ++i) {
+    for (Index k = 0; k < dim; ++k) z[k] = (rng() >> 63) ? 1.0 : -1.0;
+    hvp(z, Hz);
+    samples.push_back(z.dot(Hz));
+  }
+  TraceEstimate t;
+  t.probes = probes;
+  t.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / probes;
+  if (probes > 1) {
+    double ss = 0;
+    for (double x : samples) ss += (x - t.mean) * (x - t.mean);
+    t.standard_error = std::sqrt(ss / (probes - 1) / probes);
+  }
+  return t;
+}
+
+}  // namespace nnlab::analysis

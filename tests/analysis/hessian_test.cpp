@@ -1,0 +1,157 @@
+// Lanczos and Hutchinson against dense eigensolvers and exact traces: matrices with a known
+// spectrum, a network's Hessian formed column by column from H·e_i, and the cases where the
+// estimators must be exact.
+#include <gtest/gtest.h>
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+
+#include <algorithm>
+#include <cmath>
+
+#include "nnlab/analysis/hessian.hpp"
+#include "nnlab/core/error.hpp"
+#include "nnlab/data/synthetic.hpp"
+#include "nnlab/nn/mlp.hpp"
+
+namespace nnlab::analysis {
+namespace {
+
+HvpFn dense(const Mat<double>& H) {
+  return [&H](const Vec<double>& v, Vec<double>& Hv) { Hv = H * v; };
+}
+
+// Q diag(λ) Qᵀ with a Haar-random Q.
+Mat<double> with_spectrum(const Vec<double>& lambda, Rng& rng) {
+  const Index D = lambda.size();
+  Mat<double> G(D, D);
+  for (Index i = 0; i < G.size(); ++i) G.data()[i] = normal(rng);
+  const Mat<double> Q = Eigen::HouseholderQR<Mat<double>>(G).householderQ();
+  return Q * lambda.asDiagonal() * Q.transpose();
+}
+
+double distance_to_spectrum(double theta, const Vec<double>& lambda) {
+  return (lambda.array() - theta).abs().minCoeff();
+}
+
+TEST(Lanczos, FindsTheExtremeEigenvaluesOfAKnownSpectrum) {
+  Rng rng = make_rng(1, stream::trials);
+  const Index D = 300;
+  Vec<double> lambda(D);  // a bulk in [0, 1], three outliers above, one negative below
+  for (Index i = 0; i < D; ++i) lambda[i] = uniform01(rng);
+  lambda.head(4) << 40, 20, 10, -5;
+  const Mat<double> H = with_spectrum(lambda, rng);
+  const Spectrum s = lanczos(dense(H), D, 60, rng);
+  ASSERT_EQ(s.iterations, 60);
+  ASSERT_EQ(s.ritz_values.size(), 60u);
+  EXPECT_NEAR(s.ritz_values[0], 40, 1e-9);
+  EXPECT_NEAR(s.ritz_values[1], 20, 1e-9);
+  EXPECT_NEAR(s.ritz_values[2], 10, 1e-9);
+  EXPECT_NEAR(s.ritz_values.back(), -5, 1e-9);
+  EXPECT_TRUE(std::is_sorted(s.ritz_values.rbegin(), s.ritz_values.rend()));
+  // Each residual bounds the distance to the nearest true eigenvalue (the bulk's are loose); with
+  // exact products the bound β_m|s_m| is the measured residual.
+  for (std::size_t i = 0; i < s.ritz_values.size(); ++i) {
+    const double r = residual(dense(H), s, i);
+    EXPECT_LE(distance_to_spectrum(s.ritz_values[i], lambda), r + 1e-10) << i;
+    EXPECT_NEAR(r, s.residual_bounds[i], 1e-9) << i;
+  }
+  EXPECT_LT(s.residual_bounds[0], 1e-8);
+  // The Ritz vectors are orthonormal.
+  const Mat<double> U = s.basis * s.ritz_coordinates;
+  EXPECT_LT((U.transpose() * U - Mat<double>::Identity(60, 60)).norm(), 1e-10);
+}
+
+TEST(Lanczos, FullLengthRunRecoversTheWholeSpectrum) {
+  Rng rng = make_rng(2, stream::trials);
+  const Index D = 25;
+  Vec<double> lambda(D);
+  for (Index i = 0; i < D; ++i) lambda[i] = normal(rng);
+  const Mat<double> H = with_spectrum(lambda, rng);
+  const Spectrum s = lanczos(dense(H), D, 100, rng);  // capped at D steps
+  EXPECT_EQ(s.iterations, D);
+  std::sort(lambda.data(), lambda.data() + D, std::greater<>());
+  for (Index i = 0; i < D; ++i) EXPECT_NEAR(s.ritz_values[std::size_t(i)], lambda[i], 1e-10) << i;
+}
+
+TEST(Lanczos, StopsExactlyWhenTheKrylovSpaceCloses) {
+  // Three distinct eigenvalues: the Krylov space of any start has dimension 3.
+  Rng rng = make_rng(3, stream::trials);
+  Vec<double> lambda = Vec<double>::Constant(50, 2.0);
+  lambda.head(10).setConstant(7.0);
+  lambda.tail(5).setConstant(-1.0);
+  const Spectrum s = lanczos(dense(with_spectrum(lambda, rng)), 50, 20, rng);
+  ASSERT_EQ(s.iterations, 3);
+  EXPECT_NEAR(s.ritz_values[0], 7, 1e-10);
+  EXPECT_NEAR(s.ritz_values[1], 2, 1e-10);
+  EXPECT_NEAR(s.ritz_values[2], -1, 1e-10);
+}
+
+TEST(Lanczos, TopEigenvaluesOfANetworkHessian) {
+  // A 2-6-2 tanh net (32 parameters) on two moons: the dense Hessian from H e_i.
+  Rng rng = make_rng(4, stream::data);
+  const auto moons = data::two_moons<double>(64, 0.1, rng);
+  nn::MlpSpec spec;
+  spec.sizes = {2, 6, 2};
+  spec.activations = {nn::Activation::tanh};
+  spec.loss = nn::Loss::cross_entropy;
+  nn::Mlp<double> net(spec);
+  Rng init = make_rng(4, stream::init);
+  net.init(init, nn::Init::glorot_uniform);
+  nn::Cache<double> cache;
+  const HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) { net.hvp(moons.X, moons.Y, v, cache, Hv); };
+  const Index D = net.num_params();
+  Mat<double> H(D, D);
+  Vec<double> column;
+  for (Index i = 0; i < D; ++i) {
+    hvp(Vec<double>::Unit(D, i), column);
+    H.col(i) = column;
+  }
+  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(0.5 * (H + H.transpose())).eigenvalues();
+  Rng start = make_rng(4, stream::trials);
+  const Spectrum s = lanczos(hvp, D, 20, start);
+  EXPECT_NEAR(s.ritz_values[0], exact[D - 1], 1e-8 * std::abs(exact[D - 1]));
+  EXPECT_NEAR(s.ritz_values.back(), exact[0], 1e-6 * std::abs(exact[D - 1]));
+  const TraceEstimate t = hutchinson_trace(hvp, D, 400, start);
+  EXPECT_GT(t.standard_error, 0);
+  EXPECT_LT(std::abs(t.mean - H.trace()), 4 * t.standard_error);
+}
+
+TEST(Hutchinson, ExactForADiagonalOperator) {
+  Rng rng = make_rng(5, stream::trials);
+  Vec<double> d(40);
+  for (Index i = 0; i < 40; ++i) d[i] = normal(rng);
+  const Mat<double> H = d.asDiagonal();
+  const TraceEstimate t = hutchinson_trace(dense(H), 40, 7, rng);
+  EXPECT_EQ(t.probes, 7);
+  EXPECT_NEAR(t.mean, d.sum(), 1e-12);
+  EXPECT_NEAR(t.standard_error, 0, 1e-12);
+}
+
+TEST(Hutchinson, UnbiasedWithTheTheoreticalStandardError) {
+  Rng rng = make_rng(6, stream::trials);
+  const Index D = 30;
+  Mat<double> G(D, D);
+  for (Index i = 0; i < G.size(); ++i) G.data()[i] = normal(rng);
+  const Mat<double> H = G + G.transpose();
+  const int n = 2000;
+  const TraceEstimate t = hutchinson_trace(dense(H), D, n, rng);
+  // Var(zᵀHz) = 2 Σ_{i≠j} H_ij² for Rademacher z.
+  const double off = H.squaredNorm() - H.diagonal().squaredNorm();
+  const double se = std::sqrt(2 * off / n);
+  EXPECT_NEAR(t.standard_error / se, 1, 0.1);
+  EXPECT_LT(std::abs(t.mean - H.trace()), 4 * se);
+}
+
+TEST(HessianTools, RejectBadArguments) {
+  Rng rng = make_rng(7, stream::trials);
+  const Mat<double> H = Mat<double>::Identity(3, 3);
+  EXPECT_THROW(lanczos(dense(H), 3, 0, rng), Error);
+  EXPECT_THROW(lanczos(dense(H), 0, 5, rng), Error);
+  EXPECT_THROW(hutchinson_trace(dense(H), 3, 0, rng), Error);
+  const HvpFn wrong = [](const Vec<double>&, Vec<double>& Hv) { Hv = Vec<double>::Zero(2); };
+  EXPECT_THROW(lanczos(wrong, 3, 2, rng), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::analysis
