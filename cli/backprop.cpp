@@ -132,10 +132,8 @@ Subcommand setup(CLI::App& parent) {
                   "safetensors file with W1, b1, … of the model's shapes: also write H v");
   app->add_option("--out", args->out, "the safetensors file to write")->required();
   return {app, [args, app] {
-            nn::LoadedCheckpoint loaded = nn::load_checkpoint(args->checkpoint);
-            const DataSource source =
-                source_for_checkpoint(*app, args->source, loaded.metadata, args->checkpoint);
-            return std::visit([&](auto& net) { return backprop(net, *args, source); }, loaded.model);
+            return on_checkpoint(*app, args->source, args->checkpoint,
+                                 [&](auto& net, const DataSource& source) { return backprop(net, *args, source); });
           }};
 }
 

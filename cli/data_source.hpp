@@ -15,8 +15,10 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <variant>
 
 #include "nnlab/data/dataset.hpp"
+#include "nnlab/nn/checkpoint.hpp"
 #include "nnlab/nn/mlp.hpp"
 
 namespace nnlab::cli {
@@ -46,6 +48,15 @@ bool data_options_given(const CLI::App& app);
 DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
                                  const std::map<std::string, std::string>& metadata,
                                  const std::filesystem::path& checkpoint);
+
+// Loads the checkpoint and calls run(net, source) with the network in its stored precision and
+// the data source given on the command line, else the one recorded in the checkpoint.
+template <class Run>
+int on_checkpoint(const CLI::App& app, const DataSource& given, const std::string& checkpoint, Run&& run) {
+  nn::LoadedCheckpoint loaded = nn::load_checkpoint(checkpoint);
+  const DataSource source = source_for_checkpoint(app, given, loaded.metadata, checkpoint);
+  return std::visit([&](auto& net) { return run(net, source); }, loaded.model);
+}
 
 // The test split, or the training split for split == "train".
 template <class Scalar>

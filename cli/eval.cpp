@@ -8,7 +8,6 @@
 
 #include "command.hpp"
 #include "data_source.hpp"
-#include "nnlab/nn/checkpoint.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -68,10 +67,8 @@ Subcommand setup(CLI::App& parent) {
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   return {app, [args, app] {
-            nn::LoadedCheckpoint loaded = nn::load_checkpoint(args->checkpoint);
-            const DataSource source =
-                source_for_checkpoint(*app, args->source, loaded.metadata, args->checkpoint);
-            return std::visit([&](auto& net) { return evaluate(net, *args, source); }, loaded.model);
+            return on_checkpoint(*app, args->source, args->checkpoint,
+                                 [&](auto& net, const DataSource& source) { return evaluate(net, *args, source); });
           }};
 }
 

@@ -14,7 +14,6 @@
 #include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/file.hpp"
 #include "nnlab/data/transform.hpp"
-#include "nnlab/nn/checkpoint.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -154,10 +153,8 @@ Subcommand setup(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--out", args->out, "also write the results as JSON to this file");
   return {app, [args, app] {
-            nn::LoadedCheckpoint loaded = nn::load_checkpoint(args->checkpoint);
-            const DataSource source =
-                source_for_checkpoint(*app, args->source, loaded.metadata, args->checkpoint);
-            return std::visit([&](auto& net) { return hessian(net, *args, source); }, loaded.model);
+            return on_checkpoint(*app, args->source, args->checkpoint,
+                                 [&](auto& net, const DataSource& source) { return hessian(net, *args, source); });
           }};
 }
 
