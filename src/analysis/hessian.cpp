@@ -20,6 +20,7 @@ Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
   for (Index i = 0; i < dim; ++i) q[i] = normal(rng);
   q.normalize();
   double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
+  double norm_T = 0;     // a lower bound on ‖H‖, the scale of "β_m = 0"
   for (Index j = 0; j < m_max; ++j) {
     Q.col(j) = q;
     hvp(q, w);
@@ -29,8 +30,9 @@ Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
     // w ⟂ q_1 … q_j, twice: classical Gram–Schmidt loses orthogonality once Ritz values converge.
     for (int pass = 0; pass < 2; ++pass) w -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * w);
     beta_last = w.norm();
+    norm_T = std::max({norm_T, std::abs(alpha.back()), beta_last});
     // The Krylov space is invariant: T_m's eigenvalues are eigenvalues of H, exactly.
-    if (beta_last <= 1e-12 * std::max(1.0, std::abs(alpha.back()))) break;
+    if (beta_last <= 1e-12 * norm_T) break;
     if (j + 1 < m_max) {
       beta.push_back(beta_last);
       q = w / beta_last;
@@ -54,7 +56,7 @@ Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
 }
 
 Vec<double> Spectrum::ritz_vector(std::size_t i) const {
-  require(i < ritz_values.size(), "Ritz vector {} of {}", i, ritz_values.size());
+  require(i < ritz_values.size(), "ritz_vector({}): there are only {} Ritz values", i, ritz_values.size());
   return basis * ritz_coordinates.col(Index(i));
 }
 

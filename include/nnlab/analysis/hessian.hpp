@@ -4,10 +4,10 @@
 //   Lanczos       m steps build an orthonormal basis Q_m of the Krylov space {v, Hv, …, H^{m−1}v}
 //                 and the tridiagonal T_m = Q_mᵀ H Q_m; its eigenvalues (Ritz values) converge
 //                 first to the extreme eigenvalues of H. Each Ritz pair (θ, u = Q_m s) has the
-//                 residual ‖Hu − θu‖ = β_m |s_m| in exact arithmetic, and any residual bounds the
-//                 distance from θ to the nearest eigenvalue of H. Full reorthogonalization keeps Q_m orthonormal in floating
-//                 point (without it, converged eigenvalues reappear as spurious copies); it costs
-//                 m vectors of D doubles.
+//                 residual ‖Hu − θu‖ = β_m |s_m| in exact arithmetic, and any residual bounds
+//                 the distance from θ to the nearest eigenvalue of H. Full reorthogonalization
+//                 keeps Q_m orthonormal in floating point (without it, converged eigenvalues
+//                 reappear as spurious copies); it costs m vectors of D doubles.
 //   Hutchinson    tr H = E[zᵀHz] for z with independent ±1 entries (Rademacher); the mean over
 //                 n probes has variance 2 Σ_{i≠j} H_ij² / n, so it is exact for a diagonal H.
 #pragma once
