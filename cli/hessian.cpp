@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "command.hpp"
@@ -80,8 +82,8 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
              residuals.back());
   if (spectrum.ritz_values[0] > 0)
-    fmt::print("gradient descent on these samples is stable only for step sizes below "
-               "2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
+    fmt::print("near this point (quadratic model), gradient descent on these samples is stable "
+               "only for step sizes below 2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
   if (trace)
     fmt::print("trace (Hutchinson, {} probes): {:.6g} ± {:.2g} (standard error)\n", trace->probes,
                trace->mean, trace->standard_error);
