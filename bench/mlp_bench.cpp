@@ -29,7 +29,6 @@ void BM_MnistMlpTrainStep(benchmark::State& state) {
   Rng rng = make_rng(1, 1);
   net.init(rng);
   ThreadPool pool(threads);
-  net.set_pool(&pool);
   Mat<float> X, T;
   random_batch(784, 10, 128, X, T, rng);
   auto opt = optim::make_optimizer<float>("sgd", {.lr = 0.05, .momentum = 0.9});
@@ -37,7 +36,7 @@ void BM_MnistMlpTrainStep(benchmark::State& state) {
   Vec<float> grad;
   train::FlushToZero ftz;
   for (auto _ : state) {
-    net.loss_and_gradient(X, T, cache, grad, nn::Mode::train, &rng);
+    net.loss_and_gradient(X, T, cache, grad, nn::Mode::train, &rng, &pool);
     opt.step(net.theta(), grad);
     benchmark::DoNotOptimize(net.theta().data());
   }
@@ -52,7 +51,6 @@ void BM_TinyTanhGdStep(benchmark::State& state) {
   spec.activations = {nn::Activation::tanh, nn::Activation::tanh};
   spec.loss = nn::Loss::mse;
   nn::Mlp<S> net(spec);
-  net.set_pool(&pool);
   Rng rng = make_rng(2, 1);
   net.init(rng);
   Mat<S> X(2, 256), T(1, 256);
@@ -62,7 +60,7 @@ void BM_TinyTanhGdStep(benchmark::State& state) {
   nn::Cache<S> cache;
   Vec<S> grad;
   for (auto _ : state) {
-    net.loss_and_gradient(X, T, cache, grad);
+    net.loss_and_gradient(X, T, cache, grad, nn::Mode::eval, nullptr, &pool);
     opt.step(net.theta(), grad);
     benchmark::DoNotOptimize(net.theta().data());
   }

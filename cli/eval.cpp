@@ -26,9 +26,8 @@ int evaluate(nn::Mlp<S>& net, const EvalArgs& args, const DataSource& source) {
   const data::Dataset<S>& d = pick_split(split, args.split, source);
   require_fit(net, d, args.checkpoint);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
-  net.set_pool(&pool);
-  const double loss = net.dataset_loss(d.X, d.Y);
-  const double accuracy = d.is_classification() ? net.accuracy(d.X, d.labels) : -1;
+  const double loss = net.dataset_loss(d.X, d.Y, 1000, &pool);
+  const double accuracy = d.is_classification() ? net.accuracy(d.X, d.labels, 1000, &pool) : -1;
   const std::string loss_name = nn::to_string(net.spec().loss);
   if (args.json) {
     const nlohmann::ordered_json j = {{"checkpoint", args.checkpoint},

@@ -43,7 +43,6 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   const data::Dataset<S> d = data::head(all, args.first == 0 ? all.size() : std::min(args.first, all.size()));
   require(d.size() > 0, "the {} split of {} has no samples", args.split, all.name);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
-  net.set_pool(&pool);
 
   // H·v in the model's precision; Lanczos and Hutchinson work in double.
   nn::Cache<S> cache;
@@ -51,7 +50,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   int products = 0;
   const analysis::HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) {
     v_s = v.cast<S>();
-    net.hvp(d.X, d.Y, v_s, cache, Hv_s, nn::Mode::eval);
+    net.hvp(d.X, d.Y, v_s, cache, Hv_s, nn::Mode::eval, nullptr, &pool);
     Hv = Hv_s.template cast<double>();
     ++products;
   };

@@ -217,18 +217,6 @@ std::vector<double> Params::real_list(std::string_view name) const {
   }
 }
 
-// ---------------------------------------------------------------- results
-Claim Claim::check(std::string statement, double value, double lo, double hi,
-                   std::string detail) {
-  Claim claim{std::move(statement), value, lo, hi, std::move(detail), false};
-  claim.pass = lo <= value && value <= hi;  // false whenever any of them is NaN
-  return claim;
-}
-
-bool Result::all_pass() const {
-  return std::all_of(claims.begin(), claims.end(), [](const Claim& c) { return c.pass; });
-}
-
 // ---------------------------------------------------------------- running
 void Context::trials(std::size_t n, std::uint64_t stream_base,
                      const std::function<void(std::size_t, Rng&)>& body) const {

@@ -318,9 +318,9 @@ void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* po
 }
 
 template <class S>
-void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
+void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng, ThreadPool* pool) const {
   prepare_forward(X, cache, mode, rng);
-  forward_columns(cache, 0, X.cols(), pool_);
+  forward_columns(cache, 0, X.cols(), pool);
   cache.has_forward = true;
 }
 
@@ -374,12 +374,12 @@ void Mlp<S>::resize_backward(Cache<S>& cache) const {
 }
 
 template <class S>
-S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
+S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad, ThreadPool* pool) const {
   require(cache.has_forward, "backward() needs a forward() first");
   const auto L = std::size_t(layers());
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
   resize_backward(cache);
-  propagate(cache, &grad, 0, T.cols(), pool_);
+  propagate(cache, &grad, 0, T.cols(), pool);
   return cache.loss;
 }
 
@@ -392,11 +392,11 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad) const {
 // thread vs two: 256 columns (0.9 MFLOP a chunk) 30 vs 30–37 µs; 512 columns 66 vs 50 µs.
 template <class S>
 S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, Vec<S>& grad,
-                            Mode mode, Rng* rng) const {
+                            Mode mode, Rng* rng, ThreadPool* pool) const {
   const Index N = X.cols(), chunks = batch_chunks(N);
   if (chunks == 1) {
-    forward(X, cache, mode, rng);
-    return backward(T, cache, grad);
+    forward(X, cache, mode, rng, pool);
+    return backward(T, cache, grad, pool);
   }
   prepare_forward(X, cache, mode, rng);
   cache.has_forward = true;
@@ -408,7 +408,7 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
   double flops = 0;  // forward W z̃, backward Wᵀ δ and δ z̃ᵀ
   for (int k = 1; k <= layers(); ++k)
     flops += 6.0 * double(spec_.sizes[std::size_t(k)] * spec_.sizes[std::size_t(k - 1)]) * double(width);
-  run_parts(flops >= 1e6 ? pool_ : nullptr, chunks, [&](Index c) {
+  run_parts(flops >= 1e6 ? pool : nullptr, chunks, [&](Index c) {
     const Index c0 = c * width, nc = c + 1 == chunks ? N - c0 : width;
     forward_columns(cache, c0, nc, nullptr);
     cache.chunk_loss[std::size_t(c)] = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1], c0, nc);
@@ -425,7 +425,7 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
 // ------------------------------------------------------------------ R-operator
 // R{a^(k+1)} = V^(k) z̃^(k) + W^(k) R{z̃^(k)} + v_b^(k),   R{z̃^(k)} = m^(k) ⊙ h'(a^(k)) ⊙ R{a^(k)}.
 template <class S>
-void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache) const {
+void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache, ThreadPool* pool) const {
   require(v.size() == num_params_, "direction v has {} entries, the network {} parameters", v.size(),
           num_params_);
   const int L = layers();
@@ -434,8 +434,8 @@ void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache) const {
     const auto ku = std::size_t(k);
     Mat<S>& Ra = cache.Ra[ku + 1];
     Ra.resize(spec_.sizes[ku], cache.x->cols());
-    product(Ra, W(v, k), cache.input_of(k), pool_);
-    if (k > 1) product(Ra, W(k), cache.Rz[ku], pool_, true);
+    product(Ra, W(v, k), cache.input_of(k), pool);
+    if (k > 1) product(Ra, W(k), cache.Rz[ku], pool, true);
     if (spec_.bias) Ra.colwise() += b(v, k);
     if (k < L) {
       Mat<S>& Rz = cache.Rz[ku + 1];
@@ -449,13 +449,13 @@ void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache) const {
 // R{δ^(k)} = h''(a^(k)) ⊙ R{a^(k)} ⊙ g^(k) + h'(a^(k)) ⊙ m^(k) ⊙ (V^(k)ᵀ δ^(k+1) + W^(k)ᵀ R{δ^(k+1)}).
 template <class S>
 void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Hv,
-                 Mode mode, Rng* rng) const {
-  forward(X, cache, mode, rng);
+                 Mode mode, Rng* rng, ThreadPool* pool) const {
+  forward(X, cache, mode, rng, pool);
   const int L = layers();
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.delta[std::size_t(L + 1)]);
   resize_backward(cache);
-  propagate(cache, nullptr, 0, X.cols(), pool_);
-  r_forward(v, cache);
+  propagate(cache, nullptr, 0, X.cols(), pool);
+  r_forward(v, cache, pool);
   loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
                      cache.Rdelta[std::size_t(L + 1)]);
   Hv.resize(num_params_);
@@ -463,14 +463,14 @@ void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& ca
     const auto ku = std::size_t(k);
     const Mat<S>& Rdelta_next = cache.Rdelta[ku + 1];
     const Mat<S>& delta_next = cache.delta[ku + 1];
-    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool_, accumulates(k));
-    if (k > 1) product(W(Hv, k), delta_next, cache.Rz[ku].transpose(), pool_, true);
+    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool, accumulates(k));
+    if (k > 1) product(W(Hv, k), delta_next, cache.Rz[ku].transpose(), pool, true);
     if (spec_.bias) b(Hv, k) = Rdelta_next.rowwise().sum();
     if (k == 1) break;
     Mat<S>& t = cache.tmp;
     t.resize(spec_.sizes[ku - 1], delta_next.cols());
-    product(t, W(v, k).transpose(), delta_next, pool_);
-    product(t, W(k).transpose(), Rdelta_next, pool_, true);
+    product(t, W(v, k).transpose(), delta_next, pool);
+    product(t, W(k).transpose(), Rdelta_next, pool, true);
     if (cache.dropped[ku]) t.array() *= cache.mask[ku].array();
     const Activation h = spec_.activations[ku - 2];
     times_derivative(h, cache.a[ku], cache.z[ku], t, cache.Rdelta[ku]);
@@ -485,18 +485,19 @@ void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& ca
 // Gv = Jᵀ H_y J v: J v = R{y} by the R-forward pass, then H_y R{y} backpropagated like a δ.
 template <class S>
 void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Gv,
-                  Mode mode, Rng* rng) const {
-  forward(X, cache, mode, rng);
-  r_forward(v, cache);
+                  Mode mode, Rng* rng, ThreadPool* pool) const {
+  forward(X, cache, mode, rng, pool);
+  r_forward(v, cache, pool);
   const auto L = std::size_t(layers());
   loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
   resize_backward(cache);
-  propagate(cache, &Gv, 0, X.cols(), pool_);
+  propagate(cache, &Gv, 0, X.cols(), pool);
 }
 
 // ------------------------------------------------------------------ evaluation
 template <class S>
-double Mlp<S>::accuracy(const Mat<S>& X, const std::vector<int>& labels, Index batch) const {
+double Mlp<S>::accuracy(const Mat<S>& X, const std::vector<int>& labels, Index batch,
+                        ThreadPool* pool) const {
   require(Index(labels.size()) == X.cols(), "accuracy: {} labels for {} samples", labels.size(), X.cols());
   if (X.cols() == 0) return std::numeric_limits<double>::quiet_NaN();
   Cache<S> cache;
@@ -504,7 +505,7 @@ double Mlp<S>::accuracy(const Mat<S>& X, const std::vector<int>& labels, Index b
   for (Index start = 0; start < X.cols(); start += batch) {
     const Index n = std::min(batch, X.cols() - start);
     const Mat<S> Xb = X.middleCols(start, n);
-    forward(Xb, cache, Mode::eval);
+    forward(Xb, cache, Mode::eval, nullptr, pool);
     for (Index j = 0; j < n; ++j) {
       Index arg = 0;
       cache.y().col(j).maxCoeff(&arg);
@@ -515,13 +516,13 @@ double Mlp<S>::accuracy(const Mat<S>& X, const std::vector<int>& labels, Index b
 }
 
 template <class S>
-double Mlp<S>::dataset_loss(const Mat<S>& X, const Mat<S>& T, Index batch) const {
+double Mlp<S>::dataset_loss(const Mat<S>& X, const Mat<S>& T, Index batch, ThreadPool* pool) const {
   Cache<S> cache;
   double total = 0;
   for (Index start = 0; start < X.cols(); start += batch) {
     const Index n = std::min(batch, X.cols() - start);
     const Mat<S> Xb = X.middleCols(start, n), Tb = T.middleCols(start, n);
-    forward(Xb, cache, Mode::eval);
+    forward(Xb, cache, Mode::eval, nullptr, pool);
     const double E = double(loss_value(spec_.loss, cache.y(), Tb));
     total += spec_.loss == Loss::sum_of_squares ? E : E * double(n) / double(X.cols());
   }

@@ -66,7 +66,6 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
   const Index batch = std::min(options.batch, train_set.size());
 
   FlushToZero ftz;
-  net.set_pool(pool);
   optim::BatchSampler sampler(train_set.size(), batch, options.sampling,
                               make_rng(options.seed, stream::shuffle));
   Rng mask_rng = make_rng(options.seed, stream::dropout);
@@ -85,7 +84,7 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
     Index correct = 0, seen = 0;
     for (Index step = 0; step < steps; ++step) {
       gather(train_set, sampler.next(), X, Y, labels);
-      const double loss = double(net.loss_and_gradient(X, Y, cache, grad, nn::Mode::train, &mask_rng));
+      const double loss = double(net.loss_and_gradient(X, Y, cache, grad, nn::Mode::train, &mask_rng, pool));
       if (!std::isfinite(loss)) {
         net.theta() = last_good;
         result.diverged = true;
@@ -120,14 +119,14 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
       return result;
     }
     if (options.eval_train) {
-      record.train_loss = net.dataset_loss(train_set.X, train_set.Y, options.eval_batch);
+      record.train_loss = net.dataset_loss(train_set.X, train_set.Y, options.eval_batch, pool);
       if (train_set.is_classification())
-        record.train_accuracy = net.accuracy(train_set.X, train_set.labels, options.eval_batch);
+        record.train_accuracy = net.accuracy(train_set.X, train_set.labels, options.eval_batch, pool);
     }
     if (test_set) {
-      record.test_loss = net.dataset_loss(test_set->X, test_set->Y, options.eval_batch);
+      record.test_loss = net.dataset_loss(test_set->X, test_set->Y, options.eval_batch, pool);
       if (test_set->is_classification())
-        record.test_accuracy = net.accuracy(test_set->X, test_set->labels, options.eval_batch);
+        record.test_accuracy = net.accuracy(test_set->X, test_set->labels, options.eval_batch, pool);
     }
     last_good = net.theta();  // once per epoch: a copy per step would cost ~7% of a step
     result.epochs.push_back(record);

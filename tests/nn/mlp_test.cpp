@@ -484,10 +484,10 @@ void expect_same_on_one_and_two_threads(const MlpSpec& spec, Index N) {
   Cache<S> cache;
   ThreadPool one(1), two(2);
   for (int t : {0, 1}) {
-    net.set_pool(t == 0 ? &one : &two);
+    ThreadPool* pool = t == 0 ? &one : &two;
     Rng r = make_rng(9, stream::dropout);
-    E[t] = net.loss_and_gradient(X, T, cache, g[t], Mode::train, &r);
-    net.hvp(X, T, v, cache, hv[t], Mode::frozen_masks);
+    E[t] = net.loss_and_gradient(X, T, cache, g[t], Mode::train, &r, pool);
+    net.hvp(X, T, v, cache, hv[t], Mode::frozen_masks, nullptr, pool);
   }
   EXPECT_EQ(E[0], E[1]);
   EXPECT_TRUE(g[0] == g[1]);

@@ -17,8 +17,13 @@
 
 #include "nnlab/core/rng.hpp"
 #include "nnlab/core/thread_pool.hpp"
+#include "nnlab/experiment/result.hpp"
 
 namespace nnlab::labs {
+
+// What a lab returns is the experiment kernel's Result; labs speak of it by these names.
+using experiment::Cell, experiment::Table, experiment::Line, experiment::Figure, experiment::Claim,
+    experiment::Result;
 
 // ---------------------------------------------------------------- parameters
 using Value = std::variant<std::int64_t, double, bool, std::string>;
@@ -65,54 +70,6 @@ class Params {
   std::vector<std::pair<std::string, std::string>> items_;
   std::map<std::string, Value, std::less<>> values_;  // real_list kept as its canonical text
   std::map<std::string, ParamType, std::less<>> types_;
-};
-
-// ---------------------------------------------------------------- results
-using Cell = std::variant<double, std::string>;
-
-struct Table {
-  std::string id;       // file-name safe, unique within the lab
-  std::string title;
-  std::vector<std::string> columns;
-  std::vector<std::vector<Cell>> rows;
-  std::string caption;  // how to read it; may be empty
-};
-
-struct Line {
-  std::string name;
-  std::vector<double> x, y;
-  std::vector<double> err;  // optional: ± error bar (same length as y) or empty
-  std::string style = "lines";  // "lines", "points", "linespoints"
-};
-
-struct Figure {
-  std::string id;  // file-name safe, unique within the lab: results/<lab>/<id>.csv and .svg
-  std::string title, x_label, y_label;
-  bool log_x = false, log_y = false;
-  std::vector<Line> lines;
-  std::string caption;
-};
-
-// "measured value lies in [lo, hi]". For a confidence-interval check the measured value is
-// the theory's number and [lo, hi] the Monte Carlo interval; `detail` says which in words,
-// e.g. "ratio 1.37 ± 0.04 ≥ 1".
-struct Claim {
-  std::string statement;  // the theory, e.g. "bagged OLS variance ≥ OLS variance"
-  double value = 0;
-  double lo = 0, hi = 0;
-  std::string detail;
-  bool pass = false;
-
-  static Claim check(std::string statement, double value, double lo, double hi,
-                     std::string detail);
-};
-
-struct Result {
-  std::string answer;  // the short answer to the sheet's question, a few sentences
-  std::vector<Table> tables;
-  std::vector<Figure> figures;
-  std::vector<Claim> claims;
-  bool all_pass() const;
 };
 
 // ---------------------------------------------------------------- running

@@ -116,38 +116,44 @@ class Mlp {
 
   void init(Rng& rng, Init scheme = Init::uniform, double gain = 1.0);
 
-  // Large products are split into a fixed number of row blocks that run on this pool; the
-  // split depends only on the shapes, so results are bit-identical for any thread count.
-  void set_pool(ThreadPool* pool) { pool_ = pool; }
+  // Every pass takes the pool it may run on (nullptr: the calling thread). Large products are
+  // split into a fixed number of row blocks, and small networks' batches into column chunks;
+  // both splits depend only on the shapes, so results are bit-identical for any thread count.
 
   // Forward pass of a batch X (n_1 × N); y = cache.y(). rng is needed in Mode::train.
   void forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode = Mode::eval,
-               Rng* rng = nullptr) const;
+               Rng* rng = nullptr, ThreadPool* pool = nullptr) const;
 
   // After forward: E(y, T), every δ^(k), and grad = ∂E/∂θ (overwritten, not accumulated).
-  Scalar backward(const Mat<Scalar>& T, Cache<Scalar>& cache, Vec<Scalar>& grad) const;
+  Scalar backward(const Mat<Scalar>& T, Cache<Scalar>& cache, Vec<Scalar>& grad,
+                  ThreadPool* pool = nullptr) const;
 
   // forward + backward in one call.
   Scalar loss_and_gradient(const Mat<Scalar>& X, const Mat<Scalar>& T, Cache<Scalar>& cache,
-                           Vec<Scalar>& grad, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+                           Vec<Scalar>& grad, Mode mode = Mode::eval, Rng* rng = nullptr,
+                           ThreadPool* pool = nullptr) const;
 
   // Exact Hessian-vector product Hv = ∇²_θ E · v by the R-operator (forward R-pass, then backward
   // R-pass), about twice the cost of a gradient. Runs forward and the δ part of backward itself
   // with `mode` (Mode::frozen_masks differentiates through the masks of the previous forward);
   // it skips ∂E/∂W, which it does not need: call loss_and_gradient for the gradient.
   void hvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
-           Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+           Vec<Scalar>& Hv, Mode mode = Mode::eval, Rng* rng = nullptr,
+           ThreadPool* pool = nullptr) const;
 
   // Gauss–Newton-vector product Gv = Jᵀ (∇²_y E) J v (positive semidefinite for convex losses).
   // cache.delta then holds this backward pass of (∇²_y E) J v, not ∂E/∂a.
   void gnvp(const Mat<Scalar>& X, const Mat<Scalar>& T, const Vec<Scalar>& v, Cache<Scalar>& cache,
-            Vec<Scalar>& Gv, Mode mode = Mode::eval, Rng* rng = nullptr) const;
+            Vec<Scalar>& Gv, Mode mode = Mode::eval, Rng* rng = nullptr,
+            ThreadPool* pool = nullptr) const;
 
   // Predicted class per column (argmax of y) and accuracy against labels, in eval mode,
   // in batches of `batch` columns.
-  double accuracy(const Mat<Scalar>& X, const std::vector<int>& labels, Index batch = 1000) const;
+  double accuracy(const Mat<Scalar>& X, const std::vector<int>& labels, Index batch = 1000,
+                  ThreadPool* pool = nullptr) const;
   // Loss on a whole data set in eval mode, exact for every reduction (batches re-weighted).
-  double dataset_loss(const Mat<Scalar>& X, const Mat<Scalar>& T, Index batch = 1000) const;
+  double dataset_loss(const Mat<Scalar>& X, const Mat<Scalar>& T, Index batch = 1000,
+                      ThreadPool* pool = nullptr) const;
 
  private:
   // Whether backprop adds layer k's ∂E/∂W to its block (tied, and a later layer wrote it first:
@@ -169,14 +175,13 @@ class Mlp {
   // columns' ∂E/∂θ into grad unless grad is null.
   void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad, Index c0, Index n, ThreadPool* pool) const;
   // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = cache.Ra[L+1].
-  void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache) const;
+  void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache, ThreadPool* pool) const;
 
   MlpSpec spec_;
   Index num_params_ = 0;
   std::vector<Index> W_offset_, b_offset_;
   std::vector<int> W_owner_;
   Vec<Scalar> theta_;
-  ThreadPool* pool_ = nullptr;
 };
 
 extern template class Mlp<float>;
