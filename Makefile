@@ -1,23 +1,30 @@
 # Thin wrapper over scripts/deps.sh, CMake presets and CTest.
+# `report`, `report-quick` and `train` build only the library and the nnlab command
+# (build-cli); `test` and `bench` build everything (tests, benchmarks, examples).
 PRESET ?= release
 BUILD  := build/$(PRESET)
 NNLAB  := $(BUILD)/nnlab
 
-.PHONY: all deps build report report-quick test test-asan bench train clean
+.PHONY: all deps configure build build-cli report report-quick test test-asan bench train clean
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
 
-build: deps
+configure: deps
 	cmake --preset $(PRESET) >/dev/null
+
+build: configure
 	cmake --build --preset $(PRESET)
 
-report: build
+build-cli: configure
+	cmake --build --preset $(PRESET) --target nnlab_cli
+
+report: build-cli
 	$(NNLAB) report --out .
 
-report-quick: build
+report-quick: build-cli
 	$(NNLAB) report --quick --out .
 
 test: build
@@ -26,7 +33,7 @@ test: build
 test-asan:
 	$(MAKE) test PRESET=debug
 
-train: build
+train: build-cli
 	$(NNLAB) train --data fashion-mnist --out runs/fashion-mnist
 
 bench: build
