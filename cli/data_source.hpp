@@ -1,12 +1,7 @@
-// The --data family of options shared by `nnlab train`, `eval`, `backprop` and `hessian`, and
-// loading the train/test split they name. A source is one of:
-//   a known name        fashion-mnist (X: 784 × N pixels in [0, 1], 10 classes)
-//   an MNIST-layout folder of {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]
-//   a CSV file          one sample per row, target column chosen by --target-column; split into
-//                       train/test at random (--test-fraction, --split-seed), optionally
-//                       standardized with the training part's mean and deviation.
-// Everything that determines the split is recorded in the recipe, so eval, backprop and hessian
-// rebuild exactly the sets that training saw.
+// The --data family of options shared by `nnlab train`, `eval`, `backprop` and `hessian`: they
+// fill a data::Source (data/source.hpp). Everything that determines the split is recorded in the
+// checkpoint's recipe, so eval, backprop and hessian rebuild exactly the sets that training saw;
+// options given on their command line replace only the recorded fields they name.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -18,22 +13,13 @@
 #include <variant>
 
 #include "nnlab/data/dataset.hpp"
+#include "nnlab/data/source.hpp"
 #include "nnlab/nn/checkpoint.hpp"
 #include "nnlab/nn/mlp.hpp"
 
 namespace nnlab::cli {
 
-struct DataSource {
-  std::string data;              // name, folder or CSV file
-  int target_column = -1;        // CSV: 0-based column of the target, −1 = the last
-  std::string task = "auto";     // CSV: classification | regression | auto (integer labels 0..K−1)
-  double test_fraction = 0.2;    // CSV: share of rows held out as the test set; 0 = none
-  std::uint64_t split_seed = 1;  // CSV: seed of the random split (independent of --seed)
-  bool standardize = false;      // CSV: x' = (x − μ)/s with μ, s of the training rows
-
-  nlohmann::ordered_json to_json() const;
-  static DataSource from_json(const nlohmann::json& j);  // throws Error on a malformed record
-};
+using DataSource = data::Source;
 
 // Adds --data (required or not) and the CSV options to a subcommand.
 void add_data_options(CLI::App& app, DataSource& source, bool required);
@@ -42,9 +28,11 @@ void add_data_options(CLI::App& app, DataSource& source, bool required);
 // checkpoint's recipe).
 bool data_options_given(const CLI::App& app);
 
-// The data source for a command on a checkpoint: the command line's if any data option was
-// given there, else the one recorded in the checkpoint's "recipe" metadata (nnlab train writes
-// it). Error naming the checkpoint if there is neither.
+// The data source for a command on a checkpoint: the one recorded in the checkpoint's recipe
+// (nnlab train writes it) with each data option given on the command line put in its place, so
+// `--data` naming the training file again splits it as training did. Without a recorded
+// source the command line's alone (then --data is required). Error naming the checkpoint if there
+// is neither.
 DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
                                  const std::map<std::string, std::string>& metadata,
                                  const std::filesystem::path& checkpoint);
@@ -68,9 +56,10 @@ template <class Scalar>
 void require_fit(const nn::Mlp<Scalar>& net, const data::Dataset<Scalar>& data,
                  const std::filesystem::path& checkpoint);
 
-// Loads the split; a source without a test part has test.size() == 0. Throws Error naming the
-// source and the problem.
+// The split the source names (data::load_split).
 template <class Scalar>
-data::Split<Scalar> load_data(const DataSource& source);
+data::Split<Scalar> load_data(const DataSource& source) {
+  return data::load_split<Scalar>(source);
+}
 
 }  // namespace nnlab::cli

@@ -16,6 +16,7 @@
 #include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/file.hpp"
 #include "nnlab/data/transform.hpp"
+#include "nnlab/train/objective.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -44,21 +45,20 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   require(d.size() > 0, "the {} split of {} has no samples", args.split, all.name);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
 
-  // H·v in the model's precision; Lanczos and Hutchinson work in double.
-  nn::Cache<S> cache;
-  Vec<S> v_s, Hv_s;
+  // H·v of the loss on these samples (inference mode) in the model's precision; Lanczos and
+  // Hutchinson work in double.
+  const train::NetworkObjective<S> objective(net, d, {.pool = &pool});
   int products = 0;
-  const analysis::HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) {
-    v_s = v.cast<S>();
-    net.hvp(d.X, d.Y, v_s, cache, Hv_s, nn::Mode::eval, nullptr, &pool);
-    Hv = Hv_s.template cast<double>();
+  const analysis::HvpFn hvp = [&products, H = analysis::hvp_operator(objective, net.theta())](
+                                  const Vec<double>& v, Vec<double>& Hv) {
+    H(v, Hv);
     ++products;
   };
   const Index D = net.num_params();
   const auto start = std::chrono::steady_clock::now();
   Rng rng = make_rng(args.seed, stream::trials);
   const analysis::Spectrum spectrum = analysis::lanczos(hvp, D, args.iterations, rng);
-  const double loss = double(cache.loss);
+  const double loss = double(objective.value(net.theta()));
   // Measured residuals of the printed pairs (the top ones and the smallest): in float the
   // products' rounding, not β_m|s_m|, limits them.
   const auto top = std::size_t(std::min<Index>(args.top, spectrum.iterations));

@@ -24,7 +24,7 @@
 #include "nnlab/nn/checkpoint.hpp"
 #include "nnlab/optim/optimizer.hpp"
 #include "nnlab/report/result_json.hpp"
-#include "nnlab/train/trainer.hpp"
+#include "nnlab/train/recipe.hpp"
 #include "progress.hpp"
 
 namespace nnlab::cli {
@@ -91,54 +91,38 @@ double parse_keep_value(const std::string& text) {
   return p;
 }
 
-// --keep "p_in,p_hidden" (hidden broadcast), "p_1,…,p_L" (one per layer input), or "p"
-// (hidden layers only, inputs kept): p for z^(1) (the inputs), then for z^(2..L).
-std::vector<double> parse_keep(const std::string& text, int L) {
-  std::vector<double> p;
-  for (const auto& part : split_list(text)) p.push_back(parse_keep_value(part));
-  if (p.size() == 1) p.insert(p.begin(), 1.0);
-  if (p.size() == 2 && L != 2) p.resize(std::size_t(L), p[1]);
-  require(int(p.size()) == L,
-          "--keep '{}': give 1 value (hidden layers), 2 (input, hidden) or {} (one per layer input)",
-          text, L);
-  return p;
-}
-
-std::vector<nn::Activation> parse_activations(const std::string& text, int hidden) {
-  std::vector<nn::Activation> h;
-  for (const auto& part : split_list(text)) h.push_back(nn::parse_activation(part));
-  if (h.size() == 1) h.assign(std::size_t(hidden), h[0]);
-  require(int(h.size()) == hidden, "--activation '{}' lists {} activations, the architecture has {} hidden layers",
-          text, h.size(), hidden);
-  return h;
-}
-
-template <class S>
-nn::MlpSpec make_spec(const TrainArgs& args, const data::Dataset<S>& train_set) {
-  nn::MlpSpec spec;
-  const Index n_in = train_set.inputs(), n_out = train_set.outputs();
-  spec.sizes = args.arch.empty() ? std::vector<Index>{n_in, 512, 512, n_out}
-                                 : nn::MlpSpec::parse_sizes(args.arch);
-  require(spec.sizes.front() == n_in && spec.sizes.back() == n_out,
-          "--arch {} does not fit the data: {} has {} inputs and {} outputs{}, so the architecture "
-          "must read {}-…-{}",
-          args.arch, train_set.name, n_in, n_out,
-          train_set.is_classification() ? fmt::format(" ({} classes)", train_set.num_classes) : "",
-          n_in, n_out);
-  const int L = spec.layers();
-  spec.activations = parse_activations(args.activation, L - 1);
-  spec.loss = args.loss.empty() ? (train_set.is_classification() ? nn::Loss::cross_entropy : nn::Loss::mse)
-                                : nn::parse_loss(args.loss);
-  require(spec.loss != nn::Loss::cross_entropy || train_set.is_classification(),
-          "--loss cross_entropy needs class labels, but {} is a regression set (use mse or "
-          "sum_of_squares)",
-          train_set.name);
-  spec.bias = !args.no_bias;
-  spec.tying = nn::parse_tying(args.tying);
-  spec.dropout = nn::parse_dropout_kind(args.dropout);
-  if (spec.dropout != nn::DropoutKind::none) spec.keep = parse_keep(args.keep, L);
-  spec.validate();
-  return spec;
+// TrainArgs → Recipe. Names are parsed here, before the (slow) data load, so a typo fails fast.
+train::Recipe make_recipe(const TrainArgs& args, const CLI::App& app) {
+  train::Recipe r;
+  r.data = args.source;
+  if (!args.arch.empty()) r.sizes = nn::MlpSpec::parse_sizes(args.arch);
+  r.activations.clear();
+  for (const auto& h : split_list(args.activation)) r.activations.push_back(nn::parse_activation(h));
+  if (!args.loss.empty()) r.loss = nn::parse_loss(args.loss);
+  r.bias = !args.no_bias;
+  r.tying = nn::parse_tying(args.tying);
+  r.dropout = nn::parse_dropout_kind(args.dropout);
+  r.keep.clear();
+  if (r.dropout != nn::DropoutKind::none)
+    for (const auto& p : split_list(args.keep)) r.keep.push_back(parse_keep_value(p));
+  r.init = nn::parse_init(args.init);
+  r.optimizer = args.optimizer;
+  r.lr = args.lr;
+  if (app.count("--momentum")) r.momentum = args.momentum;
+  if (app.count("--beta1")) r.beta1 = args.beta1;
+  if (app.count("--beta2")) r.beta2 = args.beta2;
+  if (app.count("--rho")) r.rho = args.rho;
+  if (app.count("--eps")) r.eps = args.eps;
+  r.weight_decay = args.weight_decay;
+  r.schedule = args.schedule;
+  r.batch = args.batch;
+  r.epochs = args.epochs;
+  r.sampling = optim::parse_sampling(args.sampling);
+  r.seed = args.seed;
+  r.precision = args.precision;
+  r.eval_train = args.eval_train;
+  r.validate();
+  return r;
 }
 
 json dataset_json(const data::Dataset<float>& d) {
@@ -191,78 +175,32 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
             ec.message());
   }
-
-  // Parse what does not need the data first, so a typo fails before a slow load.
-  const auto sampling = optim::parse_sampling(args.sampling);
-  nn::parse_init(args.init);
-  nn::parse_dropout_kind(args.dropout);
-  nn::parse_tying(args.tying);
-  if (!args.loss.empty()) nn::parse_loss(args.loss);
-  for (const auto& h : split_list(args.activation)) nn::parse_activation(h);
-  if (args.dropout != "none")
-    for (const auto& p : split_list(args.keep)) parse_keep_value(p);
-  if (!args.arch.empty()) nn::MlpSpec::parse_sizes(args.arch);
+  const train::Recipe given = make_recipe(args, app);
 
   const data::Split<S> split = load_data<S>(args.source);
   const double load_seconds = seconds_since(started);
   const data::Dataset<S>* test_set = split.test.size() > 0 ? &split.test : nullptr;
   const bool classification = split.train.is_classification();
 
-  nn::Mlp<S> net(make_spec(args, split.train));
-  Rng init_rng = make_rng(args.seed, stream::init);
-  net.init(init_rng, nn::parse_init(args.init));
-
-  const Index batch = std::min(args.batch, split.train.size());
-  optim::OptimizerConfig config;
-  config.lr = args.lr;
-  if (app.count("--momentum")) config.momentum = args.momentum;
-  if (app.count("--beta1")) config.beta1 = args.beta1;
-  if (app.count("--beta2")) config.beta2 = args.beta2;
-  if (app.count("--rho")) config.rho = args.rho;
-  if (app.count("--eps")) config.eps = args.eps;
-  config.weight_decay = args.weight_decay;
-  config.schedule = args.schedule;
-  config.steps_per_epoch = (split.train.size() + batch - 1) / batch;
-  config.horizon_steps = std::max<std::int64_t>(1, config.steps_per_epoch * args.epochs);
-  optim::Optimizer<S> optimizer = optim::make_optimizer<S>(args.optimizer, config);
-
+  // The recipe as it runs: architecture, keep and loss resolved, data path absolute.
+  const train::Recipe recipe = given.resolved_for(split.train);
+  nn::Mlp<S> net = train::make_network(recipe, split.train);
+  const std::string description = recipe.make_optimizer<S>(split.train.size()).describe();
   const int threads = args.threads > 0
                           ? args.threads
                           : std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
   ThreadPool pool(threads);
 
-  // The recipe: everything needed to rerun, and for eval/backprop to rebuild the data.
   std::vector<std::string> activations;
   for (auto h : net.spec().activations) activations.push_back(nn::to_string(h));
-  const json recipe = {
-      {"data", args.source.to_json()},
-      {"arch", fmt::format("{}", fmt::join(net.spec().sizes, "-"))},
-      {"activations", activations},
-      {"loss", nn::to_string(net.spec().loss)},
-      {"bias", net.spec().bias},
-      {"tying", nn::to_string(net.spec().tying)},
-      {"dropout", nn::to_string(net.spec().dropout)},
-      {"keep", net.spec().keep},
-      {"init", args.init},
-      {"optimizer", args.optimizer},
-      {"optimizer_description", optimizer.describe()},
-      {"lr", args.lr},
-      {"weight_decay", args.weight_decay},
-      {"schedule", args.schedule},
-      {"batch", batch},
-      {"epochs", args.epochs},
-      {"sampling", args.sampling},
-      {"seed", args.seed},
-      {"threads", threads},
-      {"precision", args.precision},
-      {"eval_train", args.eval_train}};
-
   json log = {{"command", command_line},
               {"version", NNLAB_VERSION},
               {"started", report::utc_timestamp()},
               {"status", "running"},
               {"message", ""},
-              {"recipe", recipe},
+              {"recipe", recipe.to_json()},
+              {"optimizer", description},
+              {"threads", threads},
               {"data", {{"train", dataset_json(split.train.template cast<float>())},
                         {"test", test_set ? dataset_json(split.test.template cast<float>()) : json(nullptr)}}},
               {"parameters", net.num_params()},
@@ -275,7 +213,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     log["timings"] = {{"load_seconds", load_seconds}, {"total_seconds", seconds_since(started)}};
     // The checkpoint before the log, so a log never names epochs its checkpoint lacks.
     nn::save_checkpoint(out / "model.safetensors", net,
-                        {{"recipe", recipe.dump()},
+                        {{"recipe", recipe.to_json().dump()},
                          {"epochs_trained", std::to_string(epochs_done)},
                          {"status", status}});
     write_file_atomic(out / "log.json", log.dump(2) + "\n");
@@ -287,51 +225,54 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
                             : fmt::format("{} targets", split.train.outputs()),
              test_set ? fmt::format("{} samples", test_set->size()) : std::string("none"));
   fmt::print("model: {} {}, {} parameters, {} precision; {}, batch {}, {} epochs, {} thread(s)\n",
-             recipe["arch"].get<std::string>(), fmt::join(activations, ","), net.num_params(),
-             args.precision, optimizer.describe(), batch, args.epochs, threads);
+             fmt::join(recipe.sizes, "-"), fmt::join(activations, ","), net.num_params(),
+             recipe.precision, description, recipe.batch, recipe.epochs, threads);
   std::fflush(stdout);
   save("running", 0);
 
   const bool tty = Progress::stderr_is_tty();
   std::optional<Progress> bar;
   auto epoch_start = Clock::now();
-  train::Observer observer;
-  observer.on_step = [&](int epoch, Index step, Index steps, double loss) {
-    if (!tty) return;
-    if (step == 1) bar.emplace(fmt::format("epoch {}/{}", epoch, args.epochs), true);
-    bar->update(double(step) / double(steps), fmt::format("loss {:.4f}", loss));
+  const Index steps = (split.train.size() + recipe.batch - 1) / recipe.batch;
+  double loss_sum = 0;
+  train::Observer<S> observer;
+  observer.on_step = [&](const optim::StepEvent<S>& e) {
+    if (stop_signal != 0) return optim::Control::stop;
+    if (!tty) return optim::Control::proceed;
+    const Index step = e.step - e.epoch * steps;  // 0-based within the epoch
+    if (step == 0) {
+      bar.emplace(fmt::format("epoch {}/{}", e.epoch + 1, recipe.epochs), true);
+      loss_sum = 0;
+    }
+    loss_sum += e.loss;
+    bar->update(double(step + 1) / double(steps), fmt::format("loss {:.4f}", loss_sum / double(step + 1)));
+    return optim::Control::proceed;
   };
-  observer.on_epoch = [&](const train::EpochRecord& r) {
+  observer.on_epoch = [&](const optim::EpochEvent<S>&, const train::EpochRecord& r) {
     bar.reset();  // clears the bar's line
-    fmt::print("{}\n", epoch_line(r, args.epochs, classification, seconds_since(epoch_start)));
+    fmt::print("{}\n", epoch_line(r, recipe.epochs, classification, seconds_since(epoch_start)));
     std::fflush(stdout);
     log["epochs"].push_back(epoch_json(r));
     save("running", r.epoch);
     epoch_start = Clock::now();
+    return optim::Control::proceed;
   };
-  observer.stop_requested = [] { return stop_signal != 0; };
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  train::TrainOptions options{.batch = batch,
-                              .epochs = args.epochs,
-                              .sampling = sampling,
-                              .seed = args.seed,
-                              .eval_train = args.eval_train};
-  const train::TrainResult result =
-      train::train(net, optimizer, split.train, test_set, options, &pool, observer);
+  const train::TrainResult result = train::train(recipe, net, split.train, test_set, &pool, observer);
   bar.reset();
 
   const int done = int(result.epochs.size());
-  if (result.diverged || result.interrupted) {
+  if (result.diverged() || result.interrupted()) {
     log["message"] = result.message;
-    save(result.diverged ? "diverged" : "interrupted", done);
-    std::fprintf(stderr, "nnlab: %s%s%s\n", result.diverged ? "error: " : "", result.message.c_str(),
+    save(result.diverged() ? "diverged" : "interrupted", done);
+    std::fprintf(stderr, "nnlab: %s%s%s\n", result.diverged() ? "error: " : "", result.message.c_str(),
                  args.out.empty() ? ""
                                   : fmt::format("; saved those to {} and the log to {}",
                                                 (out / "model.safetensors").string(),
                                                 (out / "log.json").string())
                                         .c_str());
-    return result.diverged ? exit_error : exit_interrupted;
+    return result.diverged() ? exit_error : exit_interrupted;
   }
   save("completed", done);
   const double total = seconds_since(started);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/train/objective.hpp"
 
 namespace nnlab::train {
 
@@ -15,31 +16,6 @@ FlushToZero::~FlushToZero() { _mm_setcsr(saved_); }
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-template <class S>
-void check_fit(const nn::Mlp<S>& net, const data::Dataset<S>& d, std::string_view which) {
-  const auto& sizes = net.spec().sizes;
-  require(d.inputs() == sizes.front(), "the {} data have {} features, but the network takes {} inputs",
-          which, d.inputs(), sizes.front());
-  require(d.outputs() == sizes.back(), "the {} data have {} targets per sample, but the network has {} outputs",
-          which, d.outputs(), sizes.back());
-  require(net.spec().loss != nn::Loss::cross_entropy || d.is_classification(),
-          "cross-entropy loss needs class labels, but the {} data are a regression set", which);
-}
-
-// Copies the batch's columns of X and Y into preallocated buffers.
-template <class S>
-void gather(const data::Dataset<S>& d, std::span<const Index> batch, Mat<S>& X, Mat<S>& Y,
-            std::vector<int>& labels) {
-  X.resize(d.inputs(), Index(batch.size()));
-  Y.resize(d.outputs(), Index(batch.size()));
-  labels.clear();
-  for (std::size_t j = 0; j < batch.size(); ++j) {
-    X.col(Index(j)) = d.X.col(batch[j]);
-    Y.col(Index(j)) = d.Y.col(batch[j]);
-    if (d.is_classification()) labels.push_back(d.labels[std::size_t(batch[j])]);
-  }
-}
 
 template <class S>
 Index count_correct(const Mat<S>& y, const std::vector<int>& labels) {
@@ -56,8 +32,8 @@ Index count_correct(const Mat<S>& y, const std::vector<int>& labels) {
 
 template <class S>
 TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::Dataset<S>& train_set,
-                  std::type_identity_t<const data::Dataset<S>*> test_set, const TrainOptions& options, ThreadPool* pool,
-                  const Observer& observer) {
+                  std::type_identity_t<const data::Dataset<S>*> test_set, const TrainOptions& options,
+                  ThreadPool* pool, const Observer<S>& observer) {
   require(options.epochs >= 0, "epochs must be ≥ 0, got {}", options.epochs);
   require(options.batch >= 1, "batch size must be ≥ 1, got {}", options.batch);
   require(train_set.size() >= 1, "the training set is empty");
@@ -66,58 +42,26 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
   const Index batch = std::min(options.batch, train_set.size());
 
   FlushToZero ftz;
+  const NetworkObjective<S> objective(net, train_set,
+                                      {.seed = options.seed, .chunk = options.eval_batch, .pool = pool});
   optim::BatchSampler sampler(train_set.size(), batch, options.sampling,
                               make_rng(options.seed, stream::shuffle));
-  Rng mask_rng = make_rng(options.seed, stream::dropout);
-  nn::Cache<S> cache;
-  Mat<S> X, Y;
-  std::vector<int> labels;
-  Vec<S> grad(net.num_params());
+  const Index steps = sampler.batches_per_epoch();
   Vec<S> last_good = net.theta();  // parameters after the last completed epoch
   TrainResult result;
-  const Index steps = sampler.batches_per_epoch();
-
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    EpochRecord record{.epoch = epoch};
-    const auto start = Clock::now();
-    double loss_sum = 0;
-    Index correct = 0, seen = 0;
-    for (Index step = 0; step < steps; ++step) {
-      gather(train_set, sampler.next(), X, Y, labels);
-      const double loss = double(net.loss_and_gradient(X, Y, cache, grad, nn::Mode::train, &mask_rng, pool));
-      if (!std::isfinite(loss)) {
-        net.theta() = last_good;
-        result.diverged = true;
-        result.message = fmt::format(
-            "training diverged: the loss became {} at epoch {}, step {} (learning rate {:g}); the "
-            "parameters are reset to those after epoch {}",
-            loss, epoch, step + 1, optimizer.lr(), epoch - 1);
-        return result;
-      }
-      optimizer.step(net.theta(), grad);
-      loss_sum += loss;
-      if (train_set.is_classification()) correct += count_correct(cache.y(), labels);
-      seen += X.cols();
-      if (observer.on_step) observer.on_step(epoch, step + 1, steps, loss_sum / double(step + 1));
-      if (observer.stop_requested && observer.stop_requested()) {
-        net.theta() = last_good;
-        result.interrupted = true;
-        result.message = fmt::format(
-            "interrupted at epoch {}, step {}; the parameters are reset to those after epoch {}",
-            epoch, step + 1, epoch - 1);
-        return result;
-      }
-    }
+  auto start = Clock::now();
+  Index correct = 0, seen = 0;
+  const auto on_step = [&](const optim::StepEvent<S>& e) {
+    if (train_set.is_classification()) correct += count_correct(objective.cache().y(), objective.batch_labels());
+    seen += Index(e.batch.size());
+    return observer.on_step ? observer.on_step(e) : optim::Control::proceed;
+  };
+  const auto on_epoch = [&](const optim::EpochEvent<S>& e) {
+    EpochRecord record{.epoch = int(e.epoch + 1)};
     record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    record.loss = loss_sum / double(steps);
-    record.lr = optimizer.lr();
+    record.loss = e.mean_batch_loss;
+    record.lr = e.lr;
     if (train_set.is_classification()) record.running_accuracy = double(correct) / double(seen);
-    if (!net.theta().allFinite()) {
-      net.theta() = last_good;
-      result.diverged = true;
-      result.message = fmt::format("training diverged: parameters became non-finite in epoch {}", epoch);
-      return result;
-    }
     if (options.eval_train) {
       record.train_loss = net.dataset_loss(train_set.X, train_set.Y, options.eval_batch, pool);
       if (train_set.is_classification())
@@ -130,16 +74,44 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
     }
     last_good = net.theta();  // once per epoch: a copy per step would cost ~7% of a step
     result.epochs.push_back(record);
-    if (observer.on_epoch) observer.on_epoch(record);
+    const optim::Control control = observer.on_epoch ? observer.on_epoch(e, record) : optim::Control::proceed;
+    correct = seen = 0;
+    start = Clock::now();
+    return control;
+  };
+  result.report = optim::sgd_epochs(objective, optimizer, net.theta(), sampler, options.epochs,
+                                    [&](const auto& e) {
+                                      if constexpr (requires { e.batch; })
+                                        return on_step(e);
+                                      else
+                                        return on_epoch(e);
+                                    });
+
+  const auto& r = result.report;
+  const int done = int(result.epochs.size());
+  if (result.diverged()) {
+    if (!net.theta().allFinite())
+      result.message = fmt::format("training diverged: parameters became non-finite in epoch {}", r.epochs + 1);
+    else
+      result.message = fmt::format(
+          "training diverged: the loss became {} at epoch {}, step {} (learning rate {:g}); the "
+          "parameters are reset to those after epoch {}",
+          r.value, r.epochs + 1, r.iterations - r.epochs * steps + 1, optimizer.lr(), done);
+    net.theta() = last_good;
+  } else if (result.interrupted()) {
+    result.message = fmt::format(
+        "interrupted at epoch {}, step {}; the parameters are reset to those after epoch {}",
+        r.epochs + 1, r.iterations - r.epochs * steps, done);
+    net.theta() = last_good;
   }
   return result;
 }
 
 template TrainResult train<float>(nn::Mlp<float>&, optim::Optimizer<float>&, const data::Dataset<float>&,
                                   const data::Dataset<float>*, const TrainOptions&, ThreadPool*,
-                                  const Observer&);
+                                  const Observer<float>&);
 template TrainResult train<double>(nn::Mlp<double>&, optim::Optimizer<double>&,
                                    const data::Dataset<double>&, const data::Dataset<double>*,
-                                   const TrainOptions&, ThreadPool*, const Observer&);
+                                   const TrainOptions&, ThreadPool*, const Observer<double>&);
 
 }  // namespace nnlab::train

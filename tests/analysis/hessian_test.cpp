@@ -13,6 +13,8 @@
 #include "nnlab/core/error.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/nn/mlp.hpp"
+#include "nnlab/train/objective.hpp"
+#include "train/blobs.hpp"
 
 namespace nnlab::analysis {
 namespace {
@@ -156,6 +158,30 @@ TEST(HessianTools, RejectBadArguments) {
   EXPECT_THROW(hutchinson_trace(dense(H), 3, 0, rng), Error);
   const HvpFn wrong = [](const Vec<double>&, Vec<double>& Hv) { Hv = Vec<double>::Zero(2); };
   EXPECT_THROW(lanczos(wrong, 3, 2, rng), Error);
+}
+
+// Lanczos on the objective's operator gives what the hand-written H·v of nnlab hessian gave.
+TEST(NetworkObjective, LanczosOnTheObjectiveEqualsLanczosOnTheNetworksHvp) {
+  const auto d = train::blobs<float>(400, 12);
+  nn::MlpSpec spec;
+  spec.sizes = {2, 24, 24, 3};
+  spec.activations = {nn::Activation::tanh, nn::Activation::tanh};
+  nn::Mlp<float> net(spec);
+  Rng init = make_rng(13, stream::init);
+  net.init(init);
+  ThreadPool pool(2);
+  const train::NetworkObjective<float> f(net, d, {.pool = &pool});
+  nn::Cache<float> cache;
+  Vec<float> v_s, Hv_s;
+  const HvpFn by_hand = [&](const Vec<double>& v, Vec<double>& Hv) {
+    v_s = v.cast<float>();
+    net.hvp(d.X, d.Y, v_s, cache, Hv_s, nn::Mode::eval, nullptr, &pool);
+    Hv = Hv_s.cast<double>();
+  };
+  Rng r1 = make_rng(14, 1), r2 = make_rng(14, 1);
+  const auto a = lanczos(hvp_operator(f, net.theta()), net.num_params(), 15, r1);
+  const auto b = lanczos(by_hand, net.num_params(), 15, r2);
+  EXPECT_EQ(a.ritz_values, b.ritz_values);
 }
 
 }  // namespace

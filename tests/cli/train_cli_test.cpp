@@ -44,10 +44,13 @@ class TrainCli : public ::testing::Test {
     csv_ = dir_.write("points.csv", csv.str()).string();
   }
 
-  Outcome run(const std::string& args) {
+  Outcome run(const std::string& args) { return run_in(std::filesystem::current_path(), args); }
+
+  // Runs nnlab with args from the folder cwd.
+  Outcome run_in(const std::filesystem::path& cwd, const std::string& args) {
     const auto out = dir_.path() / "stdout.txt", err = dir_.path() / "stderr.txt";
-    const std::string command =
-        std::string(NNLAB_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+    const std::string command = "cd " + cwd.string() + " && " + std::string(NNLAB_BINARY) + " " + args +
+                                " >" + out.string() + " 2>" + err.string() + " </dev/null";
     const int status = std::system(command.c_str());
     return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
   }
@@ -110,6 +113,27 @@ TEST_F(TrainCli, TrainWritesCheckpointAndLogAndEvalReproducesIt) {
   EXPECT_EQ(result["samples"], 60);
   EXPECT_DOUBLE_EQ(result["accuracy"].get<double>(), log["epochs"][1]["test_accuracy"].get<double>());
   EXPECT_NEAR(result["loss"].get<double>(), log["epochs"][1]["test_loss"].get<double>(), 1e-6);
+}
+
+// The recorded data path is absolute, so eval finds the data from any folder; --data naming the
+// training file again keeps the recorded split (test fraction and split seed), and a data option
+// given on the command line replaces only its own field.
+TEST_F(TrainCli, CheckpointCommandsRebuildTheTrainingSplitFromAnyFolder) {
+  const std::string relative = std::filesystem::path(csv_).filename().string();
+  const std::string ckpt = path("split/model.safetensors").string();
+  ASSERT_EQ(run_in(dir_.path(), "train --data " + relative + " --test-fraction 0.5 --split-seed 4 "
+                   "--arch 3-8-2 --epochs 1 --out split").code, 0);
+  const json log = json::parse(read_file(path("split/log.json")));
+  EXPECT_EQ(log["recipe"]["data"]["data"], std::filesystem::absolute(csv_).lexically_normal().string());
+  const Outcome elsewhere = run_in("/", "eval " + ckpt + " --json");
+  ASSERT_EQ(elsewhere.code, 0) << elsewhere.err;
+  EXPECT_EQ(json::parse(elsewhere.out)["samples"], 150);
+  const Outcome again = run("eval " + ckpt + " --data " + csv_ + " --json");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["accuracy"], json::parse(elsewhere.out)["accuracy"]);
+  const Outcome other = run("eval " + ckpt + " --test-fraction 0.2 --json");
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(json::parse(other.out)["samples"], 60);
 }
 
 TEST_F(TrainCli, EpochsZeroSavesTheSeededInitialization) {

@@ -18,14 +18,22 @@ TEST(Minimize, StopsOnGradientToleranceAndReportsEvents) {
   const auto& q = testing::ill_conditioned_quadratic();
   Sgd<double> gd({.lr = 1 / q.L()});
   Vec<double> theta = q.start();
-  std::vector<IterationEvent> events;
+  struct Seen {
+    double value, grad_norm, lr;
+  };
+  std::vector<Seen> events;
   const Report r = minimize(q, gd, theta, Stop{.max_iters = 100000, .grad_tol = 1e-6},
-                            [&](const IterationEvent& e) { events.push_back(e); });
+                            [&](const StepEvent<double>& e) {
+                              events.push_back({e.loss, e.g.norm(), e.lr});
+                              EXPECT_EQ(e.step + 1, Index(events.size()));
+                              EXPECT_TRUE(e.batch.empty());
+                            });
   EXPECT_EQ(r.status, Status::converged);
   EXPECT_LE(r.grad_norm, 1e-6);
   EXPECT_EQ(gd.steps(), r.iterations);
   ASSERT_EQ(Index(events.size()), r.iterations + 1);
   EXPECT_EQ(events.back().value, r.value);
+  EXPECT_EQ(events.front().lr, 1 / q.L());
   EXPECT_GT(events[r.iterations - 1].grad_norm, 1e-6);  // it did not stop late
   // GD with η ≤ 1/L decreases f monotonically.
   for (std::size_t k = 1; k < events.size(); ++k) EXPECT_LE(events[k].value, events[k - 1].value);
@@ -80,16 +88,17 @@ TEST(SgdEpochs, ConvergesOnLeastSquares) {
                   Schedule::cosine(0.05, 0.0, epochs * sampler.batches_per_epoch()));
   Vec<double> theta = f.start();
   int step_events = 0;
-  std::vector<EpochEvent> epoch_events;
-  const SgdReport r = sgd_epochs(f, sgd, theta, sampler, epochs, [&](const auto& e) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(e)>, StepEvent>) ++step_events;
-    else epoch_events.push_back(e);
+  std::vector<double> epoch_losses;
+  const Report r = sgd_epochs(f, sgd, theta, sampler, epochs, [&](const auto& e) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(e)>, StepEvent<double>>) ++step_events;
+    else epoch_losses.push_back(e.mean_batch_loss);
   });
   EXPECT_EQ(r.status, Status::max_iters);
-  EXPECT_EQ(r.steps, epochs * 50);
+  EXPECT_EQ(r.iterations, epochs * 50);
+  EXPECT_EQ(r.epochs, epochs);
   EXPECT_EQ(step_events, epochs * 50);
-  ASSERT_EQ(Index(epoch_events.size()), epochs);
-  EXPECT_LT(epoch_events.back().mean_batch_loss, epoch_events.front().mean_batch_loss);
+  ASSERT_EQ(Index(epoch_losses.size()), epochs);
+  EXPECT_LT(epoch_losses.back(), epoch_losses.front());
   const double excess = f.value(theta) - f.minimum();
   EXPECT_GE(excess, 0.0);
   EXPECT_LE(excess, 1e-4 * f.minimum());
@@ -102,11 +111,69 @@ TEST(SgdEpochs, StopsOnDivergence) {
   BatchSampler sampler(100, 100, Sampling::reshuffle, make_rng(12, stream::shuffle));
   Sgd<double> sgd({.lr = 100.0});
   Vec<double> theta = Vec<double>::Ones(3);
-  const SgdReport r = sgd_epochs(f, sgd, theta, sampler, 100000);
+  const Report r = sgd_epochs(f, sgd, theta, sampler, 100000);
   EXPECT_EQ(r.status, Status::diverged);
   EXPECT_LT(r.epochs, 100000);
   BatchSampler wrong(99, 10, Sampling::reshuffle, make_rng(1, 1));
   EXPECT_THROW(sgd_epochs(f, sgd, theta, wrong, 1), Error);
+}
+
+// A step event carries the iterate θ_k, the batch, and the batch gradient at θ_k; the learning
+// rate is the one of the step from θ_k (a schedule changes it per step).
+TEST(SgdEpochs, StepEventsCarryTheIterateItsBatchAndItsGradient) {
+  Rng rng = make_rng(13, stream::data);
+  const auto f = LeastSquares<double>::synthetic(60, 4, 0.3, rng);
+  BatchSampler sampler(60, 7, Sampling::reshuffle, make_rng(13, stream::shuffle));
+  Sgd<double> sgd({.lr = 0.1}, Schedule::cosine(0.1, 0.0, 3 * sampler.batches_per_epoch()));
+  Vec<double> theta = f.start(), g(4);
+  Vec<double> previous;
+  std::int64_t steps = 0;
+  const Report r = sgd_epochs(f, sgd, theta, sampler, 3, [&](const StepEvent<double>& e) {
+    const double loss = f.gradient(e.theta, e.batch, g);
+    EXPECT_EQ(e.loss, loss);
+    EXPECT_EQ((e.g - g).norm(), 0.0);
+    EXPECT_EQ(e.lr, sgd.lr());
+    EXPECT_EQ(e.epoch, steps / sampler.batches_per_epoch());
+    if (previous.size() > 0) {
+      EXPECT_GT((e.theta - previous).norm(), 0.0);  // the step happened
+    }
+    previous = e.theta;
+    EXPECT_EQ(e.step, steps++);
+  });
+  EXPECT_EQ(r.status, Status::max_iters);
+  EXPECT_EQ(steps, 3 * sampler.batches_per_epoch());
+}
+
+// Control::stop from a step or an epoch callback ends the run as interrupted, before the step.
+TEST(Drivers, CallbackCanStopTheRun) {
+  Rng rng = make_rng(14, stream::data);
+  const auto f = LeastSquares<double>::synthetic(40, 3, 0.3, rng);
+  BatchSampler sampler(40, 10, Sampling::reshuffle, make_rng(14, stream::shuffle));
+  Sgd<double> sgd({.lr = 0.05});
+  Vec<double> theta = f.start();
+  const Report r = sgd_epochs(f, sgd, theta, sampler, 10, [](const StepEvent<double>& e) {
+    return e.step == 6 ? Control::stop : Control::proceed;
+  });
+  EXPECT_EQ(r.status, Status::interrupted);
+  EXPECT_EQ(r.iterations, 6);
+  EXPECT_EQ(r.epochs, 1);
+  EXPECT_EQ(sgd.steps(), 6);
+
+  Sgd<double> sgd2({.lr = 0.05});
+  const Report e = sgd_epochs(f, sgd2, theta, sampler, 10, [](const EpochEvent<double>& ev) {
+    return ev.epoch == 2 ? Control::stop : Control::proceed;
+  });
+  EXPECT_EQ(e.status, Status::interrupted);
+  EXPECT_EQ(e.epochs, 3);
+  EXPECT_EQ(e.iterations, 12);
+
+  const auto& q = testing::ill_conditioned_quadratic();
+  Sgd<double> gd({.lr = 1 / q.L()});
+  Vec<double> x = q.start();
+  const Report m = minimize(q, gd, x, Stop{.max_iters = 1000, .grad_tol = 0},
+                            [](const StepEvent<double>& ev) { return ev.step == 3 ? Control::stop : Control::proceed; });
+  EXPECT_EQ(m.status, Status::interrupted);
+  EXPECT_EQ(m.iterations, 3);
 }
 
 }  // namespace

@@ -4,25 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "blobs.hpp"
 #include "nnlab/core/error.hpp"
 
 namespace nnlab::train {
 namespace {
-
-// Two Gaussian blobs per class in 2-D, 3 classes; labels one-hot.
-data::Dataset<float> blobs(Index n, std::uint64_t seed) {
-  Rng rng = make_rng(seed, stream::data);
-  data::Dataset<float> d{Mat<float>(2, n), Mat<float>::Zero(3, n), {}, 3, "blobs"};
-  const float centers[3][2] = {{2, 0}, {-1, 1.7f}, {-1, -1.7f}};
-  for (Index j = 0; j < n; ++j) {
-    const int c = int(uniform_index(rng, 3));
-    d.X(0, j) = centers[c][0] + 0.5f * float(normal(rng));
-    d.X(1, j) = centers[c][1] + 0.5f * float(normal(rng));
-    d.Y(c, j) = 1;
-    d.labels.push_back(c);
-  }
-  return d;
-}
 
 nn::MlpSpec small_spec() {
   nn::MlpSpec spec;
@@ -40,9 +26,13 @@ TEST(Trainer, LearnsSeparableBlobs) {
   net.init(rng);
   auto opt = optim::make_optimizer<float>("sgd", {.lr = 0.1, .momentum = 0.9});
   std::vector<EpochRecord> seen;
-  const TrainResult r = train(net, opt, train_set, &test_set, {.batch = 64, .epochs = 5, .seed = 3},
-                              nullptr, {.on_epoch = [&](const EpochRecord& e) { seen.push_back(e); }});
-  ASSERT_FALSE(r.diverged) << r.message;
+  Observer<float> observer{.on_epoch = [&](const optim::EpochEvent<float>&, const EpochRecord& e) {
+    seen.push_back(e);
+    return optim::Control::proceed;
+  }};
+  const TrainResult r =
+      train(net, opt, train_set, &test_set, {.batch = 64, .epochs = 5, .seed = 3}, nullptr, observer);
+  ASSERT_FALSE(r.diverged()) << r.message;
   ASSERT_EQ(r.epochs.size(), 5u);
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_LT(r.epochs.back().loss, r.epochs.front().loss);
@@ -74,7 +64,7 @@ TEST(Trainer, DivergenceStopsCleanly) {
   net.init(rng);
   auto opt = optim::make_optimizer<float>("sgd", {.lr = 1e8});
   const TrainResult r = train(net, opt, train_set, nullptr, {.batch = 50, .epochs = 3, .seed = 1});
-  EXPECT_TRUE(r.diverged);
+  EXPECT_TRUE(r.diverged());
   EXPECT_NE(r.message.find("diverged"), std::string::npos);
   EXPECT_TRUE(net.theta().allFinite());
 }

@@ -16,11 +16,29 @@
 
 #include "nnlab/core/rng.hpp"
 #include "nnlab/core/types.hpp"
+#include "nnlab/optim/objective.hpp"
 
 namespace nnlab::analysis {
 
 // Hv = H v for the operator; Hv has v's size on return.
 using HvpFn = std::function<void(const Vec<double>& v, Vec<double>& Hv)>;
+
+// The Hessian ∇²L(θ) of any objective with H·v products (a network's loss, a quadratic, a test
+// function) as an operator for Lanczos and Hutchinson, which work in double: the products run in
+// the objective's precision. f and theta must outlive the operator.
+template <optim::HvpObjective F>
+HvpFn hvp_operator(const F& f, const Vec<typename F::Scalar>& theta) {
+  using S = typename F::Scalar;
+  if constexpr (std::is_same_v<S, double>) {
+    return [&f, &theta](const Vec<double>& v, Vec<double>& Hv) { f.hvp(theta, v, Hv); };
+  } else {
+    return [&f, &theta, v_s = Vec<S>(), Hv_s = Vec<S>()](const Vec<double>& v, Vec<double>& Hv) mutable {
+      v_s = v.cast<S>();
+      f.hvp(theta, v_s, Hv_s);
+      Hv = Hv_s.template cast<double>();
+    };
+  }
+}
 
 struct Spectrum {
   std::vector<double> ritz_values;      // eigenvalues of T_m, largest first

@@ -1,7 +1,11 @@
-// Minibatch training of an Mlp on a data set: per step, gather a batch (columns of X and Y),
-// forward with fresh dropout masks, backward, one optimizer step. No allocation inside the
-// loop (batch buffers, cache and gradient are reused). Streams: masks from (seed, dropout),
-// batch order from (seed, shuffle), so a run is reproducible and independent of the threads.
+// Minibatch training of an Mlp on a data set: the minibatch driver (optim::sgd_epochs) on the
+// network's objective (train/objective.hpp), plus what training a classifier needs around it:
+// running and held-out accuracy per epoch, and the parameters of the last completed epoch, to
+// which a diverged or interrupted run is reset. Per step: a batch (columns of X and Y), a forward
+// pass with fresh dropout masks, backward, one optimizer step; no allocation inside the loop.
+// Streams: masks from (seed, dropout), batch order from (seed, shuffle), so a run is
+// reproducible and independent of the threads. A whole training setup as one value, with a
+// JSON form, is a Recipe (train/recipe.hpp).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -13,6 +17,7 @@
 #include "nnlab/data/dataset.hpp"
 #include "nnlab/nn/mlp.hpp"
 #include "nnlab/optim/batch_sampler.hpp"
+#include "nnlab/optim/minimize.hpp"
 #include "nnlab/optim/optimizer.hpp"
 
 namespace nnlab::train {
@@ -27,7 +32,7 @@ struct TrainOptions {
 };
 
 struct EpochRecord {
-  int epoch = 0;                // 1-based
+  int epoch = 0;                // epochs completed: 1 after the first
   double loss = 0;              // mean of the epoch's minibatch losses (training mode, with dropout)
   double running_accuracy = 0;  // fraction of training samples classified right during the epoch
   double train_loss = -1, train_accuracy = -1;  // full training set in eval mode (eval_train), else −1
@@ -38,15 +43,23 @@ struct EpochRecord {
 
 struct TrainResult {
   std::vector<EpochRecord> epochs;
-  bool diverged = false;     // a non-finite loss stopped the run; θ is reset to the last epoch's end
-  bool interrupted = false;  // stop_requested() stopped the run; θ is reset likewise
-  std::string message;       // why it stopped early, naming epoch and step
+  // The driver's report: diverged when a non-finite loss or parameters stopped the run,
+  // interrupted when an observer asked to stop; in both cases θ is reset to the parameters
+  // after the last completed epoch.
+  optim::Report report;
+  std::string message;  // why it stopped early, naming epoch and step
+  bool diverged() const { return report.status == optim::Status::diverged; }
+  bool interrupted() const { return report.status == optim::Status::interrupted; }
 };
 
+// Observe, don't print. on_step sees every step's event (θ, its batch gradient, the batch loss,
+// the learning rate) before the step is taken; on_epoch the epoch's event and its evaluated
+// record. Either may return Control::stop (Ctrl-C in nnlab train), which ends the run as
+// interrupted. Recorders (train/recorder.hpp) plug in here.
+template <class Scalar>
 struct Observer {
-  std::function<void(int epoch, Index step, Index steps_per_epoch, double loss)> on_step = {};
-  std::function<void(const EpochRecord&)> on_epoch = {};
-  std::function<bool()> stop_requested = {};  // polled after every step (Ctrl-C in nnlab train)
+  std::function<optim::Control(const optim::StepEvent<Scalar>&)> on_step = {};
+  std::function<optim::Control(const optim::EpochEvent<Scalar>&, const EpochRecord&)> on_epoch = {};
 };
 
 // Trains net in place. Classification accuracy is reported when the data have labels.
@@ -56,7 +69,7 @@ TrainResult train(nn::Mlp<Scalar>& net, optim::Optimizer<Scalar>& optimizer,
                   const data::Dataset<Scalar>& train_set,
                   std::type_identity_t<const data::Dataset<Scalar>*> test_set,
                   const TrainOptions& options, ThreadPool* pool = nullptr,
-                  const Observer& observer = {});
+                  const Observer<Scalar>& observer = {});
 
 // Sets flush-to-zero and denormals-are-zero for the calling thread while alive (float training:
 // decaying momentum of dead units would otherwise crawl through subnormals, ~20% slower).

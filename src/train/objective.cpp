@@ -1,0 +1,119 @@
+#include "nnlab/train/objective.hpp"
+
+#include "nnlab/core/error.hpp"
+
+namespace nnlab::train {
+
+template <class S>
+void check_fit(const nn::Mlp<S>& net, const data::Dataset<S>& data, std::string_view which) {
+  const auto& sizes = net.spec().sizes;
+  require(data.inputs() == sizes.front(), "the {} data have {} features, but the network takes {} inputs",
+          which, data.inputs(), sizes.front());
+  require(data.outputs() == sizes.back(),
+          "the {} data have {} targets per sample, but the network has {} outputs", which,
+          data.outputs(), sizes.back());
+  require(net.spec().loss != nn::Loss::cross_entropy || data.is_classification(),
+          "cross-entropy loss needs class labels, but the {} data are a regression set", which);
+}
+
+template <class S>
+NetworkObjective<S>::NetworkObjective(nn::Mlp<S>& net, const data::Dataset<S>& data,
+                                      ObjectiveOptions options)
+    : net_(&net),
+      data_(&data),
+      options_(options),
+      mask_rng_(make_rng(options.seed, stream::dropout)),
+      part_(net.num_params()) {
+  require(options.chunk >= 1, "the chunk of whole-set passes must be ≥ 1 sample, got {}", options.chunk);
+  require(data.size() >= 1, "the data set {} is empty", data.name);
+  check_fit(net, data, "objective's");
+}
+
+template <class S>
+void NetworkObjective<S>::use(const Vec<S>& theta) const {
+  if (&theta == &net_->theta()) return;
+  require(theta.size() == dim(), "θ has {} entries, the network {} parameters", theta.size(), dim());
+  net_->theta() = theta;
+}
+
+template <class S>
+template <class F>
+void NetworkObjective<S>::for_each_chunk(F&& f) const {
+  const Index N = data_->size();
+  if (N <= options_.chunk) {
+    f(data_->X, data_->Y, S(1));
+    return;
+  }
+  const bool mean = net_->spec().loss != nn::Loss::sum_of_squares;
+  for (Index start = 0; start < N; start += options_.chunk) {
+    const Index n = std::min(options_.chunk, N - start);
+    X_ = data_->X.middleCols(start, n);
+    T_ = data_->Y.middleCols(start, n);
+    f(X_, T_, mean ? S(double(n) / double(N)) : S(1));
+  }
+}
+
+template <class S>
+S NetworkObjective<S>::value(const Vec<S>& theta) const {
+  use(theta);
+  return S(net_->dataset_loss(data_->X, data_->Y, options_.chunk, options_.pool));
+}
+
+template <class S>
+S NetworkObjective<S>::gradient(const Vec<S>& theta, Vec<S>& g) const {
+  use(theta);
+  S loss = 0;
+  bool first = true;
+  for_each_chunk([&](const Mat<S>& X, const Mat<S>& T, S weight) {
+    if (first && weight == S(1)) {  // one chunk (or sum_of_squares' first): straight into g
+      loss = net_->loss_and_gradient(X, T, cache_, g, nn::Mode::eval, nullptr, options_.pool);
+    } else {
+      const S E = net_->loss_and_gradient(X, T, cache_, part_, nn::Mode::eval, nullptr, options_.pool);
+      if (first) g.setZero(dim());
+      g += weight * part_;
+      loss += weight * E;
+    }
+    first = false;
+  });
+  return loss;
+}
+
+template <class S>
+void NetworkObjective<S>::hvp(const Vec<S>& theta, const Vec<S>& v, Vec<S>& Hv) const {
+  use(theta);
+  bool first = true;
+  for_each_chunk([&](const Mat<S>& X, const Mat<S>& T, S weight) {
+    if (first && weight == S(1)) {
+      net_->hvp(X, T, v, cache_, Hv, nn::Mode::eval, nullptr, options_.pool);
+    } else {
+      net_->hvp(X, T, v, cache_, part_, nn::Mode::eval, nullptr, options_.pool);
+      if (first) Hv.setZero(dim());
+      Hv += weight * part_;
+    }
+    first = false;
+  });
+}
+
+template <class S>
+S NetworkObjective<S>::gradient(const Vec<S>& theta, std::span<const Index> batch, Vec<S>& g) const {
+  use(theta);
+  const data::Dataset<S>& d = *data_;
+  const auto n = Index(batch.size());
+  X_.resize(d.inputs(), n);
+  T_.resize(d.outputs(), n);
+  labels_.clear();
+  for (Index j = 0; j < n; ++j) {
+    const Index i = batch[std::size_t(j)];
+    X_.col(j) = d.X.col(i);
+    T_.col(j) = d.Y.col(i);
+    if (d.is_classification()) labels_.push_back(d.labels[std::size_t(i)]);
+  }
+  return net_->loss_and_gradient(X_, T_, cache_, g, nn::Mode::train, &mask_rng_, options_.pool);
+}
+
+template void check_fit<float>(const nn::Mlp<float>&, const data::Dataset<float>&, std::string_view);
+template void check_fit<double>(const nn::Mlp<double>&, const data::Dataset<double>&, std::string_view);
+template class NetworkObjective<float>;
+template class NetworkObjective<double>;
+
+}  // namespace nnlab::train
