@@ -54,9 +54,9 @@ Claim within_se(std::string statement, std::string_view what, const std::vector<
   const std::string gap =
       theory == 0 ? fmt::format("|{}|", what) : fmt::format("|{} − {:.6g}|", what, theory);
   return Claim::check(std::move(statement), z, 0, k,
-                      fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} members; must be ≤ {}",
+                      fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} member{}; must be ≤ {}",
                                   gap, z, family[w].label, pm(family[w].estimate), family.size(),
-                                  k));
+                                  family.size() == 1 ? "" : "s", k));
 }
 
 Claim at_least(std::string statement, std::string_view what, Estimate measured, double bound,

@@ -27,6 +27,17 @@ double Welford::variance() const {
   return m2_ / double(n_ - 1);
 }
 
+Mat<double> stack_rows(std::span<const std::vector<double>> rows) {
+  const std::size_t width = rows.empty() ? 0 : rows.front().size();
+  Mat<double> M(Index(rows.size()), Index(width));
+  for (std::size_t t = 0; t < rows.size(); ++t) {
+    require(rows[t].size() == width, "stack_rows: row {} has {} values, row 0 has {}", t,
+            rows[t].size(), width);
+    M.row(Index(t)) = ConstVecMap<double>(rows[t].data(), Index(width)).transpose();
+  }
+  return M;
+}
+
 double z_score(const Estimate& e, double theory) {
   if (std::isnan(e.value) || std::isnan(e.se) || std::isnan(theory)) return std::nan("");
   if (e.se > 0) return (e.value - theory) / e.se;

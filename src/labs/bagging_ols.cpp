@@ -16,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 
 #include "nnlab/analysis/bias_variance.hpp"
 #include "nnlab/analysis/linear_model.hpp"
@@ -241,11 +242,8 @@ class BaggingOls : public Lab {
       predict_all(s, s.f_misspecified + noise, VecMap<double>(out.data() + width, width));
       return out;
     });
-    Mat<double> linear(Index(T), width), misspecified(Index(T), width);
-    for (std::size_t t = 0; t < T; ++t) {
-      linear.row(Index(t)) = ConstVecMap<double>(main[t].data(), width).transpose();
-      misspecified.row(Index(t)) = ConstVecMap<double>(main[t].data() + width, width).transpose();
-    }
+    const Mat<double> both = experiment::stack_rows(main);
+    const Mat<double> linear = both.leftCols(width), misspecified = both.rightCols(width);
     const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma, formula_error);
     const auto mis =
         analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma, formula_error);
@@ -271,9 +269,7 @@ class BaggingOls : public Lab {
         });
     std::vector<std::vector<MethodStats>> sweep;
     for (std::size_t q = 0; q < n_list.size(); ++q) {
-      Mat<double> predictions(Index(T), 3 * K);
-      for (std::size_t t = 0; t < T; ++t)
-        predictions.row(Index(t)) = ConstVecMap<double>(by_n[q * T + t].data(), 3 * K).transpose();
+      const Mat<double> predictions = experiment::stack_rows(std::span(by_n).subspan(q * T, T));
       const Setup& sq = setups[q];
       sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma, formula_error));
     }

@@ -59,12 +59,9 @@ struct Sweep {
 
   // Gathers the trials' score rows.
   void gather(const std::vector<std::vector<double>>& scores) {
-    const auto columns = Index(p_grid.size() + 1 + lambdas.size());
-    errors.resize(Index(scores.size()), columns);
-    for (std::size_t t = 0; t < scores.size(); ++t) {
-      errors.row(Index(t)) = ConstVecMap<double>(scores[t].data(), columns).transpose();
-      p1_vs_ols = std::max(p1_vs_ols, scores[t].back());
-    }
+    const Mat<double> all = experiment::stack_rows(scores);
+    errors = all.leftCols(all.cols() - 1);
+    p1_vs_ols = all.col(all.cols() - 1).maxCoeff();
   }
 };
 

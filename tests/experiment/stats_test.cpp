@@ -80,6 +80,17 @@ TEST(Stats, MeanPairedAndRatioEstimates) {
   EXPECT_THROW(mean_estimate(Vec<double>::Ones(1)), Error);
 }
 
+TEST(Stats, StackRowsKeepsTrialOrder) {
+  const std::vector<std::vector<double>> rows{{1, 2, 3}, {4, 5, 6}};
+  const Mat<double> M = stack_rows(rows);
+  ASSERT_EQ(M.rows(), 2);
+  ASSERT_EQ(M.cols(), 3);
+  EXPECT_EQ(M(0, 2), 3);
+  EXPECT_EQ(M(1, 0), 4);
+  const std::vector<std::vector<double>> ragged{{1, 2}, {3}};
+  EXPECT_THROW(stack_rows(ragged), Error);
+}
+
 TEST(Stats, ZScore) {
   EXPECT_DOUBLE_EQ(z_score({1.5, 0.25}, 1.0), 2.0);
   EXPECT_DOUBLE_EQ(z_score({0.5, 0.25}, 1.0), -2.0);

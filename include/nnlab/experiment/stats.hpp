@@ -9,6 +9,8 @@
 //   ratio_estimate mean(a)/mean(b) for paired terms, SE by the delta method
 //   proportion    k/n with the Wald SE √(p̂(1−p̂)/n); wilson_interval the Wilson score
 //                 interval, which stays inside [0, 1] and is honest near 0 and 1
+//   stack_rows    trial results (one vector each) as the rows of a trials × width matrix,
+//                 whose columns then give per-quantity estimates
 //   fit_line      least squares y ≈ a + b x with the textbook standard errors
 //                 se(b) = s/√Σ(x−x̄)², s² = Σr²/(n−2); fit_log_log fits log y on log x, so its
 //                 slope is the exponent of a power law y ∝ x^b.
@@ -16,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "nnlab/core/types.hpp"
 
@@ -48,6 +51,9 @@ class Welford {
 // (v − theory) / SE, signed; an exact estimate (SE = 0) is 0 when equal and ±∞ otherwise;
 // NaN if anything is NaN.
 double z_score(const Estimate& e, double theory);
+
+// Row t = rows[t]; every row must have the same length (throws Error otherwise).
+Mat<double> stack_rows(std::span<const std::vector<double>> rows);
 
 // Per-trial terms (n ≥ 2).
 Estimate mean_estimate(const Vec<double>& terms);
