@@ -8,23 +8,7 @@
 
 namespace nnlab::analysis {
 
-Estimate mean_estimate(const Vec<double>& terms) {
-  const Index T = terms.size();
-  require(T >= 2, "mean_estimate: need at least 2 terms, got {}", T);
-  const double mean = terms.mean();
-  const double variance = (terms.array() - mean).square().sum() / double(T - 1);
-  return {mean, std::sqrt(variance / double(T))};
-}
-
-Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b) {
-  require(a.size() == b.size(), "ratio_estimate: {} numerator terms but {} denominator terms",
-          a.size(), b.size());
-  const double mean_b = b.mean();
-  require(mean_b != 0, "ratio_estimate: the denominator's mean is 0");
-  const double ratio = a.mean() / mean_b;
-  const Vec<double> influence = (a - ratio * b) / mean_b;
-  return {ratio, mean_estimate(influence).se};
-}
+using experiment::mean_estimate;
 
 BiasVariance bias_variance(const Mat<double>& predictions, const Vec<double>& truth) {
   const Index T = predictions.rows(), K = predictions.cols();

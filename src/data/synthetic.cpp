@@ -162,6 +162,13 @@ Dataset<Scalar> xor_blobs(Index n, double noise, Rng& rng) {
   return two_class<Scalar>(X, "xor");
 }
 
+Mat<double> gaussian_matrix(Index rows, Index cols, Rng& rng) {
+  Mat<double> M(rows, cols);
+  for (Index j = 0; j < cols; ++j)
+    for (Index i = 0; i < rows; ++i) M(i, j) = normal(rng);
+  return M;
+}
+
 #define NNLAB_INSTANTIATE(Scalar)                                                              \
   template LinearGaussian<Scalar> linear_gaussian<Scalar>(Index, Index, const Vec<double>&,   \
                                                           double, Rng&);                        \

@@ -16,39 +16,23 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 
 #include "nnlab/analysis/bias_variance.hpp"
 #include "nnlab/analysis/linear_model.hpp"
 #include "nnlab/core/error.hpp"
+#include "nnlab/data/synthetic.hpp"
+#include "nnlab/experiment/claims.hpp"
+#include "nnlab/experiment/stats.hpp"
 #include "nnlab/labs/lab.hpp"
 
 namespace nnlab::labs {
 namespace {
 
 using analysis::BiasVariance;
-using analysis::Estimate;
+using data::gaussian_matrix;
+using experiment::Estimate, experiment::Member, experiment::pm, experiment::z_score;
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// Lab-local stream ids (below stream::trials) and trial-stream bases.
-constexpr std::uint64_t truth_stream = stream::data, design_stream = 10,
-                        resample_stream = 500;
-constexpr std::uint64_t main_base = 0, sweep_base = 10'000'000;
-
-ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
-               std::string quick_value, double min = -1e300, double max = 1e300) {
-  return {.name = std::move(name), .type = type, .help = std::move(help),
-          .default_value = std::move(default_value), .quick_value = std::move(quick_value),
-          .min = min, .max = max, .choices = {}};
-}
-
-std::string pm(const Estimate& e) { return fmt::format("{:.4g} ± {:.2g}", e.value, e.se); }
-
-Mat<double> gaussian_matrix(Index rows, Index cols, Rng& rng) {
-  Mat<double> M(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) M(i, j) = normal(rng);
-  return M;
-}
 
 // The regression function: xᵀβ, plus a·Σ_j (x_j² − 1)/√d when misspecified. The added term
 // has mean 0 and is uncorrelated with x under x ~ N(0, I), so no linear model can fit it.
@@ -110,11 +94,12 @@ struct Setup {
   std::vector<Mat<double>> P_sub, P_boot;
 };
 
+// `name` names the setup's streams: "<name>/design", "<name>/subsamples", "<name>/bootstraps".
 Setup make_setup(Index n, const Mat<double>& X0, const Vec<double>& beta, double a, double fraction,
-                 std::vector<std::size_t> sizes, const Context& context, std::uint64_t which) {
+                 std::vector<std::size_t> sizes, const Context& context, const std::string& name) {
   const Index d = X0.cols();
   Setup s;
-  Rng design_rng = context.rng(design_stream + which);
+  Rng design_rng = context.rng(name + "/design");
   s.X = gaussian_matrix(n, d, design_rng);
   s.X0 = X0;
   s.f_linear = regression_function(s.X, beta, 0);
@@ -126,8 +111,7 @@ Setup make_setup(Index n, const Mat<double>& X0, const Vec<double>& beta, double
           n, size, d);
   s.sizes = std::move(sizes);
   const std::size_t M = s.sizes.back();
-  Rng sub_rng = context.rng(resample_stream + 2 * which),
-      boot_rng = context.rng(resample_stream + 2 * which + 1);
+  Rng sub_rng = context.rng(name + "/subsamples"), boot_rng = context.rng(name + "/bootstraps");
   s.sub = subsamples(n, size, M, sub_rng);
   s.boot = bootstraps(n, d, M, boot_rng);
   s.P_ols = X0 * analysis::least_squares_map(s.X, Vec<double>::Ones(n));
@@ -197,10 +181,6 @@ std::vector<MethodStats> analyse(const Setup& s, const Mat<double>& predictions,
   return stats;
 }
 
-double z_score(double estimate, double exact, double se) {
-  return se > 0 ? (estimate - exact) / se : (estimate == exact ? 0.0 : inf);
-}
-
 class BaggingOls : public Lab {
  public:
   std::string id() const override { return "bagging-ols"; }
@@ -246,23 +226,24 @@ class BaggingOls : public Lab {
     std::sort(sizes.begin(), sizes.end());
     sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
 
-    Rng truth_rng = context.rng(truth_stream);
+    Rng truth_rng = context.rng("truth");
     const Vec<double> beta = gaussian_matrix(d, 1, truth_rng).col(0);
     const Mat<double> X0 = gaussian_matrix(K, d, truth_rng);
 
     // ---- main experiment: linear and misspecified targets on the same noise draws.
     context.report(0.0, "bias and variance vs ensemble size");
-    const Setup s = make_setup(n, X0, beta, a, fraction, sizes, context, 0);
-    const auto methods = Index(1 + 2 * sizes.size());
-    Mat<double> linear(Index(T), methods * K), misspecified(Index(T), methods * K);
-    context.trials(T, main_base, [&](std::size_t t, Rng& rng) {
+    const Setup s = make_setup(n, X0, beta, a, fraction, sizes, context, "main");
+    const auto width = Index(1 + 2 * sizes.size()) * K;
+    // One trial: predictions of every method for the linear, then the misspecified target.
+    const auto main = context.trials<std::vector<double>>("noise", T, [&](std::size_t, Rng& rng) {
       const Vec<double> noise = sigma * gaussian_matrix(n, 1, rng).col(0);
-      Vec<double> out(methods * K);
-      predict_all(s, s.f_linear + noise, out);
-      linear.row(Index(t)) = out.transpose();
-      predict_all(s, s.f_misspecified + noise, out);
-      misspecified.row(Index(t)) = out.transpose();
+      std::vector<double> out(std::size_t(2 * width));
+      predict_all(s, s.f_linear + noise, VecMap<double>(out.data(), width));
+      predict_all(s, s.f_misspecified + noise, VecMap<double>(out.data() + width, width));
+      return out;
     });
+    const Mat<double> both = experiment::stack_rows(main);
+    const Mat<double> linear = both.leftCols(width), misspecified = both.rightCols(width);
     const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma, formula_error);
     const auto mis =
         analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma, formula_error);
@@ -272,17 +253,24 @@ class BaggingOls : public Lab {
     std::vector<Index> n_list;
     for (double v : params.real_list("n_list")) n_list.push_back(Index(v));
     std::sort(n_list.begin(), n_list.end());
+    context.report(0.5, "bias and variance vs n");
+    std::vector<Setup> setups;
+    for (Index nq : n_list)
+      setups.push_back(make_setup(nq, X0, beta, 0, fraction, {m_sweep}, context,
+                                  fmt::format("n = {}", nq)));
+    // Cell q is n_list[q]; each trial returns the predictions of OLS and both ensembles.
+    const auto by_n = context.sweep<std::vector<double>>(
+        "noise-by-n", n_list.size(), T, [&](std::size_t q, std::size_t, Rng& rng) {
+          const Setup& sq = setups[q];
+          std::vector<double> out(std::size_t(3 * K));
+          predict_all(sq, sq.f_linear + sigma * gaussian_matrix(n_list[q], 1, rng).col(0),
+                      VecMap<double>(out.data(), 3 * K));
+          return out;
+        });
     std::vector<std::vector<MethodStats>> sweep;
     for (std::size_t q = 0; q < n_list.size(); ++q) {
-      context.report(0.5 + 0.5 * double(q) / double(n_list.size()),
-                     fmt::format("bias and variance at n = {}", n_list[q]));
-      const Setup sq = make_setup(n_list[q], X0, beta, 0, fraction, {m_sweep}, context, q + 1);
-      Mat<double> predictions(Index(T), 3 * K);
-      context.trials(T, sweep_base * (q + 1), [&](std::size_t t, Rng& rng) {
-        Vec<double> out(3 * K);
-        predict_all(sq, sq.f_linear + sigma * gaussian_matrix(n_list[q], 1, rng).col(0), out);
-        predictions.row(Index(t)) = out.transpose();
-      });
+      const Mat<double> predictions = experiment::stack_rows(std::span(by_n).subspan(q * T, T));
+      const Setup& sq = setups[q];
       sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma, formula_error));
     }
     context.report(1.0, "done");
@@ -293,8 +281,8 @@ class BaggingOls : public Lab {
     claims(sizes, lin, mis, n_list, sweep, s, result);
 
     const std::size_t J = sizes.size();
-    const Estimate ratio_one = analysis::ratio_estimate(lin[1].mc.variance_terms, lin[0].mc.variance_terms);
-    const Estimate ratio_big = analysis::ratio_estimate(lin[J].mc.variance_terms, lin[0].mc.variance_terms);
+    const Estimate ratio_one = experiment::ratio_estimate(lin[1].mc.variance_terms, lin[0].mc.variance_terms);
+    const Estimate ratio_big = experiment::ratio_estimate(lin[J].mc.variance_terms, lin[0].mc.variance_terms);
     result.answer = fmt::format(
         "No. With y = Xβ + ε (fixed design, uncorrelated equal-variance noise) every member OLS "
         "fit is unbiased, so the average of m of them is unbiased too: bagging cannot lower the "
@@ -319,9 +307,9 @@ class BaggingOls : public Lab {
                  {}, ""};
     for (const auto& m : lin)
       linear.rows.push_back({m.name, pm(m.mc.bias2), pm(m.mc.variance), m.exact_variance,
-                             z_score(m.mc.variance.value, m.exact_variance, m.mc.variance.se),
+                             z_score(m.mc.variance, m.exact_variance),
                              pm(m.mc.mse),
-                             pm(analysis::ratio_estimate(m.mc.variance_terms, lin[0].mc.variance_terms))});
+                             pm(experiment::ratio_estimate(m.mc.variance_terms, lin[0].mc.variance_terms))});
     linear.caption =
         "Averages over the test points x₀. Monte Carlo over independent noise draws on a fixed "
         "design; each ensemble's members are fixed subsamples (or bootstrap samples), so the "
@@ -347,7 +335,7 @@ class BaggingOls : public Lab {
     for (std::size_t q = 0; q < n_list.size(); ++q)
       for (const auto& m : sweep[q])
         by_n.rows.push_back({double(n_list[q]), m.name, pm(m.mc.variance), m.exact_variance,
-                             z_score(m.mc.variance.value, m.exact_variance, m.mc.variance.se),
+                             z_score(m.mc.variance, m.exact_variance),
                              pm(m.mc.bias2)});
     by_n.caption = "Linear target; each n has its own fixed design and ensembles. All variances "
                    "fall like 1/n, the ensembles' stay above OLS's.";
@@ -440,32 +428,23 @@ class BaggingOls : public Lab {
         {{"OLS", {0, 1}}, {"the subsample ensemble (every m)", {1, 1 + J}},
          {"the bootstrap ensemble (every m)", {1 + J, 1 + 2 * J}}}};
     for (const auto& [name, range] : families) {
-      double worst = 0;
-      std::string where;
-      for (std::size_t q = range.first; q < range.second; ++q) {
-        const double z = std::abs(lin[q].mc.bias2.value) / lin[q].mc.bias2.se;
-        if (z >= worst) worst = z, where = fmt::format("{}: bias² = {}", lin[q].name, pm(lin[q].mc.bias2));
-      }
-      result.claims.push_back(Claim::check(
-          fmt::format("{} is unbiased on the linear model (bias² = 0)", name), worst, 0, 4,
-          fmt::format("largest |bias²|/SE = {:.2f} ({}); must be ≤ 4", worst, where)));
+      std::vector<Member> family;
+      for (std::size_t q = range.first; q < range.second; ++q)
+        family.push_back({lin[q].name, lin[q].mc.bias2});
+      result.claims.push_back(experiment::within_se(
+          fmt::format("{} is unbiased on the linear model (bias² = 0)", name), "bias²", family, 0, 4));
     }
     // Gauss–Markov by Monte Carlo: ratio + 4 SE ≥ 1 for every m, per family.
     for (std::size_t family = 0; family < 2; ++family) {
-      double lowest = inf;
-      std::vector<std::string> ratios;
-      for (std::size_t j = 0; j < J; ++j) {
-        const auto& m = lin[1 + family * J + j];
-        const Estimate r = analysis::ratio_estimate(m.mc.variance_terms, lin[0].mc.variance_terms);
-        lowest = std::min(lowest, r.value + 4 * r.se);
-        ratios.push_back(fmt::format("m={}: {}", sizes[j], pm(r)));
-      }
-      result.claims.push_back(Claim::check(
+      std::vector<Member> ratios;
+      for (std::size_t j = 0; j < J; ++j)
+        ratios.push_back({fmt::format("m={}", sizes[j]),
+                          experiment::ratio_estimate(lin[1 + family * J + j].mc.variance_terms,
+                                                     lin[0].mc.variance_terms)});
+      result.claims.push_back(experiment::at_least(
           fmt::format("{} ensemble variance ≥ OLS variance for every m (Gauss–Markov, Monte Carlo)",
                       family == 0 ? "subsample" : "bootstrap"),
-          lowest, 1, inf,
-          fmt::format("variance ratios to OLS {}; the smallest ratio + 4 SE = {:.4f} must be ≥ 1",
-                      fmt::join(ratios, ", "), lowest)));
+          "variance ratios to OLS", ratios, 1, 4));
     }
     // Gauss–Markov exactly, at every test point and every ensemble.
     double smallest = inf;  // over the ensembles only: OLS's own ratio is 1
@@ -474,46 +453,40 @@ class BaggingOls : public Lab {
     for (const auto& stats : sweep)
       for (std::size_t q = 1; q < stats.size(); ++q)
         for (double r : stats[q].exact_ratio_per_point) smallest = std::min(smallest, r);
-    result.claims.push_back(Claim::check(
+    result.claims.push_back(experiment::at_least(
         "exact variance x₀ᵀAAᵀx₀ ≥ x₀ᵀ(XᵀX)⁻¹x₀ at every test point, for every ensemble and n",
-        smallest, 1 - 1e-12, inf,
-        fmt::format("smallest exact ratio {:.6f} over test points, ensembles and n; must be ≥ 1 − 1e-12", smallest)));
-    // Monte Carlo variances against the exact formula, over every method and n.
-    double worst = 0;
-    std::string where;
-    const auto visit = [&](const MethodStats& m, const std::string& label) {
-      const double z = std::abs(z_score(m.mc.variance.value, m.exact_variance, m.mc.variance.se));
-      if (z >= worst) worst = z, where = label + m.name;
+        "smallest exact ratio over test points, ensembles and n", smallest, 1 - 1e-12));
+    // Monte Carlo variances against the exact formula, over every method and n: the exact
+    // value is a number, so MC − exact has the Monte Carlo SE.
+    std::vector<Member> variances;
+    const auto variance_gap = [](const MethodStats& m) {
+      return Estimate{m.mc.variance.value - m.exact_variance, m.mc.variance.se};
     };
-    for (const auto& m : lin) visit(m, "");
+    for (const auto& m : lin) variances.push_back({m.name, variance_gap(m)});
     for (std::size_t q = 0; q < sweep.size(); ++q)
-      for (const auto& m : sweep[q]) visit(m, fmt::format("n = {}, ", n_list[q]));
-    result.claims.push_back(Claim::check(
-        "Monte Carlo variances agree with the exact σ²‖Aᵀx₀‖²", worst, 0, 4,
-        fmt::format("largest |MC − exact|/SE = {:.2f} ({}) over {} comparisons; must be ≤ 4", worst,
-                    where, lin.size() + sweep.size() * 3)));
+      for (const auto& m : sweep[q])
+        variances.push_back({fmt::format("n = {}, {}", n_list[q], m.name), variance_gap(m)});
+    result.claims.push_back(experiment::within_se(
+        "Monte Carlo variances agree with the exact σ²‖Aᵀx₀‖²", "Monte Carlo − exact variance",
+        variances, 0, 4));
     // Misspecified target: Monte Carlo bias² against the exact one, and no linear-in-x₀
     // estimator can go below the best linear fit at the test points.
-    double worst_bias = 0;
-    for (const auto& m : mis)
-      worst_bias = std::max(worst_bias, std::abs(z_score(m.mc.bias2.value, m.exact_bias2, m.mc.bias2.se)));
-    result.claims.push_back(Claim::check(
+    std::vector<Member> bias_gaps, biases;
+    for (const auto& m : mis) {
+      bias_gaps.push_back({m.name, {m.mc.bias2.value - m.exact_bias2, m.mc.bias2.se}});
+      biases.push_back({m.name, m.mc.bias2});
+    }
+    result.claims.push_back(experiment::within_se(
         "misspecified target: Monte Carlo bias² agrees with the exact (x₀ᵀA f(X) − f(x₀))²",
-        worst_bias, 0, 4,
-        fmt::format("largest |MC − exact|/SE = {:.2f} over {} methods; must be ≤ 4", worst_bias,
-                    mis.size())));
+        "Monte Carlo − exact bias²", bias_gaps, 0, 4));
     const Vec<double> best_linear = analysis::ols(s.X0, s.f0_misspecified);
     const double floor_bias2 =
         (s.X0 * best_linear - s.f0_misspecified).squaredNorm() / double(s.X0.rows());
-    double lowest_bias = inf;
-    for (const auto& m : mis) lowest_bias = std::min(lowest_bias, m.mc.bias2.value + 4 * m.mc.bias2.se);
-    result.claims.push_back(Claim::check(
+    result.claims.push_back(experiment::at_least(
         "bagging cannot remove misspecification bias: every bias² ≥ that of the best linear fit "
         "at the test points",
-        lowest_bias, floor_bias2, inf,
-        fmt::format("smallest bias² + 4 SE = {:.4g}, OLS bias² = {}, floor min_w mean(x₀ᵀw − "
-                    "f(x₀))² = {:.4g}; must be ≥ the floor",
-                    lowest_bias, pm(mis[0].mc.bias2), floor_bias2)));
+        fmt::format("bias² (floor min_w mean(x₀ᵀw − f(x₀))² = {:.4g})", floor_bias2), biases,
+        floor_bias2, 4));
   }
 };
 

@@ -11,72 +11,58 @@
 #include <filesystem>
 #include <limits>
 #include <numeric>
+#include <span>
 
-#include "nnlab/analysis/bias_variance.hpp"
 #include "nnlab/analysis/linear_model.hpp"
 #include "nnlab/core/error.hpp"
 #include "nnlab/data/csv.hpp"
+#include "nnlab/data/synthetic.hpp"
+#include "nnlab/data/transform.hpp"
+#include "nnlab/experiment/claims.hpp"
+#include "nnlab/experiment/stats.hpp"
 #include "nnlab/labs/lab.hpp"
 
 namespace nnlab::labs {
 namespace {
 
-using analysis::Estimate;
+using data::gaussian_matrix;
+using experiment::Estimate, experiment::Welford, experiment::pm;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-// Lab-local stream ids (below stream::trials) and trial-stream bases, one per section.
-constexpr std::uint64_t design_stream = stream::data;
-constexpr std::uint64_t moments_base = 0, loss_base = 1'000'000, sgd_base = 2'000'000,
-                        synthetic_base = 3'000'000, diabetes_base = 4'000'000;
-// Monte Carlo sums are split into a fixed number of chunks (one stream each), so the result
-// does not depend on how many threads run them.
+// Monte Carlo sums are split into a fixed number of chunks (one stream each), merged in chunk
+// order, so the result does not depend on how many threads run them.
 constexpr std::size_t chunks = 64;
-
-struct Sums {
-  double n = 0, s = 0, s2 = 0;
-  void add(double v) { n += 1, s += v, s2 += v * v; }
-  void add(const Sums& o) { n += o.n, s += o.s, s2 += o.s2; }
-  Estimate estimate() const {
-    const double mean = s / n;
-    const double variance = std::max(0.0, (s2 - n * mean * mean) / (n - 1));
-    return {mean, std::sqrt(variance / n)};
-  }
-};
-
-std::string pm(const Estimate& e) { return fmt::format("{:.6g} ± {:.2g}", e.value, e.se); }
-
-Mat<double> gaussian_matrix(Index rows, Index cols, Rng& rng) {
-  Mat<double> M(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) M(i, j) = normal(rng);
-  return M;
-}
 
 void fill_mask(Mat<double>& R, double p, Rng& rng) {
   for (Index j = 0; j < R.cols(); ++j)
     for (Index i = 0; i < R.rows(); ++i) R(i, j) = bernoulli(rng, p);
 }
 
-// Column-standardizes train and test by the training means and standard deviations.
+// Standardizes the columns of train and test (rows are samples) by the training rows' means
+// and standard deviations.
 void standardize(Mat<double>& train, Mat<double>& test) {
-  const Vec<double> mean = train.colwise().mean().transpose();
-  train.rowwise() -= mean.transpose();
-  test.rowwise() -= mean.transpose();
-  const Vec<double> sd = (train.colwise().squaredNorm() / double(train.rows() - 1))
-                             .transpose().cwiseSqrt();
-  for (Index j = 0; j < sd.size(); ++j) {
-    require(sd(j) > 0, "dropout-linreg: feature {} is constant in the training rows", j);
-    train.col(j) /= sd(j);
-    test.col(j) /= sd(j);
-  }
+  const auto scaler = data::Standardizer<double>::fit(Mat<double>(train.transpose()));
+  for (Index j = 0; j < train.cols(); ++j)
+    require(train.col(j).minCoeff() < train.col(j).maxCoeff(),
+            "dropout-linreg: feature {} is constant in the training rows", j);
+  train = scaler.apply(train.transpose()).transpose();
+  test = scaler.apply(test.transpose()).transpose();
 }
 
 // Test error of dropout (each p), OLS and ridge (each λ) over repeated training sets. One
-// trial returns the test MSE of every model in `errors` (p_grid, then OLS, then λ grid).
+// trial returns a row of scores: the test MSE of every model (p_grid, then OLS, then λ grid),
+// then the relative difference of the p = 1 dropout and OLS predictions.
 struct Sweep {
   std::vector<double> p_grid, lambdas;
   Mat<double> errors;  // trials × (P + 1 + L)
   double p1_vs_ols = 0;  // max relative difference of p = 1 dropout and OLS predictions
+
+  // Gathers the trials' score rows.
+  void gather(const std::vector<std::vector<double>>& scores) {
+    const Mat<double> all = experiment::stack_rows(scores);
+    errors = all.leftCols(all.cols() - 1);
+    p1_vs_ols = all.col(all.cols() - 1).maxCoeff();
+  }
 };
 
 struct SweepSummary {
@@ -89,34 +75,35 @@ struct SweepSummary {
 SweepSummary summarize(const Sweep& s) {
   SweepSummary r;
   const auto P = Index(s.p_grid.size()), L = Index(s.lambdas.size());
-  for (Index k = 0; k < P; ++k) r.dropout.push_back(analysis::mean_estimate(s.errors.col(k)));
-  r.ols = analysis::mean_estimate(s.errors.col(P));
-  for (Index k = 0; k < L; ++k) r.ridge.push_back(analysis::mean_estimate(s.errors.col(P + 1 + k)));
+  for (Index k = 0; k < P; ++k) r.dropout.push_back(experiment::mean_estimate(s.errors.col(k)));
+  r.ols = experiment::mean_estimate(s.errors.col(P));
+  for (Index k = 0; k < L; ++k) r.ridge.push_back(experiment::mean_estimate(s.errors.col(P + 1 + k)));
   const auto less = [](const Estimate& a, const Estimate& b) { return a.value < b.value; };
   r.best_p = std::size_t(std::min_element(r.dropout.begin(), r.dropout.end(), less) - r.dropout.begin());
   r.best_lambda = std::size_t(std::min_element(r.ridge.begin(), r.ridge.end(), less) - r.ridge.begin());
-  r.gain = analysis::mean_estimate(s.errors.col(P) - s.errors.col(Index(r.best_p)));
+  r.gain = experiment::paired_difference(s.errors.col(P), s.errors.col(Index(r.best_p)));
   return r;
 }
 
-// Fits every model on (X, y) and returns test MSEs against `truth` at the rows of X0.
-void fit_and_score(const Mat<double>& X, const Vec<double>& y, const Mat<double>& X0,
-                   const Vec<double>& truth, const std::vector<double>& p_grid,
-                   const std::vector<double>& lambdas, Eigen::Ref<Vec<double>> errors,
-                   double& p1_vs_ols) {
-  const auto P = Index(p_grid.size());
+// Fits every model on (X, y) and returns the score row (see Sweep) against `truth` at the
+// rows of X0, errors scaled by 1/scale.
+std::vector<double> fit_and_score(const Mat<double>& X, const Vec<double>& y, const Mat<double>& X0,
+                                  const Vec<double>& truth, const Sweep& s, double scale = 1) {
+  const auto mse = [&](const Vec<double>& prediction) {
+    return (prediction - truth).squaredNorm() / double(truth.size()) / scale;
+  };
+  std::vector<double> scores;
+  double p1_vs_ols = 0;
   const Vec<double> ols_prediction = X0 * analysis::ols(X, y);
-  for (Index k = 0; k < P; ++k) {
-    const double p = p_grid[std::size_t(k)];
+  for (double p : s.p_grid) {
     const Vec<double> prediction = p * (X0 * analysis::dropout_closed_form(X, y, p));
-    errors(k) = (prediction - truth).squaredNorm() / double(truth.size());
-    if (p == 1.0)
-      p1_vs_ols = std::max(p1_vs_ols, (prediction - ols_prediction).norm() / ols_prediction.norm());
+    scores.push_back(mse(prediction));
+    if (p == 1.0) p1_vs_ols = (prediction - ols_prediction).norm() / ols_prediction.norm();
   }
-  errors(P) = (ols_prediction - truth).squaredNorm() / double(truth.size());
-  for (std::size_t k = 0; k < lambdas.size(); ++k)
-    errors(P + 1 + Index(k)) =
-        (X0 * analysis::ridge(X, y, lambdas[k]) - truth).squaredNorm() / double(truth.size());
+  scores.push_back(mse(ols_prediction));
+  for (double lambda : s.lambdas) scores.push_back(mse(X0 * analysis::ridge(X, y, lambda)));
+  scores.push_back(p1_vs_ols);
+  return scores;
 }
 
 Figure sweep_figure(std::string id, std::string title, std::string y_label, const Sweep& s,
@@ -141,13 +128,6 @@ void sweep_rows(Table& t, const std::string& data, const Sweep& s, const SweepSu
                     pm(r.dropout[r.best_p]), r.dropout[r.best_p].value});
   t.rows.push_back({data, fmt::format("ridge, best λ = {:.3g}", s.lambdas[r.best_lambda]),
                     pm(r.ridge[r.best_lambda]), r.ridge[r.best_lambda].value});
-}
-
-ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
-               std::string quick_value, double min = -1e300, double max = 1e300) {
-  return {.name = std::move(name), .type = type, .help = std::move(help),
-          .default_value = std::move(default_value), .quick_value = std::move(quick_value),
-          .min = min, .max = max, .choices = {}};
 }
 
 class DropoutLinreg : public Lab {
@@ -205,7 +185,7 @@ class DropoutLinreg : public Lab {
     require(N >= D, "dropout-linreg: n = {} must be ≥ d = {} for OLS to be defined", N, D);
 
     // Fixed design with feature scales from 1/4 to 4, so diag(XᵀX) differs across features.
-    Rng data_rng = context.rng(design_stream);
+    Rng data_rng = context.rng("design");
     Mat<double> X = gaussian_matrix(N, D, data_rng);
     for (Index j = 0; j < D; ++j)
       X.col(j) *= std::pow(4.0, D == 1 ? 0.0 : 2.0 * double(j) / double(D - 1) - 1.0);
@@ -251,37 +231,36 @@ class DropoutLinreg : public Lab {
     const auto rows = std::uint64_t(params.integer("mask_rows"));
     Table table{"mask-moments", "(a) Moments of the dropout mask by Monte Carlo",
                 {"p", "quantity", "exact", "Monte Carlo ± SE", "z = (MC − exact)/SE"}, {}, ""};
+    // Cell q = p_list[q], trial c = chunk c of the mask rows. Per row: the mean over j of
+    // R_j; over ordered pairs j ≠ k of R_j R_k; over j of R_j R_j.
+    const auto parts = context.sweep<std::array<Welford, 3>>(
+        "mask-moments", p_list.size(), chunks, [&](std::size_t q, std::size_t c, Rng& rng) {
+          const std::uint64_t count = rows / chunks + (c < rows % chunks);
+          std::array<Welford, 3> part;
+          Vec<double> r(D);
+          for (std::uint64_t i = 0; i < count; ++i) {
+            for (Index j = 0; j < D; ++j) r(j) = bernoulli(rng, p_list[q]);
+            const double sum = r.sum();
+            part[0].add(sum / double(D));
+            part[1].add((sum * sum - r.squaredNorm()) / double(D * (D - 1)));
+            part[2].add(r.squaredNorm() / double(D));
+          }
+          return part;
+        });
     for (std::size_t q = 0; q < p_list.size(); ++q) {
       const double p = p_list[q];
-      std::vector<std::array<Sums, 3>> parts(chunks);
-      context.trials(chunks, moments_base + q * chunks, [&](std::size_t c, Rng& rng) {
-        const std::uint64_t count = rows / chunks + (c < rows % chunks);
-        Vec<double> r(D);
-        for (std::uint64_t i = 0; i < count; ++i) {
-          for (Index j = 0; j < D; ++j) r(j) = bernoulli(rng, p);
-          const double sum = r.sum();
-          // mean over j of R_j; over ordered pairs j ≠ k of R_j R_k; over j of R_j R_j
-          parts[c][0].add(sum / double(D));
-          parts[c][1].add((sum * sum - r.squaredNorm()) / double(D * (D - 1)));
-          parts[c][2].add(r.squaredNorm() / double(D));
-        }
-      });
-      std::array<Sums, 3> total;
-      for (const auto& part : parts)
-        for (int k = 0; k < 3; ++k) total[k].add(part[k]);
+      std::array<Welford, 3> total;
+      for (std::size_t c = 0; c < chunks; ++c)
+        for (int k = 0; k < 3; ++k) total[k].merge(parts[q * chunks + c][k]);
       const std::array<std::string, 3> names{"E[R_ij]", "E[R_ij R_ik], j ≠ k", "E[R_ij R_ij]"};
       const std::array<double, 3> exact{p, p * p, p};
       for (int k = 0; k < 3; ++k) {
         const Estimate e = total[k].estimate();
-        const double z = e.se > 0 ? (e.value - exact[k]) / e.se : 0.0;
-        table.rows.push_back({p, names[k], exact[k], pm(e), z});
+        table.rows.push_back({p, names[k], exact[k], pm(e), experiment::z_score(e, exact[k])});
         if (k < 2)
-          result.claims.push_back(Claim::check(
-              fmt::format("{} = {} at p = {}", names[k], k == 0 ? "p" : "p²", p), exact[k],
-              e.value - 4 * e.se, e.value + 4 * e.se,
-              fmt::format("Monte Carlo {} over {} mask rows; exact {:.6g} must lie within 4 SE "
-                          "(z = {:.2f})",
-                          pm(e), rows, exact[k], z)));
+          result.claims.push_back(experiment::within_se(
+              fmt::format("{} = {} at p = {}", names[k], k == 0 ? "p" : "p²", p),
+              fmt::format("Monte Carlo {} over {} mask rows", names[k], rows), e, exact[k], 4));
       }
     }
     table.caption =
@@ -301,31 +280,33 @@ class DropoutLinreg : public Lab {
     if (std::find(p_list.begin(), p_list.end(), p) == p_list.end()) p_list.push_back(p);
     Table table{"expected-loss", "(b) E_R[J(w)] at w = OLS: Monte Carlo vs the analytic formula",
                 {"p", "analytic", "Monte Carlo ± SE", "95% interval", "z"}, {}, ""};
+    const auto parts = context.sweep<Welford>(
+        "expected-loss", p_list.size(), chunks, [&](std::size_t q, std::size_t c, Rng& rng) {
+          const std::uint64_t count = samples / chunks + (c < samples % chunks);
+          Welford part;
+          Mat<double> R(X.rows(), X.cols());
+          for (std::uint64_t i = 0; i < count; ++i) {
+            fill_mask(R, p_list[q], rng);
+            part.add(analysis::dropout_sampled_loss(X, y, w, R));
+          }
+          return part;
+        });
     for (std::size_t q = 0; q < p_list.size(); ++q) {
       const double pq = p_list[q];
-      std::vector<Sums> parts(chunks);
-      context.trials(chunks, loss_base + q * chunks, [&](std::size_t c, Rng& rng) {
-        const std::uint64_t count = samples / chunks + (c < samples % chunks);
-        Mat<double> R(X.rows(), X.cols());
-        for (std::uint64_t i = 0; i < count; ++i) {
-          fill_mask(R, pq, rng);
-          parts[c].add(analysis::dropout_sampled_loss(X, y, w, R));
-        }
-      });
-      Sums total;
-      for (const auto& part : parts) total.add(part);
+      Welford total;
+      for (std::size_t c = 0; c < chunks; ++c) total.merge(parts[q * chunks + c]);
       const Estimate e = total.estimate();
       const double analytic = analysis::dropout_expected_loss(X, y, w, pq) * (1 + formula_error);
-      const double lo = e.value - 1.96 * e.se, hi = e.value + 1.96 * e.se;
-      table.rows.push_back({pq, analytic, pm(e), fmt::format("[{:.6g}, {:.6g}]", lo, hi),
-                            (e.value - analytic) / e.se});
+      const experiment::Interval ci{e.value - 1.96 * e.se, e.value + 1.96 * e.se};
+      table.rows.push_back({pq, analytic, pm(e), fmt::format("[{:.6g}, {:.6g}]", ci.lo, ci.hi),
+                            experiment::z_score(e, analytic)});
       if (pq == p)
-        result.claims.push_back(Claim::check(
-            fmt::format("E_R[J(w)] = ‖y − pXw‖² + p(1−p) Σ_j w_j² (XᵀX)_jj at p = {}", p), analytic,
-            lo, hi,
-            fmt::format("formula {:.6g} vs Monte Carlo {} over {} masks; must lie in the 95% "
-                        "interval [{:.6g}, {:.6g}] (misses 1 seed in 20 by chance)",
-                        analytic, pm(e), samples, lo, hi)));
+        result.claims.push_back(experiment::contains(
+            fmt::format("E_R[J(w)] = ‖y − pXw‖² + p(1−p) Σ_j w_j² (XᵀX)_jj at p = {}", p),
+            fmt::format("the formula (against the 95% interval of Monte Carlo {} over {} masks, "
+                        "which misses 1 seed in 20 by chance)",
+                        pm(e), samples),
+            ci, analytic));
     }
     table.caption =
         "Each Monte Carlo value averages J(w; R) = Σ_i (y_i − Σ_j w_j R_ij x_ij)² over independent "
@@ -346,11 +327,12 @@ class DropoutLinreg : public Lab {
     const auto numeric =
         analysis::minimize_quadratic(gradient, Vec<double>::Zero(D), 1e-13, int(50 * D));
     const double numeric_diff = (numeric.w - w_star).norm() / w_star.norm();
-    result.claims.push_back(Claim::check(
-        "closed form w* = (pXᵀX + (1−p)diag(XᵀX))⁻¹Xᵀy minimizes E_R[J]", numeric_diff, 0, 1e-6,
-        fmt::format("relative difference {:.2e} to conjugate gradients on ∇E_R[J] ({} iterations, "
-                    "‖∇‖ = {:.2e}); must be < 1e-6",
-                    numeric_diff, numeric.iterations, numeric.gradient_norm)));
+    result.claims.push_back(experiment::at_most(
+        "closed form w* = (pXᵀX + (1−p)diag(XᵀX))⁻¹Xᵀy minimizes E_R[J]",
+        fmt::format("relative difference to conjugate gradients on ∇E_R[J] ({} iterations, "
+                    "‖∇‖ = {:.2e})",
+                    numeric.iterations, numeric.gradient_norm),
+        numeric_diff, 1e-6));
 
     // SGD on (1/N) Σ_i (y_i − wᵀ(r ⊙ x_i))² with one sample i and one fresh mask r per step:
     // constant step γ = 1/(8 max_i ‖x_i‖²) with Polyak–Ruppert averaging (Bach & Moulines 2013:
@@ -362,26 +344,30 @@ class DropoutLinreg : public Lab {
     for (double t = 100; t < double(steps); t *= std::pow(10.0, 0.125))
       checkpoints.push_back(std::uint64_t(t));
     checkpoints.push_back(steps);
-    Mat<double> errors(Index(runs), Index(checkpoints.size()));
     const Mat<double> Xt = X.transpose();  // columns are samples: contiguous x_i
-    context.trials(runs, sgd_base, [&](std::size_t run, Rng& rng) {
+    // One run returns its relative error at each checkpoint.
+    const auto errors = context.trials<std::vector<double>>("sgd", runs, [&](std::size_t, Rng& rng) {
       Vec<double> w = Vec<double>::Zero(D), w_bar = Vec<double>::Zero(D), z(D);
-      std::size_t next = 0;
+      std::vector<double> at_checkpoints;
       for (std::uint64_t t = 1; t <= steps; ++t) {
         const auto i = Index(uniform_index(rng, std::uint64_t(N)));
         for (Index j = 0; j < D; ++j) z(j) = bernoulli(rng, p) ? Xt(j, i) : 0.0;
         const double residual = y(i) - w.dot(z);
         w += (2 * lr * residual) * z;
         w_bar += (w - w_bar) / double(t);
-        if (t == checkpoints[next]) errors(Index(run), Index(next++)) = (w_bar - w_star).norm() / w_star.norm();
+        if (t == checkpoints[at_checkpoints.size()])
+          at_checkpoints.push_back((w_bar - w_star).norm() / w_star.norm());
       }
+      return at_checkpoints;
     });
     Figure figure{"sgd-convergence", "(c) Averaged SGD with sampled masks converges to w*",
                   "SGD step t", "‖w̄_t − w*‖ / ‖w*‖", true, true, {}, ""};
     Line mean{"mean over runs", {}, {}, {}, "linespoints"};
     for (std::size_t k = 0; k < checkpoints.size(); ++k) {
       mean.x.push_back(double(checkpoints[k]));
-      mean.y.push_back(errors.col(Index(k)).mean());
+      double sum = 0;
+      for (const auto& run : errors) sum += run[k];
+      mean.y.push_back(sum / double(runs));
     }
     const double final_error = mean.y.back();
     // A t^(−1/2) reference through the last point: the rate of averaged SGD's noise term.
@@ -400,23 +386,20 @@ class DropoutLinreg : public Lab {
     const double t_end = mean.x.back();
     std::size_t first = 0;
     while (mean.x[first] < t_end / 10) ++first;
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
-    for (std::size_t k = first; k < mean.x.size(); ++k) {
-      const double lx = std::log(mean.x[k]), ly = std::log(mean.y[k]);
-      sx += lx, sy += ly, sxx += lx * lx, sxy += lx * ly, m += 1;
-    }
-    const double slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+    const auto last_decade = [&](const std::vector<double>& v) {
+      return std::span<const double>(v).subspan(first);
+    };
+    const auto fit = experiment::fit_log_log(last_decade(mean.x), last_decade(mean.y));
     const double tolerance = params.real("sgd_tolerance");
-    result.claims.push_back(Claim::check(
-        "averaged SGD with sampled dropout masks converges to the closed form w*", final_error, 0,
-        tolerance,
-        fmt::format("‖w̄_T − w*‖/‖w*‖ = {:.3g} after T = {} steps (mean of {} runs); must be ≤ {}",
-                    final_error, steps, runs, tolerance)));
-    result.claims.push_back(Claim::check(
-        "the SGD error keeps shrinking (log–log slope over the last decade ≤ −0.25)", slope, -inf,
-        -0.25,
-        fmt::format("fitted slope {:.3f} over t ∈ [{:.3g}, {:.3g}]; averaged SGD's rate is −1/2",
-                    slope, mean.x[first], t_end)));
+    result.claims.push_back(experiment::at_most(
+        "averaged SGD with sampled dropout masks converges to the closed form w*",
+        fmt::format("‖w̄_T − w*‖/‖w*‖ after T = {} steps (mean of {} runs)", steps, runs),
+        final_error, tolerance));
+    result.claims.push_back(experiment::slope_in(
+        "the SGD error keeps shrinking (log–log slope over the last decade ≤ −0.25)",
+        fmt::format("log error vs log t over t ∈ [{:.3g}, {:.3g}] (averaged SGD's rate is −1/2)",
+                    mean.x[first], t_end),
+        fit, -inf, -0.25));
     Table table{"closed-form", "(c) Closed form vs numerical minimization vs SGD",
                 {"method", "‖w − w*‖/‖w*‖", "note"}, {}, ""};
     table.rows.push_back({"closed form (LDLT)", 0.0, fmt::format("‖w*‖ = {:.6g}", w_star.norm())});
@@ -448,10 +431,10 @@ class DropoutLinreg : public Lab {
     table.caption = "Dropout's closed form (LDLT of pXᵀX + (1−p)diag(XᵀX)) against ridge solved "
                     "by QR of the augmented system [X; diag(√λ)]: two different solvers, one answer.";
     result.tables.push_back(std::move(table));
-    result.claims.push_back(Claim::check(
-        "p·w* is ridge regression with per-feature penalty λ_j = (1−p)/p·(XᵀX)_jj", worst, 0, 1e-9,
-        fmt::format("largest relative difference {:.2e} over p ∈ {{{}}}; must be < 1e-9", worst,
-                    fmt::join(p_list, ", "))));
+    result.claims.push_back(experiment::at_most(
+        "p·w* is ridge regression with per-feature penalty λ_j = (1−p)/p·(XᵀX)_jj",
+        fmt::format("largest relative difference over p ∈ {{{}}}", fmt::join(p_list, ", ")), worst,
+        1e-9));
 
     const Vec<double> w_ols = analysis::ols(X, y);
     const Vec<double> scaled = p * analysis::dropout_closed_form(X, y, p);
@@ -489,18 +472,12 @@ class DropoutLinreg : public Lab {
     Sweep s{params.real_list("p_grid"), lambda_grid(), {}, 0};
     std::sort(s.p_grid.begin(), s.p_grid.end());
     const auto trials = std::size_t(params.integer("reg_trials"));
-    const auto columns = Index(s.p_grid.size() + 1 + s.lambdas.size());
-    s.errors.resize(Index(trials), columns);
-    std::vector<double> p1(trials, 0.0);
-    context.trials(trials, synthetic_base, [&](std::size_t t, Rng& rng) {
+    s.gather(context.trials<std::vector<double>>("synthetic-sweep", trials, [&](std::size_t, Rng& rng) {
       const Vec<double> beta = gaussian_matrix(d, 1, rng).col(0);
       const Mat<double> X = gaussian_matrix(n, d, rng), X0 = gaussian_matrix(test, d, rng);
       const Vec<double> y = X * beta + sigma * gaussian_matrix(n, 1, rng).col(0);
-      Vec<double> errors(columns);
-      fit_and_score(X, y, X0, X0 * beta, s.p_grid, s.lambdas, errors, p1[t]);
-      s.errors.row(Index(t)) = errors.transpose();
-    });
-    s.p1_vs_ols = *std::max_element(p1.begin(), p1.end());
+      return fit_and_score(X, y, X0, X0 * beta, s);
+    }));
     const SweepSummary r = summarize(s);
 
     result.figures.push_back(sweep_figure(
@@ -520,18 +497,16 @@ class DropoutLinreg : public Lab {
                     "p and λ are oracles chosen on the reported error.";
     result.tables.push_back(std::move(table));
 
-    result.claims.push_back(Claim::check(
-        "dropout with p = 1 is OLS", s.p1_vs_ols, 0, 1e-9,
-        fmt::format("largest relative difference of test predictions {:.2e} over {} training "
-                    "sets; must be < 1e-9",
-                    s.p1_vs_ols, trials)));
-    result.claims.push_back(Claim::check(
+    result.claims.push_back(experiment::at_most(
+        "dropout with p = 1 is OLS",
+        fmt::format("largest relative difference of test predictions over {} training sets", trials),
+        s.p1_vs_ols, 1e-9));
+    result.claims.push_back(experiment::exceeds(
         fmt::format("with n = {} close to d = {}, dropout (like ridge) lowers the test error of OLS",
                     n, d),
-        r.gain.value, 4 * r.gain.se, inf,
-        fmt::format("OLS − dropout(p = {:.2g}) test MSE = {} (paired over training sets); must "
-                    "exceed 4 SE",
-                    s.p_grid[r.best_p], pm(r.gain))));
+        fmt::format("OLS − dropout(p = {:.2g}) test MSE, paired over training sets",
+                    s.p_grid[r.best_p]),
+        r.gain, 0, 4));
     return {r.ols, s.p_grid[r.best_p], r.dropout[r.best_p].value, r.ridge[r.best_lambda].value};
   }
 
@@ -563,10 +538,7 @@ class DropoutLinreg : public Lab {
     Sweep s{params.real_list("p_grid"), lambda_grid(), {}, 0};
     std::sort(s.p_grid.begin(), s.p_grid.end());
     const auto splits = std::size_t(params.integer("diabetes_splits"));
-    const auto columns = Index(s.p_grid.size() + 1 + s.lambdas.size());
-    s.errors.resize(Index(splits), columns);
-    std::vector<double> p1(splits, 0.0);
-    context.trials(splits, diabetes_base, [&](std::size_t t, Rng& rng) {
+    s.gather(context.trials<std::vector<double>>("diabetes-splits", splits, [&](std::size_t, Rng& rng) {
       std::vector<Index> order(static_cast<std::size_t>(rows));
       std::iota(order.begin(), order.end(), Index(0));
       shuffle(order, rng);
@@ -579,11 +551,9 @@ class DropoutLinreg : public Lab {
       }
       standardize(X, X0);
       const double mean = y.mean();
-      Vec<double> errors(columns);
-      fit_and_score(X, (y.array() - mean).matrix(), X0, (y0.array() - mean).matrix(), s.p_grid,
-                    s.lambdas, errors, p1[t]);
-      s.errors.row(Index(t)) = errors.transpose() / variance;
-    });
+      return fit_and_score(X, (y.array() - mean).matrix(), X0, (y0.array() - mean).matrix(), s,
+                           variance);
+    }));
     const SweepSummary r = summarize(s);
     result.figures.push_back(sweep_figure(
         "test-error-diabetes",

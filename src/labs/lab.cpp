@@ -1,5 +1,4 @@
-// The lab framework: parameter parsing and validation, claim checks, Monte Carlo trials on
-// the pool with one RNG stream per trial, and the registry of labs.
+// The lab framework: parameter parsing and validation, and the registry of labs.
 #include "nnlab/labs/lab.hpp"
 
 #include <fmt/format.h>
@@ -140,6 +139,13 @@ std::pair<Value, std::string> parse_value(const ParamSpec& spec, std::string_vie
 
 }  // namespace
 
+ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
+               std::string quick_value, double min, double max) {
+  return {.name = std::move(name), .type = type, .help = std::move(help),
+          .default_value = std::move(default_value), .quick_value = std::move(quick_value),
+          .min = min, .max = max, .choices = {}};
+}
+
 Params Params::resolve(const std::vector<ParamSpec>& specs, bool quick,
                        const std::vector<std::pair<std::string, std::string>>& sets) {
   return resolve(specs, quick, sets, {});
@@ -215,16 +221,6 @@ std::vector<double> Params::real_list(std::string_view name) const {
     if (comma == std::string_view::npos) return list;
     rest.remove_prefix(comma + 1);
   }
-}
-
-// ---------------------------------------------------------------- running
-void Context::trials(std::size_t n, std::uint64_t stream_base,
-                     const std::function<void(std::size_t, Rng&)>& body) const {
-  require(pool != nullptr, "Context::trials needs a thread pool");
-  pool->parallel_for(n, [&](std::size_t t) {
-    Rng rng_t = rng(stream::trials + stream_base + t);
-    body(t, rng_t);
-  });
 }
 
 // ---------------------------------------------------------------- registry

@@ -29,7 +29,7 @@ std::string num(double v) {
 
 }  // namespace
 
-std::string figure_csv(const labs::Figure& figure) {
+std::string figure_csv(const experiment::Figure& figure) {
   std::string out = "line,x,y,err\n";
   for (const auto& line : figure.lines) {
     const std::string name = quoted(line.name);
@@ -42,7 +42,7 @@ std::string figure_csv(const labs::Figure& figure) {
   return out;
 }
 
-void write_figure_csv(const labs::Figure& figure, const std::filesystem::path& path) {
+void write_figure_csv(const experiment::Figure& figure, const std::filesystem::path& path) {
   write_file_atomic(path, figure_csv(figure));
 }
 

@@ -110,7 +110,7 @@ footer { margin-top: 4rem; color: var(--muted); font-size: .85rem; border-top: 1
 
 std::size_t passed(const RunRecord& r) {
   return std::size_t(std::count_if(r.result.claims.begin(), r.result.claims.end(),
-                                   [](const labs::Claim& c) { return c.pass; }));
+                                   [](const experiment::Claim& c) { return c.pass; }));
 }
 
 std::string badge(const RunRecord& r) {
@@ -138,12 +138,12 @@ std::string paragraphs(std::string_view text) {
   return out;
 }
 
-std::string cell(const labs::Cell& c) {
+std::string cell(const experiment::Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return "<td>" + html_escape(*s) + "</td>";
   return "<td class=\"num\">" + format_number(std::get<double>(c)) + "</td>";
 }
 
-std::string interval(const labs::Claim& c) {
+std::string interval(const experiment::Claim& c) {
   return fmt::format("[{}, {}]", format_number(c.lo), format_number(c.hi));
 }
 

@@ -60,7 +60,7 @@ bool gnuplot_available() {
   }
 }
 
-std::string gnuplot_script(const labs::Figure& figure, const std::filesystem::path& output) {
+std::string gnuplot_script(const experiment::Figure& figure, const std::filesystem::path& output) {
   std::ostringstream s;
   s << "set terminal svg size 760,470 dynamic enhanced font 'Helvetica,13' linewidth 1.2 "
        "background rgb 'white'\n"
@@ -120,7 +120,7 @@ std::string gnuplot_script(const labs::Figure& figure, const std::filesystem::pa
   return s.str();
 }
 
-std::optional<std::string> render_svg(const labs::Figure& figure) {
+std::optional<std::string> render_svg(const experiment::Figure& figure) {
   if (!gnuplot_available()) return std::nullopt;
   static std::atomic<unsigned> counter{0};
   const auto stem = std::filesystem::temp_directory_path() /
@@ -154,7 +154,7 @@ std::optional<std::string> render_svg(const labs::Figure& figure) {
   }
 }
 
-bool write_figure_svg(const labs::Figure& figure, const std::filesystem::path& path) {
+bool write_figure_svg(const experiment::Figure& figure, const std::filesystem::path& path) {
   const auto svg = render_svg(figure);
   if (!svg) return false;
   write_file_atomic(path, *svg);

@@ -44,14 +44,14 @@ std::vector<double> numbers_from(const Json& j) {
 
 // A table cell: a finite number, a string, or {"real": "nan"} for a non-finite number (so
 // that it cannot be mistaken for the text "nan").
-Json cell(const labs::Cell& c) {
+Json cell(const experiment::Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   const double v = std::get<double>(c);
   if (std::isfinite(v)) return v;
   return Json{{"real", number(v)}};
 }
 
-labs::Cell cell_from(const Json& j) {
+experiment::Cell cell_from(const Json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_object()) return number_from(j.at("real"));
   return number_from(j);
@@ -76,7 +76,7 @@ T get(const Json& j, const char* key) {
 
 }  // namespace
 
-Json to_json(const labs::Result& result) {
+Json to_json(const experiment::Result& result) {
   Json tables = Json::array();
   for (const auto& t : result.tables) {
     Json rows = Json::array();
@@ -107,11 +107,11 @@ Json to_json(const labs::Result& result) {
               {"figures", std::move(figures)}, {"claims", std::move(claims)}};
 }
 
-labs::Result result_from_json(const Json& j) {
-  labs::Result result;
+experiment::Result result_from_json(const Json& j) {
+  experiment::Result result;
   result.answer = get<std::string>(j, "answer");
   for (const auto& t : field(j, "tables")) {
-    labs::Table table{get<std::string>(t, "id"), get<std::string>(t, "title"),
+    experiment::Table table{get<std::string>(t, "id"), get<std::string>(t, "title"),
                       get<std::vector<std::string>>(t, "columns"), {},
                       get<std::string>(t, "caption")};
     for (const auto& r : field(t, "rows")) {
@@ -124,12 +124,12 @@ labs::Result result_from_json(const Json& j) {
     result.tables.push_back(std::move(table));
   }
   for (const auto& f : field(j, "figures")) {
-    labs::Figure figure{get<std::string>(f, "id"),      get<std::string>(f, "title"),
+    experiment::Figure figure{get<std::string>(f, "id"),      get<std::string>(f, "title"),
                         get<std::string>(f, "x_label"), get<std::string>(f, "y_label"),
                         get<bool>(f, "log_x"),          get<bool>(f, "log_y"),
                         {},                             get<std::string>(f, "caption")};
     for (const auto& l : field(f, "lines")) {
-      labs::Line line{get<std::string>(l, "name"), numbers_from(field(l, "x")),
+      experiment::Line line{get<std::string>(l, "name"), numbers_from(field(l, "x")),
                       numbers_from(field(l, "y")), numbers_from(field(l, "err")),
                       get<std::string>(l, "style")};
       require(line.x.size() == line.y.size() && (line.err.empty() || line.err.size() == line.y.size()),
@@ -140,7 +140,7 @@ labs::Result result_from_json(const Json& j) {
     result.figures.push_back(std::move(figure));
   }
   for (const auto& c : field(j, "claims"))
-    result.claims.push_back(labs::Claim{get<std::string>(c, "statement"),
+    result.claims.push_back(experiment::Claim{get<std::string>(c, "statement"),
                                         number_from(field(c, "value")),
                                         number_from(field(c, "lo")), number_from(field(c, "hi")),
                                         get<std::string>(c, "detail"), get<bool>(c, "pass")});

@@ -93,8 +93,9 @@ RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& par
   require_writable(results_dir);
   RunRecord record = new_record(lab, seed, quick);
   record.params = params.items();
-  const labs::Context context{.seed = seed, .pool = &pool, .out_dir = lab_dir, .quick = quick,
-                              .progress = progress};
+  experiment::PoolExecutor executor(pool);
+  const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
+                              .out_dir = lab_dir, .quick = quick, .progress = progress};
   const auto t0 = std::chrono::steady_clock::now();
   record.result = lab.run(params, context);
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -107,7 +108,7 @@ RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& par
 
 }  // namespace
 
-void validate_result(const labs::Result& result, std::string_view lab_id) {
+void validate_result(const experiment::Result& result, std::string_view lab_id) {
   std::set<std::string> ids;
   for (const auto& t : result.tables) {
     require(file_name_safe(t.id), "lab '{}': table id '{}' is not file-name safe", lab_id, t.id);
@@ -199,7 +200,7 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
       o.claims = record.result.claims.size();
       o.claims_passed = std::size_t(std::count_if(record.result.claims.begin(),
                                                   record.result.claims.end(),
-                                                  [](const labs::Claim& c) { return c.pass; }));
+                                                  [](const experiment::Claim& c) { return c.pass; }));
       o.seconds = record.seconds;
     } catch (const std::exception& e) {
       o.status = LabOutcome::Status::failed;

@@ -25,6 +25,21 @@ void expect_balanced_two_class(const Dataset<double>& d) {
   EXPECT_EQ(d.Y.sum(), double(d.size()));
 }
 
+// Column by column from the stream, so a design drawn as rows × cols is reproducible, and the
+// entries are standard normal (mean 0 and variance 1 to within 4 standard errors).
+TEST(Synthetic, GaussianMatrixDrawsColumnByColumn) {
+  Rng a = make_rng(21, stream::data), b = make_rng(21, stream::data);
+  const Mat<double> M = gaussian_matrix(3, 4, a);
+  ASSERT_EQ(M.rows(), 3);
+  ASSERT_EQ(M.cols(), 4);
+  for (Index j = 0; j < 4; ++j)
+    for (Index i = 0; i < 3; ++i) EXPECT_EQ(M(i, j), normal(b));
+  const Mat<double> big = gaussian_matrix(200, 200, a);
+  const double n = double(big.size()), mean = big.mean();
+  EXPECT_NEAR(mean, 0, 4 / std::sqrt(n));
+  EXPECT_NEAR((big.array() - mean).square().sum() / (n - 1), 1, 4 * std::sqrt(2 / n));
+}
+
 TEST(Synthetic, SameSeedSameDataOtherSeedOtherData) {
   auto draw = [](std::uint64_t seed) {
     Rng rng = make_rng(seed, stream::data);

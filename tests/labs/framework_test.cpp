@@ -43,8 +43,8 @@ class FakeLab : public labs::Lab {
   labs::Result run(const Params& params, const labs::Context& context) const override {
     ++fake_runs;
     const auto n = std::size_t(params.integer("trials"));
-    std::vector<double> u(n);
-    context.trials(n, 0, [&](std::size_t t, Rng& rng) { u[t] = uniform01(rng); });
+    const std::vector<double> u =
+        context.trials<double>("u", n, [](std::size_t, Rng& rng) { return uniform01(rng); });
     double mean = 0, var = 0;
     for (double x : u) mean += x / double(n);
     for (double x : u) var += (x - mean) * (x - mean) / double(n - 1);
@@ -187,27 +187,32 @@ TEST(Claim, PassesExactlyInsideTheClosedInterval) {
 }
 
 // ---------------------------------------------------------------- trials
-TEST(Context, TrialsAreBitIdenticalForOneAndTwoThreads) {
-  const auto draw = [](int threads, std::uint64_t base) {
+TEST(Context, TrialsAreBitIdenticalForOneAndTwoThreadsAndNamedBySection) {
+  const auto draw = [](int threads, const std::string& lab, const std::string& section) {
     ThreadPool pool(threads);
+    experiment::PoolExecutor executor(pool);
     labs::Context context;
     context.seed = 17;
-    context.pool = &pool;
-    std::vector<double> out(257);
-    context.trials(out.size(), base, [&](std::size_t t, Rng& rng) {
+    context.lab = lab;
+    context.executor = &executor;
+    return context.trials<double>(section, 257, [](std::size_t, Rng& rng) {
       double s = 0;
       for (int k = 0; k < 100; ++k) s += normal(rng);
-      out[t] = s;
+      return s;
     });
-    return out;
   };
-  const auto one = draw(1, 0), two = draw(2, 0);
+  const auto one = draw(1, "lab", "a"), two = draw(2, "lab", "a");
   ASSERT_EQ(one.size(), two.size());
   EXPECT_EQ(std::memcmp(one.data(), two.data(), one.size() * sizeof(double)), 0);
-  // Trial t is stream trials + base + t: shifting the base by 1 shifts the results by one.
-  const auto shifted = draw(2, 1);
-  EXPECT_EQ(std::memcmp(one.data() + 1, shifted.data(), (one.size() - 1) * sizeof(double)), 0);
+  // Trial t of section "a" is make_rng({seed, lab, "a"}, 0, t); another section or lab is
+  // another set of streams, and the section's named stream is none of its trials.
+  Rng first = make_rng(Section{17, "lab", "a"}, 0, 0);
+  double s = 0;
+  for (int k = 0; k < 100; ++k) s += normal(first);
+  EXPECT_EQ(s, one[0]);
   EXPECT_NE(one[0], one[1]);
+  EXPECT_NE(draw(2, "lab", "b")[0], one[0]);
+  EXPECT_NE(draw(2, "other-lab", "a")[0], one[0]);
 }
 
 // ---------------------------------------------------------------- JSON

@@ -15,9 +15,11 @@ inline Result run_quick(const std::string& id, std::uint64_t seed, int threads,
   const Lab* lab = find_lab(id);
   EXPECT_NE(lab, nullptr) << id;
   ThreadPool pool(threads);
+  experiment::PoolExecutor executor(pool);
   Context context;
   context.seed = seed;
-  context.pool = &pool;
+  context.lab = id;
+  context.executor = &executor;
   context.quick = true;
   return lab->run(Params::resolve(lab->params(), true, sets), context);
 }

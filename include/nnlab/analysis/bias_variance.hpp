@@ -10,25 +10,14 @@
 // and MSE = bias² + variance holds exactly for these estimators (not only in expectation).
 #pragma once
 #include "nnlab/core/types.hpp"
+#include "nnlab/experiment/stats.hpp"
 
 namespace nnlab::analysis {
 
-struct Estimate {
-  double value = 0;
-  double se = 0;  // standard error over the trials
-};
-
-// Mean of per-trial terms with standard error sd/√T.
-Estimate mean_estimate(const Vec<double>& terms);
-
-// mean(a) / mean(b) for paired per-trial terms, standard error by the delta method:
-// the influence of trial t is (a_t − r b_t) / mean(b).
-Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b);
-
 struct BiasVariance {
-  Estimate bias2, variance, mse;
+  experiment::Estimate bias2, variance, mse;  // value ± standard error over the trials
   // mean_k ē_k: the signed error averaged over test points; 0 for an unbiased estimator.
-  Estimate mean_error;
+  experiment::Estimate mean_error;
   Vec<double> bias2_point, variance_point;  // per test point, K entries
   // Per-trial terms whose means are variance and mse (T entries each), so that ratios and
   // differences between estimators trained on the same training sets get paired errors.

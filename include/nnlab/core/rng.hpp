@@ -1,6 +1,7 @@
-// Random streams. Every independent source of randomness (trial t, dropout masks, data
-// shuffling) is its own PCG64 stream derived from (seed, stream id), so results are
-// bit-identical across runs and thread counts. The variates below are written out here,
+// Random streams. Every independent source of randomness (dropout masks, data shuffling, a
+// lab's trial) is its own PCG64 stream derived from (seed, stream id) here, or for experiments
+// from a hashed key (core/stream.hpp), so results are bit-identical across runs and thread
+// counts. The variates below are written out here,
 // not taken from <random>'s distributions, whose algorithms differ between libraries.
 #pragma once
 #include <pcg_random.hpp>
@@ -13,13 +14,14 @@ namespace nnlab {
 
 using Rng = pcg64;
 
-// Well-known stream ids, so two parts of a program never share a stream by accident.
+// The engine's fixed stream ids, so two parts of a program never share a stream by accident.
+// Labs do not add offsets to these: a lab's streams are hashed from names (core/stream.hpp).
 namespace stream {
 inline constexpr std::uint64_t init = 1;      // parameter initialization
 inline constexpr std::uint64_t dropout = 2;   // dropout masks
 inline constexpr std::uint64_t shuffle = 3;   // minibatch order
 inline constexpr std::uint64_t data = 4;      // synthetic data sets
-inline constexpr std::uint64_t trials = 1000; // Monte Carlo trial t uses trials + t
+inline constexpr std::uint64_t trials = 1000; // a command's own Monte Carlo draws (probes)
 }  // namespace stream
 
 // The stream id selects one of 2^127 disjoint PCG sequences; the seed its starting point.

@@ -72,4 +72,8 @@ Dataset<Scalar> spirals(Index n, double turns, double noise, Rng& rng);
 template <class Scalar = double>
 Dataset<Scalar> xor_blobs(Index n, double noise, Rng& rng);
 
+// rows × cols independent N(0, 1) entries, drawn column by column (random designs, true
+// coefficients, noise vectors).
+Mat<double> gaussian_matrix(Index rows, Index cols, Rng& rng);
+
 }  // namespace nnlab::data

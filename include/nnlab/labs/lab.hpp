@@ -15,8 +15,9 @@
 #include <variant>
 #include <vector>
 
-#include "nnlab/core/rng.hpp"
+#include "nnlab/core/stream.hpp"
 #include "nnlab/core/thread_pool.hpp"
+#include "nnlab/experiment/executor.hpp"
 #include "nnlab/experiment/result.hpp"
 
 namespace nnlab::labs {
@@ -43,6 +44,10 @@ struct ParamSpec {
   double max = 1e300;
   std::vector<std::string> choices;  // for text: the allowed values (empty = any)
 };
+
+// A numeric or text parameter in one line; quick_value empty = the default.
+ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
+               std::string quick_value = {}, double min = -1e300, double max = 1e300);
 
 // Resolved, validated parameter values. Getters throw nnlab::Error for unknown names or
 // wrong types (a lab bug, not a user error).
@@ -73,22 +78,42 @@ class Params {
 };
 
 // ---------------------------------------------------------------- running
+// What a running lab is given. Randomness comes only from here, by name:
+//   Rng design_rng = context.rng("design");   // a named stream, e.g. a fixed design
+//   const auto errors = context.trials<double>("noise", n, [&](std::size_t t, Rng& rng) {
+//     return test_error(fit(draw_training_set(rng)));   // one trial, returned, not stored
+//   });
+//   const auto cells = context.sweep<std::vector<double>>("by-n", n_list.size(), trials,
+//       [&](std::size_t cell, std::size_t t, Rng& rng) { ... });   // cell-major results
+// Sections are names unique within the lab; streams never collide, whatever the numbers of
+// cells and trials (core/stream.hpp), and results do not depend on the executor or thread
+// count (experiment/executor.hpp: result types, nested parallelism).
 struct Context {
   std::uint64_t seed = 1;
-  ThreadPool* pool = nullptr;     // never null while a lab runs
+  std::string lab;  // the running lab's id, part of every stream key
+  experiment::Executor* executor = nullptr;  // never null while a lab runs
   std::filesystem::path out_dir;  // where the lab may write extra files (results/<lab>/)
   bool quick = false;
   // progress(fraction in [0,1], what is being done); may be empty
   std::function<void(double, std::string_view)> progress;
 
-  Rng rng(std::uint64_t stream_id) const { return make_rng(seed, stream_id); }
+  Rng rng(std::string_view section) const { return make_rng(Section{seed, lab, section}); }
+  // For a lab's own parallel work outside trials (one big training run); may be nullptr.
+  ThreadPool* pool() const { return executor->pool(); }
   void report(double fraction, std::string_view what) const {
     if (progress) progress(fraction, what);
   }
-  // Runs body(t, rng_t) for t in [0, n) on the pool, rng_t = rng(stream::trials + stream_base + t).
-  // Results written to slot t of a preallocated vector are then independent of the threads.
-  void trials(std::size_t n, std::uint64_t stream_base,
-              const std::function<void(std::size_t, Rng&)>& body) const;
+  // body(trial, rng) → T for trial in [0, n); results in trial order.
+  template <experiment::Shippable T, class Body>
+  std::vector<T> trials(std::string_view section, std::size_t n, Body&& body) const {
+    return experiment::trials<T>(*executor, Section{seed, lab, section}, n, body);
+  }
+  // body(cell, trial, rng) → T over cells × trials; the result of (c, t) is at c·trials + t.
+  template <experiment::Shippable T, class Body>
+  std::vector<T> sweep(std::string_view section, std::size_t cells, std::size_t trials,
+                       Body&& body) const {
+    return experiment::sweep<T>(*executor, Section{seed, lab, section}, cells, trials, body);
+  }
 };
 
 class Lab {

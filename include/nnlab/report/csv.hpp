@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <string>
 
-#include "nnlab/labs/lab.hpp"
+#include "nnlab/experiment/result.hpp"
 
 namespace nnlab::report {
 
-std::string figure_csv(const labs::Figure& figure);
+std::string figure_csv(const experiment::Figure& figure);
 // Writes figure_csv atomically; throws Error naming the file.
-void write_figure_csv(const labs::Figure& figure, const std::filesystem::path& path);
+void write_figure_csv(const experiment::Figure& figure, const std::filesystem::path& path);
 
 }  // namespace nnlab::report

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "nnlab/labs/lab.hpp"
+#include "nnlab/experiment/result.hpp"
 
 namespace nnlab::report {
 
@@ -15,13 +15,13 @@ namespace nnlab::report {
 bool gnuplot_available();
 
 // The gnuplot script that draws `figure` into the SVG file `output`.
-std::string gnuplot_script(const labs::Figure& figure, const std::filesystem::path& output);
+std::string gnuplot_script(const experiment::Figure& figure, const std::filesystem::path& output);
 
 // The SVG text, or nullopt when gnuplot is missing. Throws Error naming the figure with
 // gnuplot's message if gnuplot fails (e.g. a log axis with no positive data).
-std::optional<std::string> render_svg(const labs::Figure& figure);
+std::optional<std::string> render_svg(const experiment::Figure& figure);
 
 // Writes render_svg's result atomically to `path`; false (and nothing written) without gnuplot.
-bool write_figure_svg(const labs::Figure& figure, const std::filesystem::path& path);
+bool write_figure_svg(const experiment::Figure& figure, const std::filesystem::path& path);
 
 }  // namespace nnlab::report

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "nnlab/labs/lab.hpp"
+#include "nnlab/experiment/result.hpp"
 
 namespace nnlab::report {
 
@@ -27,14 +27,14 @@ struct RunRecord {
   std::vector<std::pair<std::string, std::string>> params;  // Params::items(), spec order
   std::string started, finished;  // "2025-01-31T12:00:00Z"
   double seconds = 0;
-  labs::Result result;
+  experiment::Result result;
   std::vector<std::string> warnings;  // e.g. a figure gnuplot could not draw
   std::string error;                  // non-empty: the lab threw this; result is empty
 };
 
-Json to_json(const labs::Result& result);
+Json to_json(const experiment::Result& result);
 // Throws Error saying which field is missing or mistyped.
-labs::Result result_from_json(const Json& json);
+experiment::Result result_from_json(const Json& json);
 
 Json to_json(const RunRecord& record);
 RunRecord record_from_json(const Json& json);

@@ -27,7 +27,7 @@ void require_writable(const std::filesystem::path& dir);
 
 // Checks what a lab returned: ids unique and file-name safe, table rows as wide as their
 // columns, x, y, err of each line of equal length. Throws Error naming the lab and the item.
-void validate_result(const labs::Result& result, std::string_view lab_id);
+void validate_result(const experiment::Result& result, std::string_view lab_id);
 
 // Runs `lab` with resolved `params` on `threads` threads (<= 0: all cores) and writes its
 // JSON, CSVs and SVGs under out_root/results/. Exceptions from the lab propagate (nothing is

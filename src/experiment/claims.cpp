@@ -1,0 +1,131 @@
+// Claim builders: the check goes through Claim::check (which fails on NaN); the detail states
+// the measurement, the bound and the margin.
+#include "nnlab/experiment/claims.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "nnlab/core/error.hpp"
+
+namespace nnlab::experiment {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+double abs_z(const Estimate& e, double theory) { return std::abs(z_score(e, theory)); }
+
+// The member with the largest key (NaN counts as largest, so it is the one reported).
+template <class Key>
+std::size_t worst(const std::vector<Member>& family, Key key) {
+  require(!family.empty(), "claim over an empty family");
+  std::size_t w = 0;
+  for (std::size_t i = 1; i < family.size(); ++i) {
+    const double a = key(family[i].estimate), b = key(family[w].estimate);
+    if (std::isnan(a) || (!std::isnan(b) && a > b)) w = i;
+  }
+  return w;
+}
+
+}  // namespace
+
+std::string pm(const Estimate& e) {
+  if (!(e.se > 0) || !std::isfinite(e.se) || !std::isfinite(e.value) || e.value == 0)
+    return fmt::format("{:.6g} ± {:.2g}", e.value, e.se);
+  const int digits = int(std::floor(std::log10(std::abs(e.value)))) -
+                     int(std::floor(std::log10(e.se))) + 2;
+  return fmt::format("{:.{}g} ± {:.2g}", e.value, std::clamp(digits, 2, 17), e.se);
+}
+
+Claim within_se(std::string statement, std::string_view what, Estimate measured, double theory,
+                double k) {
+  const double lo = measured.value - k * measured.se, hi = measured.value + k * measured.se;
+  return Claim::check(std::move(statement), theory, lo, hi,
+                      fmt::format("{} = {}; {:.6g} must lie within {} SE (z = {:.2f})", what,
+                                  pm(measured), theory, k, abs_z(measured, theory)));
+}
+
+Claim within_se(std::string statement, std::string_view what, const std::vector<Member>& family,
+                double theory, double k) {
+  const std::size_t w = worst(family, [&](const Estimate& e) { return abs_z(e, theory); });
+  const double z = abs_z(family[w].estimate, theory);
+  const std::string gap =
+      theory == 0 ? fmt::format("|{}|", what) : fmt::format("|{} − {:.6g}|", what, theory);
+  return Claim::check(std::move(statement), z, 0, k,
+                      fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} member{}; must be ≤ {}",
+                                  gap, z, family[w].label, pm(family[w].estimate), family.size(),
+                                  family.size() == 1 ? "" : "s", k));
+}
+
+Claim at_least(std::string statement, std::string_view what, Estimate measured, double bound,
+               double k) {
+  const double v = measured.value + k * measured.se;
+  return Claim::check(std::move(statement), v, bound, inf,
+                      fmt::format("{} = {}; {:.6g} + {} SE = {:.6g} must be ≥ {:.6g}", what,
+                                  pm(measured), measured.value, k, v, bound));
+}
+
+Claim at_least(std::string statement, std::string_view what, const std::vector<Member>& family,
+               double bound, double k) {
+  // The smallest v + k·SE is the worst: rank by its negative.
+  const std::size_t w = worst(family, [&](const Estimate& e) { return -(e.value + k * e.se); });
+  std::string all;
+  for (const Member& m : family) all += fmt::format("{}{}: {}", all.empty() ? "" : ", ", m.label, pm(m.estimate));
+  const Estimate& e = family[w].estimate;
+  const double v = e.value + k * e.se;
+  return Claim::check(std::move(statement), v, bound, inf,
+                      fmt::format("{} {}; the smallest value + {} SE = {:.6g} ({}) must be ≥ {:.6g}",
+                                  what, all, k, v, family[w].label, bound));
+}
+
+Claim at_most(std::string statement, std::string_view what, Estimate measured, double bound,
+              double k) {
+  const double v = measured.value - k * measured.se;
+  return Claim::check(std::move(statement), v, -inf, bound,
+                      fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≤ {:.6g}", what,
+                                  pm(measured), measured.value, k, v, bound));
+}
+
+Claim exceeds(std::string statement, std::string_view what, Estimate measured, double bound,
+              double k) {
+  const double v = measured.value - k * measured.se;
+  return Claim::check(std::move(statement), v, bound, inf,
+                      fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≥ {:.6g}", what,
+                                  pm(measured), measured.value, k, v, bound));
+}
+
+Claim at_least(std::string statement, std::string_view what, double value, double bound) {
+  return Claim::check(std::move(statement), value, bound, inf,
+                      fmt::format("{} = {:.6g}; must be ≥ {:.6g}", what, value, bound));
+}
+
+Claim at_most(std::string statement, std::string_view what, double value, double bound) {
+  return Claim::check(std::move(statement), value, -inf, bound,
+                      fmt::format("{} = {:.3g}; must be ≤ {:.3g}", what, value, bound));
+}
+
+Claim contains(std::string statement, std::string_view what, Interval interval, double value) {
+  return Claim::check(std::move(statement), value, interval.lo, interval.hi,
+                      fmt::format("{} = {:.6g}; must lie in [{:.6g}, {:.6g}]", what, value,
+                                  interval.lo, interval.hi));
+}
+
+Claim relative_error(std::string statement, std::string_view what, double measured,
+                     double reference, double tolerance) {
+  const double error = std::abs(measured - reference) / std::abs(reference);
+  return Claim::check(std::move(statement), error, 0, tolerance,
+                      fmt::format("{} = {:.10g} against {:.10g}: relative error {:.2e}; must be "
+                                  "≤ {:.2g}",
+                                  what, measured, reference, error, tolerance));
+}
+
+Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,
+               double hi) {
+  return Claim::check(std::move(statement), fit.slope.value, lo, hi,
+                      fmt::format("{}: fitted slope {} over {} points; must lie in [{:.3g}, {:.3g}]",
+                                  what, pm(fit.slope), fit.points, lo, hi));
+}
+
+}  // namespace nnlab::experiment
