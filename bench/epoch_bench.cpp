@@ -49,7 +49,7 @@ void BM_FashionMnistEpoch(benchmark::State& state) {
     state.ResumeTiming();
     const train::TrainResult result = train::train(net, optimizer, *train_set, nullptr, options, &pool);
     benchmark::DoNotOptimize(net.theta().data());
-    if (result.diverged || result.epochs.empty()) {
+    if (result.diverged() || result.epochs.empty()) {
       state.SkipWithError(("training diverged: " + result.message).c_str());
       return;
     }

@@ -12,6 +12,12 @@ namespace {
 constexpr const char* data_options[] = {"--data", "--target-column", "--task", "--test-fraction",
                                         "--split-seed", "--standardize"};
 
+bool data_options_given(const CLI::App& app) {
+  for (const char* name : data_options)
+    if (app.count(name) > 0) return true;
+  return false;
+}
+
 }  // namespace
 
 void add_data_options(CLI::App& app, DataSource& source, bool required) {
@@ -36,12 +42,6 @@ void add_data_options(CLI::App& app, DataSource& source, bool required) {
       ->capture_default_str();
   app.add_flag("--standardize", source.standardize,
                "CSV: standardize features with the training rows' mean and standard deviation");
-}
-
-bool data_options_given(const CLI::App& app) {
-  for (const char* name : data_options)
-    if (app.count(name) > 0) return true;
-  return false;
 }
 
 DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,

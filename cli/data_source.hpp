@@ -24,10 +24,6 @@ using DataSource = data::Source;
 // Adds --data (required or not) and the CSV options to a subcommand.
 void add_data_options(CLI::App& app, DataSource& source, bool required);
 
-// True if the user set any data option on the command line (eval/backprop otherwise take the
-// checkpoint's recipe).
-bool data_options_given(const CLI::App& app);
-
 // The data source for a command on a checkpoint: the one recorded in the checkpoint's recipe
 // (nnlab train writes it) with each data option given on the command line put in its place, so
 // `--data` naming the training file again splits it as training did. Without a recorded

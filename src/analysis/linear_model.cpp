@@ -132,34 +132,4 @@ Vec<double> dropout_ridge_penalty(const Mat<double>& X, double p) {
   return (1 - p) / p * X.colwise().squaredNorm().transpose();
 }
 
-QuadraticMinimum minimize_quadratic(const std::function<Vec<double>(const Vec<double>&)>& gradient,
-                                    Vec<double> w0, double tolerance, int max_iterations) {
-  require(tolerance > 0 && max_iterations > 0,
-          "minimize_quadratic: tolerance {} and max_iterations {} must be positive", tolerance,
-          max_iterations);
-  QuadraticMinimum result{std::move(w0)};
-  Vec<double> g = gradient(result.w);
-  const double target = tolerance * g.norm();
-  Vec<double> d = -g;
-  double gg = g.squaredNorm();
-  while (result.iterations < max_iterations && std::sqrt(gg) > target) {
-    const Vec<double> Hd = gradient(result.w + d) - g;
-    const double curvature = d.dot(Hd);
-    require(curvature > 0,
-            "minimize_quadratic: non-positive curvature dᵀHd = {} at iteration {}: the function "
-            "is not a strictly convex quadratic",
-            curvature, result.iterations);
-    result.w += (gg / curvature) * d;
-    // Recompute the gradient instead of updating it by −αHd, so rounding does not accumulate.
-    g = gradient(result.w);
-    const double gg_new = g.squaredNorm();
-    d = -g + (gg_new / gg) * d;
-    gg = gg_new;
-    ++result.iterations;
-  }
-  result.gradient_norm = std::sqrt(gg);
-  result.converged = result.gradient_norm <= target;
-  return result;
-}
-
 }  // namespace nnlab::analysis

@@ -1,6 +1,7 @@
 // OLS, ridge and the dropout closed form against independent oracles: normal equations,
 // brute-force expectation over every dropout mask, finite differences, a gradient-only solver.
 #include "nnlab/analysis/linear_model.hpp"
+#include "nnlab/optim/quadratic_cg.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,13 +110,15 @@ TEST(LinearModel, ClosedFormMinimizesExpectedLoss) {
   const Vec<double> y = random_vector(50, 14);
   for (double p : {0.2, 0.5, 0.9}) {
     const Vec<double> w_star = dropout_closed_form(X, y, p);
-    const auto gradient = [&](const Vec<double>& w) {
-      return dropout_expected_loss_gradient(X, y, w, p);
-    };
-    EXPECT_LT(gradient(w_star).norm(), 1e-10 * gradient(Vec<double>::Zero(8)).norm());
-    const QuadraticMinimum numeric = minimize_quadratic(gradient, Vec<double>::Zero(8), 1e-13, 200);
-    EXPECT_TRUE(numeric.converged) << numeric.gradient_norm;
-    EXPECT_LT(relative(numeric.w, w_star), 1e-9) << p;
+    const DropoutExpectedLoss f{X, y, p};
+    Vec<double> g0(8), g(8), w = Vec<double>::Zero(8);
+    f.gradient(w, g0);
+    f.gradient(w_star, g);
+    EXPECT_LT(g.norm(), 1e-10 * g0.norm());
+    const optim::Report cg = optim::quadratic_cg(f, w, {.max_iters = 200, .grad_tol = 1e-13 * g0.norm()});
+    EXPECT_EQ(cg.status, optim::Status::converged) << cg.grad_norm;
+    EXPECT_LE(cg.iterations, 8 + 2);  // D steps in exact arithmetic, a couple more in rounding
+    EXPECT_LT(relative(w, w_star), 1e-9) << p;
   }
   // p = 1 keeps every unit: dropout is OLS.
   EXPECT_LT(relative(dropout_closed_form(X, y, 1.0), ols(X, y)), 1e-10);
@@ -155,9 +158,18 @@ TEST(LinearModel, LeastSquaresMapsOfSubsamplesAndBootstraps) {
   EXPECT_THROW(least_squares_map(X, too_few), Error);
 }
 
-TEST(LinearModel, MinimizeQuadraticRejectsNonConvex) {
-  const auto gradient = [](const Vec<double>& w) { Vec<double> g = w; g(0) = -w(0); return g; };
-  EXPECT_THROW(minimize_quadratic(gradient, Vec<double>::Ones(2), 1e-10, 10), Error);
+TEST(LinearModel, QuadraticCgRejectsNonConvex) {
+  struct Saddle {  // L = (−w₀² + w₁²)/2
+    using Scalar = double;
+    Index dim() const { return 2; }
+    double value(const Vec<double>& w) const { return (-w(0) * w(0) + w(1) * w(1)) / 2; }
+    double gradient(const Vec<double>& w, Vec<double>& g) const {
+      g << -w(0), w(1);
+      return value(w);
+    }
+  };
+  Vec<double> w = Vec<double>::Ones(2);
+  EXPECT_THROW(optim::quadratic_cg(Saddle{}, w, {.max_iters = 10, .grad_tol = 1e-10}), Error);
 }
 
 }  // namespace

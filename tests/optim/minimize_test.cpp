@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "nnlab/optim/quadratic_cg.hpp"
 #include "nnlab/optim/sgd.hpp"
 #include "nnlab/optim/test_functions.hpp"
 #include "quadratic_fixture.hpp"
@@ -174,6 +175,23 @@ TEST(Drivers, CallbackCanStopTheRun) {
                             [](const StepEvent<double>& ev) { return ev.step == 3 ? Control::stop : Control::proceed; });
   EXPECT_EQ(m.status, Status::interrupted);
   EXPECT_EQ(m.iterations, 3);
+}
+
+// Linear CG minimizes a D = 20 quadratic of condition 100 in about D iterations (exactly D in
+// exact arithmetic; rounding costs a few more), where gradient descent with its best constant
+// step needs ~κ ln(1/tol) ≈ 2000; every iterate's event is emitted.
+TEST(QuadraticCg, TerminatesInAboutDimIterations) {
+  const auto& q = testing::ill_conditioned_quadratic();
+  Vec<double> theta = q.start();
+  std::int64_t events = 0;
+  const Report r = quadratic_cg(q, theta, {.max_iters = 100, .grad_tol = 1e-10},
+                                [&](const StepEvent<double>& e) { EXPECT_EQ(e.step, events++); });
+  EXPECT_EQ(r.status, Status::converged);
+  EXPECT_LE(r.iterations, 2 * 20);
+  EXPECT_EQ(events, r.iterations + 1);
+  EXPECT_LE((theta - q.minimizer()).norm(), 1e-9 * q.minimizer().norm());
+  Vec<double> x = q.start();
+  EXPECT_EQ(quadratic_cg(q, x, {.max_iters = 3, .grad_tol = 0}).status, Status::max_iters);
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 //   ridge view    p·w* = ridge with λ_j = (1−p)/p · (XᵀX)_jj
 // A model trained with standard dropout predicts p·x₀ᵀw* at test time (weight scaling).
 #pragma once
-#include <functional>
 
 #include "nnlab/core/types.hpp"
 
@@ -51,16 +50,20 @@ Vec<double> dropout_closed_form(const Mat<double>& X, const Vec<double>& y, doub
 // λ_j = (1−p)/p · (XᵀX)_jj: the per-feature ridge penalty that dropout amounts to.
 Vec<double> dropout_ridge_penalty(const Mat<double>& X, double p);
 
-// Minimizes a strictly convex quadratic knowing only its gradient, by conjugate gradients
-// (Hestenes–Stiefel 1952; Nocedal & Wright, Alg. 5.2). The Hessian-vector product is the
-// gradient difference H d = ∇f(w + d) − ∇f(w), exact for a quadratic up to rounding.
-struct QuadraticMinimum {
-  Vec<double> w;
-  int iterations = 0;
-  double gradient_norm = 0;  // ‖∇f(w)‖ at the returned w
-  bool converged = false;    // ‖∇f(w)‖ ≤ tolerance · ‖∇f(w0)‖
+// E_R[J](w) of dropout with keep probability p on (X, y) as an objective (optim/objective.hpp),
+// for the drivers: a strictly convex quadratic in w when every column of X is nonzero.
+struct DropoutExpectedLoss {
+  using Scalar = double;
+  const Mat<double>& X;
+  const Vec<double>& y;
+  double p;
+
+  Index dim() const { return X.cols(); }
+  double value(const Vec<double>& w) const { return dropout_expected_loss(X, y, w, p); }
+  double gradient(const Vec<double>& w, Vec<double>& g) const {
+    g = dropout_expected_loss_gradient(X, y, w, p);
+    return value(w);
+  }
 };
-QuadraticMinimum minimize_quadratic(const std::function<Vec<double>(const Vec<double>&)>& gradient,
-                                    Vec<double> w0, double tolerance, int max_iterations);
 
 }  // namespace nnlab::analysis
