@@ -16,6 +16,7 @@
 #include "nnlab/core/thread_pool.hpp"
 #include "nnlab/core/types.hpp"
 #include "nnlab/nn/activation.hpp"
+#include "nnlab/nn/layer.hpp"
 #include "nnlab/nn/loss.hpp"
 
 namespace nnlab::nn {
@@ -158,12 +159,11 @@ class Mlp {
  private:
   // Whether backprop adds layer k's ∂E/∂W to its block (tied, and a later layer wrote it first:
   // the backward pass runs k = L, …, 1).
-  bool accumulates(int k) const {
+  Update update_of(int k) const {
     for (int j = k + 1; j <= layers(); ++j)
-      if (W_owner(j) == W_owner(k)) return true;
-    return false;
+      if (W_owner(j) == W_owner(k)) return Update::accumulate;
+    return Update::overwrite;
   }
-  void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
   // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
   // layers on columns [c0, c0 + n), which chunks of a batch run on different threads (if large).
   void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng) const;
