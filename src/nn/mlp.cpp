@@ -1,4 +1,5 @@
-// Forward, backward and R-operator passes of Mlp; see mlp.hpp for the equations.
+// Forward, backward and R-operator passes of Mlp, written with the layer functions of layer.hpp;
+// see mlp.hpp and layer.hpp for the equations.
 #include "nnlab/nn/mlp.hpp"
 
 #include <Eigen/QR>
@@ -348,6 +349,8 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
 }
 
 // ------------------------------------------------------------------ R-operator
+// The R-passes of layer.hpp, layer by layer: R{a^(k+1)}, R{z̃^(k)} forward, then R{δ^(k)} and
+// R{∂E/∂W^(k)} backward.
 template <class S>
 void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache, ThreadPool* pool) const {
   require(v.size() == num_params_, "direction v has {} entries, the network {} parameters", v.size(),

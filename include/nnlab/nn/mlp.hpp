@@ -3,7 +3,8 @@
 //   z̃^(k) = z^(k) ⊙ m^(k) with the dropout mask m^(k) (1 without dropout),
 //   δ^(L+1) = ∂E/∂y,   δ^(k) = h'(a^(k)) ⊙ m^(k) ⊙ (W^(k)ᵀ δ^(k+1)),
 //   ∂E/∂W^(k) = δ^(k+1) z̃^(k)ᵀ,   ∂E/∂b^(k) = Σ_n δ^(k+1)_n.
-// W^(k): n_{k+1} × n_k, Z: n_k × batch. Layers are numbered k = 1..L as in the math.
+// W^(k): n_{k+1} × n_k, Z: n_k × batch. Layers are numbered k = 1..L as in the math; each one's
+// passes (and their R-operator forms, for H·v) are the free functions of layer.hpp.
 // All parameters live in one flat vector θ = [W^(1), b^(1), W^(2), b^(2), …] (each W column-major);
 // W(k) and b(k) are Eigen::Map views into it, and gradients, directions and Hessian-vector
 // products use the same layout.
