@@ -191,25 +191,33 @@ void times_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, const Mat<
 }
 
 template <class S>
-void times_second_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, const Mat<S>& g,
-                             Mat<S>& out) {
-  out.resize(a.rows(), a.cols());
+void times_second_derivative(Activation h, const S* a_data, const S* z_data, const S* g_data,
+                             S* out_data, Index n) {
+  const ConstArrayMap<S> a(a_data, n), z(z_data, n), g(g_data, n);
+  ArrayMap<S> out(out_data, n);
   switch (h) {
     case Activation::identity:
     case Activation::relu: out.setZero(); break;
     case Activation::sigmoid:  // σ'' = σ(1−σ)(1−2σ)
-      out = g.array() * z.array() * (S(1) - z.array()) * (S(1) - S(2) * z.array());
+      out = g * z * (S(1) - z) * (S(1) - S(2) * z);
       break;
     case Activation::tanh:  // tanh'' = −2 t (1 − t²)
-      out = g.array() * S(-2) * z.array() * (S(1) - z.array().square());
+      out = g * S(-2) * z * (S(1) - z.square());
       break;
     case Activation::softplus:  // softplus'' = σ(1−σ)
-      out = g.array() * a.unaryExpr([](S x) { S s = sigmoid(x); return s * (S(1) - s); }).array();
+      out = g * a.unaryExpr([](S x) { S s = sigmoid(x); return s * (S(1) - s); });
       break;
     case Activation::gelu:
-      out = g.array() * a.unaryExpr([](S x) { return phi(x) * (S(2) - x * x); }).array();
+      out = g * a.unaryExpr([](S x) { return phi(x) * (S(2) - x * x); });
       break;
   }
+}
+
+template <class S>
+void times_second_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, const Mat<S>& g,
+                             Mat<S>& out) {
+  out.resize(a.rows(), a.cols());
+  times_second_derivative(h, a.data(), z.data(), g.data(), out.data(), a.size());
 }
 
 #define NNLAB_INSTANTIATE(S)                                                                    \
@@ -218,6 +226,7 @@ void times_second_derivative(Activation h, const Mat<S>& a, const Mat<S>& z, con
   template void times_derivative<S>(Activation, const S*, const S*, const S*, S*, Index);       \
   template void times_derivative<S>(Activation, const Mat<S>&, const Mat<S>&, const Mat<S>&,    \
                                     Mat<S>&);                                                   \
+  template void times_second_derivative<S>(Activation, const S*, const S*, const S*, S*, Index); \
   template void times_second_derivative<S>(Activation, const Mat<S>&, const Mat<S>&,            \
                                            const Mat<S>&, Mat<S>&);
 NNLAB_INSTANTIATE(float)

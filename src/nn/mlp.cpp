@@ -1,7 +1,6 @@
-// Forward, backward and R-operator passes of Mlp; see mlp.hpp for the equations.
+// Forward, backward and R-operator passes of Mlp, written with the layer functions of layer.hpp;
+// see mlp.hpp and layer.hpp for the equations.
 #include "nnlab/nn/mlp.hpp"
-
-#include <xmmintrin.h>
 
 #include <Eigen/QR>
 
@@ -11,7 +10,7 @@
 
 #include "nnlab/core/allocator.hpp"
 #include "nnlab/core/error.hpp"
-#include "nnlab/core/gemm.hpp"
+#include "product.hpp"
 
 namespace nnlab::nn {
 
@@ -83,58 +82,6 @@ void MlpSpec::validate() const {
     for (Index n : sizes)
       require(n == sizes[0], "tying all weights needs all sizes equal, got {} and {}", sizes[0], n);
 }
-
-// ------------------------------------------------------------------ products
-namespace {
-
-// body(0 .. parts−1) on the pool, each under the caller's floating-point mode (flush-to-zero or
-// not), whichever thread takes it, so that results do not depend on the thread count.
-template <class Body>
-void run_parts(ThreadPool* pool, Index parts, const Body& body) {
-  const unsigned csr = _mm_getcsr();
-  const auto part = [&](std::size_t i) {
-    const unsigned saved = _mm_getcsr();
-    _mm_setcsr(csr);
-    body(Index(i));
-    _mm_setcsr(saved);
-  };
-  if (pool)
-    pool->parallel_for(std::size_t(parts), part);
-  else
-    for (Index i = 0; i < parts; ++i) part(std::size_t(i));
-}
-
-// Row blocks of a product of `flops` with `rows` rows of out: large products split into up to 4
-// blocks that run on the pool; the split depends only on the shapes.
-Index row_blocks(Index rows, double flops) {
-  return flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
-}
-
-// out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
-// once it is final: panel by panel while the panel is in L1 when the product is one block, at
-// the end when it runs in row blocks. Either way the result is the same bit for bit whichever
-// thread runs which block.
-template <class Out, class Lhs, class Rhs>
-void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false,
-             const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {}) {
-  const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
-  const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
-  if (blocks == 1) {
-    gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate, bias,
-         epilogue);
-    return;
-  }
-  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
-  run_parts(pool, blocks, [&](Index i) {
-    const Index r0 = i * step, nr = std::min(step, rows - r0);
-    if (nr <= 0) return;
-    gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
-         out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
-  });
-  if (epilogue) epilogue(0, n);
-}
-
-}  // namespace
 
 // ------------------------------------------------------------------ layout
 template <class S>
@@ -237,27 +184,14 @@ void Mlp<S>::init(Rng& rng, Init scheme, double gain) {
 }
 
 // ------------------------------------------------------------------ forward
+namespace {
+// The dropout mask of z^(k) on columns [c0, c0 + n), if dropout acted on it.
 template <class S>
-void Mlp<S>::sample_mask(int k, Index cols, Cache<S>& cache, Rng& rng) const {
-  const double p = spec_.keep_of(k);
-  const S kept = spec_.dropout == DropoutKind::inverted ? S(1 / p) : S(1);
-  // Counter-based: one draw from the model's stream keys the mask, element i uses the splitmix64
-  // finalizer of key + i·γ (a bijection, so distinct i give distinct words; it passes BigCrush).
-  // r_i = 1 iff its high 32 bits < ⌊p·2³²⌋, so P(r_i = 1) = p up to 2⁻³². Unlike a sequential
-  // generator the loop vectorizes: ~10× faster than one PCG64 call per two elements.
-  const auto threshold = std::uint64_t(std::ldexp(p, 32));
-  const std::uint64_t key = rng();
-  Mat<S>& m = cache.mask[std::size_t(k)];
-  m.resize(spec_.sizes[std::size_t(k - 1)], cols);
-  S* data = m.data();
-  for (Index i = 0; i < m.size(); ++i) {
-    std::uint64_t z = key + std::uint64_t(i) * 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    data[i] = (z >> 32) < threshold ? kept : S(0);
-  }
+MaskRef<S> mask_of(const Cache<S>& cache, int k, Index c0, Index n) {
+  if (!cache.dropped[std::size_t(k)]) return std::nullopt;
+  return cache.mask[std::size_t(k)].middleCols(c0, n);
 }
+}  // namespace
 
 template <class S>
 void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
@@ -280,7 +214,9 @@ void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* r
                          !(mode == Mode::eval && spec_.dropout == DropoutKind::inverted);
     if (dropout) {
       if (mode == Mode::train) {
-        sample_mask(k, N, cache, *rng);
+        cache.mask[ku].resize(n_in, N);
+        const S kept = spec_.dropout == DropoutKind::inverted ? S(1 / p) : S(1);
+        sample_keep_mask<S>(p, kept, *rng, cache.mask[ku]);
       } else if (mode == Mode::eval) {  // standard dropout at inference: m = p
         cache.mask[ku].setConstant(n_in, N, S(p));
       } else {
@@ -302,18 +238,17 @@ void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* po
     const auto ku = std::size_t(k);
     if (cache.dropped[ku]) {
       const Mat<S>& z = k == 1 ? *cache.x : cache.z[ku];
-      cache.z_dropped[ku].middleCols(c0, nc) = z.middleCols(c0, nc).cwiseProduct(cache.mask[ku].middleCols(c0, nc));
+      apply_dropout<S>(z.middleCols(c0, nc), cache.mask[ku].middleCols(c0, nc),
+                       cache.z_dropped[ku].middleCols(c0, nc));
     }
-    Mat<S>& a = cache.a[ku + 1];
-    Mat<S>& z = cache.z[ku + 1];
-    const Index n = spec_.sizes[ku];
-    // a = W z̃ + b, then z = h(a) column panel by column panel while the panel is in cache.
-    auto activation = [&](Index j0, Index cols) {
-      const Index at = (c0 + j0) * n;
-      activate(spec_.activations[ku - 1], a.data() + at, z.data() + at, n * cols);
-    };
-    product(a.middleCols(c0, nc), W(k), cache.input_of(k).middleCols(c0, nc), pool, false,
-            spec_.bias ? b(k).data() : nullptr, k < L ? Epilogue(activation) : Epilogue());
+    const S* bias = spec_.bias ? b(k).data() : nullptr;
+    const auto z_in = cache.input_of(k).middleCols(c0, nc);
+    auto a = cache.a[ku + 1].middleCols(c0, nc);
+    if (k < L)
+      dense_forward<S>(W(k), bias, z_in, spec_.activations[ku - 1], a,
+                       cache.z[ku + 1].middleCols(c0, nc), Update::overwrite, pool);
+    else
+      dense_forward<S>(W(k), bias, z_in, a, Update::overwrite, pool);
   }
 }
 
@@ -329,7 +264,7 @@ Index Mlp<S>::batch_chunks(Index N) const {
   if (N < 128) return 1;
   for (int k = 1; k <= layers(); ++k) {
     const double rows = double(spec_.sizes[std::size_t(k)]), cols = double(spec_.sizes[std::size_t(k - 1)]);
-    if (row_blocks(Index(rows), 2 * rows * cols * double(N)) > 1) return 1;
+    if (detail::row_blocks(Index(rows), 2 * rows * cols * double(N)) > 1) return 1;
   }
   return 2;
 }
@@ -343,23 +278,14 @@ void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, Thread
     const auto ku = std::size_t(k);
     const auto delta_next = cache.delta[ku + 1].middleCols(c0, nc);
     if (grad) {
-      product(W(*grad, k), delta_next, cache.input_of(k).middleCols(c0, nc).transpose(), pool,
-              accumulates(k));
-      if (spec_.bias) b(*grad, k) = delta_next.rowwise().sum();
+      weight_gradient<S>(delta_next, cache.input_of(k).middleCols(c0, nc), W(*grad, k),
+                         update_of(k), pool);
+      if (spec_.bias) bias_gradient<S>(delta_next, b(*grad, k), Update::overwrite);
     }
     if (k == 1) break;
-    Mat<S>& g = cache.g[ku];
-    Mat<S>& delta = cache.delta[ku];
-    const Index n = spec_.sizes[ku - 1];
-    // g = m ⊙ Wᵀ δ^(k+1), δ^(k) = h'(a) ⊙ g, panel by panel as in forward().
-    auto derivative = [&](Index j0, Index cols) {
-      j0 += c0;
-      if (cache.dropped[ku]) g.middleCols(j0, cols).array() *= cache.mask[ku].middleCols(j0, cols).array();
-      const Index at = j0 * n;
-      times_derivative(spec_.activations[ku - 2], cache.a[ku].data() + at, cache.z[ku].data() + at,
-                       g.data() + at, delta.data() + at, n * cols);
-    };
-    product(g.middleCols(c0, nc), W(k).transpose(), delta_next, pool, false, nullptr, derivative);
+    backprop_delta<S>(W(k), delta_next, mask_of(cache, k, c0, nc), spec_.activations[ku - 2],
+                      cache.a[ku].middleCols(c0, nc), cache.z[ku].middleCols(c0, nc),
+                      cache.g[ku].middleCols(c0, nc), cache.delta[ku].middleCols(c0, nc), pool);
   }
 }
 
@@ -408,7 +334,7 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
   double flops = 0;  // forward W z̃, backward Wᵀ δ and δ z̃ᵀ
   for (int k = 1; k <= layers(); ++k)
     flops += 6.0 * double(spec_.sizes[std::size_t(k)] * spec_.sizes[std::size_t(k - 1)]) * double(width);
-  run_parts(flops >= 1e6 ? pool : nullptr, chunks, [&](Index c) {
+  detail::run_parts(flops >= 1e6 ? pool : nullptr, chunks, [&](Index c) {
     const Index c0 = c * width, nc = c + 1 == chunks ? N - c0 : width;
     forward_columns(cache, c0, nc, nullptr);
     cache.chunk_loss[std::size_t(c)] = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1], c0, nc);
@@ -423,38 +349,42 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
 }
 
 // ------------------------------------------------------------------ R-operator
-// R{a^(k+1)} = V^(k) z̃^(k) + W^(k) R{z̃^(k)} + v_b^(k),   R{z̃^(k)} = m^(k) ⊙ h'(a^(k)) ⊙ R{a^(k)}.
+// The R-passes of layer.hpp, layer by layer: R{a^(k+1)}, R{z̃^(k)} forward, then R{δ^(k)} and
+// R{∂E/∂W^(k)} backward.
 template <class S>
 void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache, ThreadPool* pool) const {
   require(v.size() == num_params_, "direction v has {} entries, the network {} parameters", v.size(),
           num_params_);
   const int L = layers();
+  const Index N = cache.x->cols();
   for (auto* r : {&cache.Ra, &cache.Rz, &cache.Rdelta}) r->resize(std::size_t(L + 2));
   for (int k = 1; k <= L; ++k) {
     const auto ku = std::size_t(k);
     Mat<S>& Ra = cache.Ra[ku + 1];
-    Ra.resize(spec_.sizes[ku], cache.x->cols());
-    product(Ra, W(v, k), cache.input_of(k), pool);
-    if (k > 1) product(Ra, W(k), cache.Rz[ku], pool, true);
-    if (spec_.bias) Ra.colwise() += b(v, k);
+    Ra.resize(spec_.sizes[ku], N);
+    const S* v_b = spec_.bias ? b(v, k).data() : nullptr;
+    if (k == 1)  // R{x} = 0
+      r_dense_forward<S>(W(v, k), v_b, cache.input_of(k), Ra, Update::overwrite, pool);
+    else
+      r_dense_forward<S>(W(v, k), v_b, cache.input_of(k), W(k), cache.Rz[ku], Ra, Update::overwrite,
+                         pool);
     if (k < L) {
-      Mat<S>& Rz = cache.Rz[ku + 1];
-      times_derivative(spec_.activations[ku - 1], cache.a[ku + 1], cache.z[ku + 1], Ra, Rz);
-      if (cache.dropped[ku + 1]) Rz.array() *= cache.mask[ku + 1].array();
+      cache.Rz[ku + 1].resize(spec_.sizes[ku], N);
+      r_activation<S>(spec_.activations[ku - 1], cache.a[ku + 1], cache.z[ku + 1],
+                      mask_of(cache, k + 1, 0, N), Ra, cache.Rz[ku + 1]);
     }
   }
 }
 
-// R{∂E/∂W^(k)} = R{δ^(k+1)} z̃^(k)ᵀ + δ^(k+1) R{z̃^(k)}ᵀ,
-// R{δ^(k)} = h''(a^(k)) ⊙ R{a^(k)} ⊙ g^(k) + h'(a^(k)) ⊙ m^(k) ⊙ (V^(k)ᵀ δ^(k+1) + W^(k)ᵀ R{δ^(k+1)}).
 template <class S>
 void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Hv,
                  Mode mode, Rng* rng, ThreadPool* pool) const {
   forward(X, cache, mode, rng, pool);
   const int L = layers();
+  const Index N = X.cols();
   cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.delta[std::size_t(L + 1)]);
   resize_backward(cache);
-  propagate(cache, nullptr, 0, X.cols(), pool);
+  propagate(cache, nullptr, 0, N, pool);
   r_forward(v, cache, pool);
   loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
                      cache.Rdelta[std::size_t(L + 1)]);
@@ -463,22 +393,21 @@ void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& ca
     const auto ku = std::size_t(k);
     const Mat<S>& Rdelta_next = cache.Rdelta[ku + 1];
     const Mat<S>& delta_next = cache.delta[ku + 1];
-    product(W(Hv, k), Rdelta_next, cache.input_of(k).transpose(), pool, accumulates(k));
-    if (k > 1) product(W(Hv, k), delta_next, cache.Rz[ku].transpose(), pool, true);
-    if (spec_.bias) b(Hv, k) = Rdelta_next.rowwise().sum();
+    if (k == 1)  // R{x} = 0
+      weight_gradient<S>(Rdelta_next, cache.input_of(k), W(Hv, k), update_of(k), pool);
+    else
+      r_weight_gradient<S>(Rdelta_next, cache.input_of(k), delta_next, cache.Rz[ku], W(Hv, k),
+                           update_of(k), pool);
+    if (spec_.bias) bias_gradient<S>(Rdelta_next, b(Hv, k), Update::overwrite);
     if (k == 1) break;
-    Mat<S>& t = cache.tmp;
-    t.resize(spec_.sizes[ku - 1], delta_next.cols());
-    product(t, W(v, k).transpose(), delta_next, pool);
-    product(t, W(k).transpose(), Rdelta_next, pool, true);
-    if (cache.dropped[ku]) t.array() *= cache.mask[ku].array();
-    const Activation h = spec_.activations[ku - 2];
-    times_derivative(h, cache.a[ku], cache.z[ku], t, cache.Rdelta[ku]);
-    if (h != Activation::identity && h != Activation::relu) {
-      cache.tmp2 = cache.Ra[ku].cwiseProduct(cache.g[ku]);
-      times_second_derivative(h, cache.a[ku], cache.z[ku], cache.tmp2, t);
-      cache.Rdelta[ku] += t;
-    }
+    const Index n = spec_.sizes[ku - 1];
+    Mat<S>& Rg = cache.tmp;
+    Rg.resize(n, N);
+    r_backprop_g<S>(W(v, k), W(k), delta_next, Rdelta_next, mask_of(cache, k, 0, N), Rg, pool);
+    cache.Rdelta[ku].resize(n, N);
+    cache.tmp2.resize(n, N);
+    r_delta<S>(spec_.activations[ku - 2], cache.a[ku], cache.z[ku], cache.Ra[ku], cache.g[ku], Rg,
+               cache.Rdelta[ku], cache.tmp2);
   }
 }
 

@@ -33,5 +33,8 @@ void times_derivative(Activation h, const Scalar* a, const Scalar* z, const Scal
 template <class Scalar>
 void times_second_derivative(Activation h, const Mat<Scalar>& a, const Mat<Scalar>& z,
                              const Mat<Scalar>& g, Mat<Scalar>& out);
+template <class Scalar>
+void times_second_derivative(Activation h, const Scalar* a, const Scalar* z, const Scalar* g,
+                             Scalar* out, Index n);
 
 }  // namespace nnlab::nn

@@ -3,7 +3,8 @@
 //   z̃^(k) = z^(k) ⊙ m^(k) with the dropout mask m^(k) (1 without dropout),
 //   δ^(L+1) = ∂E/∂y,   δ^(k) = h'(a^(k)) ⊙ m^(k) ⊙ (W^(k)ᵀ δ^(k+1)),
 //   ∂E/∂W^(k) = δ^(k+1) z̃^(k)ᵀ,   ∂E/∂b^(k) = Σ_n δ^(k+1)_n.
-// W^(k): n_{k+1} × n_k, Z: n_k × batch. Layers are numbered k = 1..L as in the math.
+// W^(k): n_{k+1} × n_k, Z: n_k × batch. Layers are numbered k = 1..L as in the math; each one's
+// passes (and their R-operator forms, for H·v) are the free functions of layer.hpp.
 // All parameters live in one flat vector θ = [W^(1), b^(1), W^(2), b^(2), …] (each W column-major);
 // W(k) and b(k) are Eigen::Map views into it, and gradients, directions and Hessian-vector
 // products use the same layout.
@@ -16,6 +17,7 @@
 #include "nnlab/core/thread_pool.hpp"
 #include "nnlab/core/types.hpp"
 #include "nnlab/nn/activation.hpp"
+#include "nnlab/nn/layer.hpp"
 #include "nnlab/nn/loss.hpp"
 
 namespace nnlab::nn {
@@ -158,12 +160,11 @@ class Mlp {
  private:
   // Whether backprop adds layer k's ∂E/∂W to its block (tied, and a later layer wrote it first:
   // the backward pass runs k = L, …, 1).
-  bool accumulates(int k) const {
+  Update update_of(int k) const {
     for (int j = k + 1; j <= layers(); ++j)
-      if (W_owner(j) == W_owner(k)) return true;
-    return false;
+      if (W_owner(j) == W_owner(k)) return Update::accumulate;
+    return Update::overwrite;
   }
-  void sample_mask(int k, Index cols, Cache<Scalar>& cache, Rng& rng) const;
   // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
   // layers on columns [c0, c0 + n), which chunks of a batch run on different threads (if large).
   void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng) const;

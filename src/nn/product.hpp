@@ -1,0 +1,62 @@
+// The products of the layer passes, shared by src/nn/layer.cpp and src/nn/mlp.cpp (internal, not
+// installed): out (+)= lhs · rhs through nnlab::gemm, split into row blocks on a pool when large.
+// Both splits here depend only on the shapes, so results are bit-identical for any thread count.
+#pragma once
+#include <xmmintrin.h>
+
+#include <algorithm>
+
+#include "nnlab/core/gemm.hpp"
+#include "nnlab/core/thread_pool.hpp"
+#include "nnlab/core/types.hpp"
+
+namespace nnlab::nn::detail {
+
+// body(0 .. parts−1) on the pool, each under the caller's floating-point mode (flush-to-zero or
+// not), whichever thread takes it, so that results do not depend on the thread count.
+template <class Body>
+void run_parts(ThreadPool* pool, Index parts, const Body& body) {
+  const unsigned csr = _mm_getcsr();
+  const auto part = [&](std::size_t i) {
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(csr);
+    body(Index(i));
+    _mm_setcsr(saved);
+  };
+  if (pool)
+    pool->parallel_for(std::size_t(parts), part);
+  else
+    for (Index i = 0; i < parts; ++i) part(std::size_t(i));
+}
+
+// Row blocks of a product of `flops` with `rows` rows of out: large products split into up to 4
+// blocks that run on the pool; the split depends only on the shapes.
+inline Index row_blocks(Index rows, double flops) {
+  return flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
+}
+
+// out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
+// once it is final: panel by panel while the panel is in L1 when the product is one block, at
+// the end when it runs in row blocks. Either way the result is the same bit for bit whichever
+// thread runs which block.
+template <class Out, class Lhs, class Rhs>
+void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false,
+             const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {}) {
+  const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
+  const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
+  if (blocks == 1) {
+    gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate, bias,
+         epilogue);
+    return;
+  }
+  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
+  run_parts(pool, blocks, [&](Index i) {
+    const Index r0 = i * step, nr = std::min(step, rows - r0);
+    if (nr <= 0) return;
+    gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
+         out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
+  });
+  if (epilogue) epilogue(0, n);
+}
+
+}  // namespace nnlab::nn::detail
