@@ -67,25 +67,33 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
     << "set encoding utf8\n"
     << "set output " << gp_string(output.string()) << "\n"
     << "set title " << gp_string(figure.title) << " font ',15'\n"
-    << "set xlabel " << gp_string(figure.x_label) << "\n"
-    << "set ylabel " << gp_string(figure.y_label) << "\n"
+    << "set xlabel " << gp_string(figure.x_label + (figure.log_x ? " (log scale)" : "")) << "\n"
+    << "set ylabel " << gp_string(figure.y_label + (figure.log_y ? " (log scale)" : "")) << "\n"
     << "set border 3 lc rgb '#555555'\nset tics nomirror out scale 0.6\n"
     << "set grid xtics ytics lc rgb '#e5e5e5' lw 1 dt 1\n"
     << "set key below horizontal samplen 2.5 spacing 1.2\n"
     << "set datafile missing 'NaN'\n";
   // Log axes: powers of ten as labels only when the data span two decades or more (gnuplot
   // then puts its major tics on decades; within a decade a label "10^{%L}" would be wrong).
-  const auto decades = [&](bool x_axis) {
+  const auto range = [&](bool x_axis) {
     double lo = INFINITY, hi = 0;
     for (const auto& line : figure.lines)
       for (double v : x_axis ? line.x : line.y)
         if (v > 0 && std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    return std::pair{lo, hi};
+  };
+  const auto decades = [&](bool x_axis) {
+    const auto [lo, hi] = range(x_axis);
     return hi > 0 ? std::log10(hi / lo) : 0.0;
   };
-  // A log x axis spans the data, not the enclosing decades, so no plot is mostly empty.
-  if (figure.log_x)
+  // A log x axis spans the data, not the enclosing decades, so no plot is mostly empty; its two
+  // ends are labelled, so the reader sees where the data start and stop (e.g. m = 1 … 50).
+  if (figure.log_x) {
     s << "set logscale x\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\n"
       << (decades(true) >= 2 ? "set format x '10^{%L}'\n" : "");
+    if (const auto [lo, hi] = range(true); hi > lo)
+      s << fmt::format("set xtics add ('{:g}' {:.17g}, '{:g}' {:.17g})\n", lo, lo, hi, hi);
+  }
   if (figure.log_y) s << "set logscale y\n" << (decades(false) >= 2 ? "set format y '10^{%L}'\n" : "");
   for (std::size_t k = 0; k < palette.size(); ++k)
     s << fmt::format("set linetype {} lc rgb '{}' lw 2 pt 7 ps 0.7\n", k + 1, palette[k]);

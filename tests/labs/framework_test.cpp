@@ -13,6 +13,7 @@
 #include "nnlab/labs/lab.hpp"
 #include "nnlab/report/csv.hpp"
 #include "nnlab/report/html.hpp"
+#include "nnlab/report/plot.hpp"
 #include "nnlab/report/result_json.hpp"
 #include "nnlab/report/runner.hpp"
 
@@ -279,6 +280,40 @@ TEST(Html, EscapesAndFormatsNumbers) {
   EXPECT_EQ(report::format_number(1.23456e-7), "1.235×10<sup>−7</sup>");
   EXPECT_EQ(report::format_number(std::numeric_limits<double>::infinity()), "∞");
   EXPECT_EQ(report::format_number(std::nan("")), "NaN");
+}
+
+// Two labs of one sheet question: their figures and tables are numbered on across the page,
+// each with its own anchor, and the labels link to them.
+TEST(Html, NumbersFiguresAndTablesUniquelyAcrossThePage) {
+  const auto record = [](std::string lab) {
+    report::RunRecord r;
+    r.lab = std::move(lab);
+    r.sheet = "9.4";
+    r.result.figures.resize(2);
+    r.result.figures[0].id = "a";
+    r.result.figures[1].id = "b";
+    r.result.tables.resize(1);
+    r.result.tables[0].id = "t";
+    return r;
+  };
+  const std::string html = report::render_html({record("one"), record("two")}, "/nonexistent", "/");
+  for (const char* piece : {"9.4 Fig. 1.", "9.4 Fig. 2.", "9.4 Fig. 3.", "9.4 Fig. 4.", "9.4 Table 1.",
+                            "9.4 Table 2.", "id=\"lab-one-fig-a\"", "id=\"lab-two-fig-b\"",
+                            "href=\"#lab-two-table-t\"", "id=\"lab-one-table-t\""})
+    EXPECT_NE(html.find(piece), std::string::npos) << piece;
+  EXPECT_EQ(html.find("9.4 Fig. 5."), std::string::npos);
+}
+
+// A log axis says so in its label, and a log x axis labels the data's two ends.
+TEST(Plot, LogAxesAreMarked) {
+  labs::Figure f{"f", "t", "ensemble size m", "variance", true, true,
+                 {{"v", {1, 2, 5, 50}, {1, 0.5, 0.3, 0.2}, {}, "lines"}}, ""};
+  const std::string script = report::gnuplot_script(f, "/tmp/f.svg");
+  EXPECT_NE(script.find("set xlabel \"ensemble size m (log scale)\""), std::string::npos) << script;
+  EXPECT_NE(script.find("set ylabel \"variance (log scale)\""), std::string::npos) << script;
+  EXPECT_NE(script.find("set xtics add ('1' 1, '50' 50)"), std::string::npos) << script;
+  f.log_x = f.log_y = false;
+  EXPECT_EQ(report::gnuplot_script(f, "/tmp/f.svg").find("log scale"), std::string::npos);
 }
 
 // ---------------------------------------------------------------- runner
