@@ -108,6 +108,21 @@ details { margin-top: 1.5rem; } summary { cursor: pointer; color: var(--muted); 
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .88em; }
 footer { margin-top: 4rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line);
          padding-top: 1rem; }
+/* Phones: the run summary as compact chips, each claim as a card with labelled fields, so no
+   column runs off-screen. */
+@media (max-width: 640px) {
+  .summary { display: flex; flex-wrap: wrap; gap: .3rem .9rem; margin: .8rem 0 1.4rem; }
+  .summary div { background: none; border: none; padding: 0; display: flex; gap: .35rem;
+                 align-items: baseline; }
+  .summary dd { font-size: .95rem; }
+  nav.toc li.group { grid-template-columns: 3.2rem 1fr; }
+  table.claims thead { display: none; }
+  table.claims, table.claims tbody, table.claims tr, table.claims td { display: block; width: auto; }
+  table.claims tr { border: 1px solid var(--line); border-radius: 8px; margin: .6rem 0; padding: .3rem 0; }
+  table.claims td { border: none; padding: .15rem .7rem; text-align: left; }
+  table.claims td[data-label]::before { content: attr(data-label) ": "; color: var(--muted);
+                                        font-size: .85rem; }
+}
 )css";
 
 std::size_t passed(const RunRecord& r) {
@@ -203,7 +218,8 @@ void render_lab(std::string& out, const RunRecord& r, const std::filesystem::pat
     for (const auto& c : r.result.claims)
       out += fmt::format(
           "<tr class=\"{}\"><td class=\"status\"><span class=\"badge {}\">{}</span></td><td>{}</td>"
-          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+          "<td class=\"num\" data-label=\"Measured\">{}</td>"
+          "<td class=\"num\" data-label=\"Accepted interval\">{}</td><td data-label=\"Detail\">{}</td></tr>\n",
           c.pass ? "pass" : "fail", c.pass ? "pass" : "fail", c.pass ? "PASS" : "FAIL",
           html_escape(c.statement), format_number(c.value), interval(c), html_escape(c.detail));
     out += "</tbody></table></div>\n";
