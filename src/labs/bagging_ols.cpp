@@ -17,6 +17,8 @@
 #include <limits>
 #include <numeric>
 #include <span>
+#include <string_view>
+#include <tuple>
 
 #include "nnlab/analysis/bias_variance.hpp"
 #include "nnlab/analysis/linear_model.hpp"
@@ -89,9 +91,11 @@ struct Setup {
   Vec<double> f_linear, f_misspecified, f0_linear, f0_misspecified;
   Members sub, boot;
   std::vector<std::size_t> sizes;  // ensemble sizes m
-  // Exact prediction maps P = X0 A (K × n) for OLS and each ensemble size (cumulative means).
+  // Exact prediction maps P = X0 A (K × n) for OLS and each ensemble size (cumulative means),
+  // and the members' mean ‖A_kᵀx₀‖² per test point, read only by the mutants.
   Mat<double> P_ols;
   std::vector<Mat<double>> P_sub, P_boot;
+  std::vector<Vec<double>> member_sub, member_boot;
 };
 
 // `name` names the setup's streams: "<name>/design", "<name>/subsamples", "<name>/bootstraps".
@@ -115,12 +119,20 @@ Setup make_setup(Index n, const Mat<double>& X0, const Vec<double>& beta, double
   s.sub = subsamples(n, size, M, sub_rng);
   s.boot = bootstraps(n, d, M, boot_rng);
   s.P_ols = X0 * analysis::least_squares_map(s.X, Vec<double>::Ones(n));
-  for (auto [members, maps] : {std::pair{&s.sub, &s.P_sub}, std::pair{&s.boot, &s.P_boot}}) {
+  for (auto [members, maps, member] : {std::tuple{&s.sub, &s.P_sub, &s.member_sub},
+                                        std::tuple{&s.boot, &s.P_boot, &s.member_boot}}) {
     Mat<double> sum = Mat<double>::Zero(X0.rows(), n);
+    Vec<double> member_sum = Vec<double>::Zero(X0.rows());
     std::size_t next = 0;
     for (std::size_t k = 0; k < M; ++k) {
-      sum += X0 * analysis::least_squares_map(s.X, members->counts[k]);
-      if (k + 1 == s.sizes[next]) maps->push_back(sum / double(k + 1)), ++next;
+      const Mat<double> P = X0 * analysis::least_squares_map(s.X, members->counts[k]);
+      sum += P;
+      member_sum += P.rowwise().squaredNorm();
+      if (k + 1 == s.sizes[next]) {
+        maps->push_back(sum / double(k + 1));
+        member->push_back(member_sum / double(k + 1));
+        ++next;
+      }
     }
   }
   return s;
@@ -153,28 +165,52 @@ struct MethodStats {
   std::vector<double> exact_ratio_per_point;  // var_method / var_OLS at each test point
 };
 
+// One method's exact prediction map P = X0 A, its size m and its members' mean ‖A_kᵀx₀‖².
+struct ExactMap {
+  std::string name;
+  const Mat<double>* P;
+  std::size_t m;
+  const Vec<double>* member_variance;  // nullptr for OLS
+};
+
+// The theory at the test points: σ²‖Aᵀx₀‖² per point, or a mutant's version of it.
+Vec<double> exact_variance(const ExactMap& map, double sigma, std::string_view mutant) {
+  const double s2 = sigma * sigma;
+  if (map.member_variance != nullptr) {
+    if (mutant == "independent-members") return s2 * *map.member_variance / double(map.m);
+    if (mutant == "no-averaging") return s2 * *map.member_variance;
+  }
+  return s2 * map.P->rowwise().squaredNorm();
+}
+
+// Bias² of x₀ᵀA f(X) against the true f(x₀), or against x₀ᵀβ for the wrong-target mutant.
+double exact_bias2(const Mat<double>& P, const Vec<double>& f, const Vec<double>& f0,
+                   const Vec<double>& f0_linear, std::string_view mutant) {
+  const Vec<double>& target = mutant == "wrong-bias-target" ? f0_linear : f0;
+  return (P * f - target).squaredNorm() / double(P.rows());
+}
+
 // Bias²/variance/MSE of every method from the stacked predictions (trials × methods·K).
-// formula_error scales every exact variance (OLS's too, so the exact ratios are untouched):
-// a test hook that must make the Monte Carlo-vs-exact claim fail when non-zero.
 std::vector<MethodStats> analyse(const Setup& s, const Mat<double>& predictions,
                                  const Vec<double>& f, const Vec<double>& f0, double sigma,
-                                 double formula_error) {
+                                 std::string_view mutant) {
   const Index K = s.X0.rows();
-  std::vector<std::pair<std::string, const Mat<double>*>> maps{{"OLS", &s.P_ols}};
+  std::vector<ExactMap> maps{{"OLS", &s.P_ols, 1, nullptr}};
   for (std::size_t j = 0; j < s.sizes.size(); ++j)
-    maps.push_back({fmt::format("subsample 2/3, m = {}", s.sizes[j]), &s.P_sub[j]});
+    maps.push_back({fmt::format("subsample 2/3, m = {}", s.sizes[j]), &s.P_sub[j], s.sizes[j],
+                    &s.member_sub[j]});
   for (std::size_t j = 0; j < s.sizes.size(); ++j)
-    maps.push_back({fmt::format("bootstrap, m = {}", s.sizes[j]), &s.P_boot[j]});
-  const double scale = sigma * sigma * (1 + formula_error);
-  const Vec<double> ols_variance = scale * s.P_ols.rowwise().squaredNorm();
+    maps.push_back({fmt::format("bootstrap, m = {}", s.sizes[j]), &s.P_boot[j], s.sizes[j],
+                    &s.member_boot[j]});
+  const Vec<double> ols_variance = exact_variance(maps[0], sigma, mutant);
   std::vector<MethodStats> stats;
   for (std::size_t q = 0; q < maps.size(); ++q) {
-    const Mat<double>& P = *maps[q].second;
-    MethodStats m{maps[q].first, analysis::bias_variance(predictions.middleCols(Index(q) * K, K), f0),
+    const Mat<double>& P = *maps[q].P;
+    MethodStats m{maps[q].name, analysis::bias_variance(predictions.middleCols(Index(q) * K, K), f0),
                   0, 0, {}};
-    const Vec<double> variance = scale * P.rowwise().squaredNorm();
+    const Vec<double> variance = exact_variance(maps[q], sigma, mutant);
     m.exact_variance = variance.mean();
-    m.exact_bias2 = (P * f - f0).squaredNorm() / double(K);
+    m.exact_bias2 = exact_bias2(P, f, f0, s.f0_linear, mutant);
     for (Index k = 0; k < K; ++k) m.exact_ratio_per_point.push_back(variance(k) / ols_variance(k));
     stats.push_back(std::move(m));
   }
@@ -205,16 +241,24 @@ class BaggingOls : public Lab {
         spec("test_points", T::integer, "test points x₀ ~ N(0, I_d)", "20", "", 1, 10000),
         spec("nonlinearity", T::real,
              "misspecified case: f(x) = xᵀβ + a·Σ_j (x_j² − 1)/√d with this a", "1", "", 0, 1e3),
-        spec("formula_error", T::real,
-             "TEST HOOK: relative error injected into the exact variances σ²x₀ᵀAAᵀx₀ and "
-             "σ²x₀ᵀ(XᵀX)⁻¹x₀ (0 = the true formula)", "0", "", -0.9, 10),
     };
+  }
+
+  std::vector<Mutant> mutants() const override {
+    return {{"independent-members",
+             "ensemble variance = (1/m)·mean_k σ²‖A_kᵀx₀‖², as if the members' errors were "
+             "independent (they share the training noise)"},
+            {"no-averaging",
+             "ensemble variance = mean_k σ²‖A_kᵀx₀‖², a member's variance: averaging ignored"},
+            {"wrong-bias-target",
+             "exact bias² measured against the linear part x₀ᵀβ instead of the true f(x₀)"}};
   }
 
   Result run(const Params& params, const Context& context) const override {
     const Index n = params.integer("n"), d = params.integer("d"), K = params.integer("test_points");
     const double sigma = params.real("sigma"), fraction = params.real("fraction"),
-                 a = params.real("nonlinearity"), formula_error = params.real("formula_error");
+                 a = params.real("nonlinearity");
+    const std::string_view mutant = active_mutant(*this, context);
     const auto T = std::size_t(params.integer("trials"));
     require(K > d, "bagging-ols: test_points = {} must exceed d = {} (the best-linear-fit floor "
             "of the misspecified case is fitted at the test points)", K, d);
@@ -244,9 +288,9 @@ class BaggingOls : public Lab {
     });
     const Mat<double> both = experiment::stack_rows(main);
     const Mat<double> linear = both.leftCols(width), misspecified = both.rightCols(width);
-    const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma, formula_error);
+    const auto lin = analyse(s, linear, s.f_linear, s.f0_linear, sigma, mutant);
     const auto mis =
-        analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma, formula_error);
+        analyse(s, misspecified, s.f_misspecified, s.f0_misspecified, sigma, mutant);
 
     // ---- sweep over n at a fixed ensemble size.
     const auto m_sweep = std::size_t(params.integer("m_sweep"));
@@ -271,7 +315,7 @@ class BaggingOls : public Lab {
     for (std::size_t q = 0; q < n_list.size(); ++q) {
       const Mat<double> predictions = experiment::stack_rows(std::span(by_n).subspan(q * T, T));
       const Setup& sq = setups[q];
-      sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma, formula_error));
+      sweep.push_back(analyse(sq, predictions, sq.f_linear, sq.f0_linear, sigma, mutant));
     }
     context.report(1.0, "done");
 
