@@ -17,7 +17,7 @@ TEST(BaggingOls, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
   EXPECT_GE(r.claims.size(), 9u);
   for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail;
-  EXPECT_EQ(r.figures.size(), 3u);
+  EXPECT_EQ(r.figures.size(), 4u);
   EXPECT_NE(r.answer.find("Gauss–Markov"), std::string::npos);
 }
 
