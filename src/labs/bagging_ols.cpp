@@ -8,6 +8,7 @@
 // The subsamples are drawn once per ensemble and kept across trials, so these formulas are
 // exact for the ensembles the Monte Carlo trains; with subsamples redrawn per training set the
 // variance is the average of σ²‖A_Sᵀx₀‖² over S, each term again ≥ the OLS variance.
+#include <Eigen/Cholesky>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -197,6 +198,14 @@ double decomposed_variance(double member, double limit, std::size_t m, std::stri
   return limit + (member - limit) / double(m);
 }
 
+// Over random Gaussian designs X (n × d) and test points x₀ ~ N(0, I_d), one member fitted on k
+// rows has E[x₀ᵀ(X_SᵀX_S)⁻¹x₀] / E[x₀ᵀ(XᵀX)⁻¹x₀] = (n−d−1)/(k−d−1): E[(XᵀX)⁻¹] = I/(n−d−1) for
+// the inverse Wishart. Or a mutant's ratio.
+double single_member_ratio(Index n, Index k, Index d, std::string_view mutant) {
+  if (mutant == "variance-per-row") return double(n) / double(k);
+  return double(n - d - 1) / double(k - d - 1);
+}
+
 // Bias²/variance/MSE of every method from the stacked predictions (trials × methods·K).
 std::vector<MethodStats> analyse(const Setup& s, const Mat<double>& predictions,
                                  const Vec<double>& f, const Vec<double>& f0, double sigma,
@@ -246,6 +255,9 @@ class BaggingOls : public Lab {
         spec("test_points", T::integer, "test points x₀ ~ N(0, I_d)", "20", "", 1, 10000),
         spec("nonlinearity", T::real,
              "misspecified case: f(x) = xᵀβ + a·Σ_j (x_j² − 1)/√d with this a", "1", "", 0, 1e3),
+        spec("designs", T::integer,
+             "random designs for the single-member variance ratio (n−d−1)/(k−d−1)", "20000",
+             "4000", 10, 1e8),
         spec("theory_subsamples", T::integer,
              "random subsamples whose exact maps give σ₁² and ρσ₁² of standard bagging", "16000",
              "4000", 32, 1e8),
@@ -259,7 +271,10 @@ class BaggingOls : public Lab {
             {"no-averaging",
              "ensemble variance = mean_k σ²‖A_kᵀx₀‖², a member's variance: averaging ignored"},
             {"wrong-bias-target",
-             "exact bias² measured against the linear part x₀ᵀβ instead of the true f(x₀)"}};
+             "exact bias² measured against the linear part x₀ᵀβ instead of the true f(x₀)"},
+            {"variance-per-row",
+             "one member on k of n rows has n/k times the OLS variance (variance ∝ 1/rows), "
+             "not (n−d−1)/(k−d−1)"}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -332,6 +347,10 @@ class BaggingOls : public Lab {
     const std::string standard =
         standard_bagging(s, sizes, sigma, T, theory_subsamples, lin[0].exact_variance, context,
                          mutant, result);
+    context.report(0.9, "one member over random designs");
+    const std::string member = random_designs(n, d, K, s.sub.rows.front().size(),
+                                              std::size_t(params.integer("designs")), context,
+                                              mutant, result);
     context.report(1.0, "done");
     tables(lin, mis, n_list, sweep, result);
     figures(sizes, lin, mis, n_list, sweep, m_sweep, result);
@@ -350,7 +369,7 @@ class BaggingOls : public Lab {
         "information lost by subsampling. With a misspecified (nonlinear) target bias dominates "
         "and bagging leaves it where it is, since the ensemble is still linear in x. Bagging pays "
         "off for high-variance, nonlinear learners (deep trees, neural networks), not for OLS. {}",
-        pm(ratio_one), pm(ratio_big), sizes.back(), standard);
+        pm(ratio_one), pm(ratio_big), sizes.back(), standard + " " + member);
     return result;
   }
 
@@ -458,6 +477,43 @@ class BaggingOls : public Lab {
         "With subsamples redrawn for every training set (standard bagging) the variance is "
         "ρσ₁² + (1−ρ)σ₁²/m: one member's σ₁² = {}, the m → ∞ limit ρσ₁² = {} against OLS's {:.4g}.",
         pm(member), pm(limit), ols_variance);
+  }
+
+  // One member on k rows against OLS, averaged over random designs: the ratio of the mean exact
+  // variances x₀ᵀ(X_SᵀX_S)⁻¹x₀ and x₀ᵀ(XᵀX)⁻¹x₀ (paired, the same X and x₀) against
+  // (n−d−1)/(k−d−1). Adds a claim; returns a sentence for the answer.
+  static std::string random_designs(Index n, Index d, Index K, std::size_t k, std::size_t designs,
+                                    const Context& context, std::string_view mutant,
+                                    Result& result) {
+    require(Index(k) > d + 1, "bagging-ols: a subsample of {} rows needs more than d + 1 = {} for "
+            "the inverse-Wishart mean", k, d + 1);
+    const auto terms = context.trials<std::array<double, 2>>(
+        "random-designs", designs, [&](std::size_t, Rng& rng) {
+          const Mat<double> X = gaussian_matrix(n, d, rng), X0 = gaussian_matrix(K, d, rng);
+          const Members member = subsamples(n, Index(k), 1, rng);
+          const auto mean_quadratic_form = [&](const Mat<double>& rows) {
+            const Mat<double> solved = (rows.transpose() * rows).ldlt().solve(X0.transpose());
+            return (X0.transpose().cwiseProduct(solved)).sum() / double(K);
+          };
+          return std::array<double, 2>{mean_quadratic_form(X(member.rows.front(), Eigen::all)),
+                                       mean_quadratic_form(X)};
+        });
+    const auto count = Index(designs);
+    Vec<double> one(count), ols(count);
+    for (Index t = 0; t < count; ++t)
+      one(t) = terms[std::size_t(t)][0], ols(t) = terms[std::size_t(t)][1];
+    const Estimate ratio = experiment::ratio_estimate(one, ols);
+    const double theory = single_member_ratio(n, Index(k), d, mutant);
+    result.claims.push_back(experiment::within_se(
+        fmt::format("one member on k = {} of n = {} rows has (n−d−1)/(k−d−1) = {:.4g} times the "
+                    "OLS variance (random Gaussian designs)",
+                    k, n, single_member_ratio(n, Index(k), d, {})),
+        fmt::format("ratio of mean exact variances over {} designs", designs), ratio, theory, 4));
+    return fmt::format(
+        "Averaged over random designs, one member on {} of {} rows has {} times the OLS variance "
+        "((n−d−1)/(k−d−1) = {:.4g}, more than n/k = {:.3g}: fewer rows also leave fewer degrees "
+        "of freedom).",
+        k, n, pm(ratio), single_member_ratio(n, Index(k), d, {}), double(n) / double(k));
   }
 
   static void tables(const std::vector<MethodStats>& lin, const std::vector<MethodStats>& mis,
