@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ constexpr double margin = 2;  // severity a killing claim must reach (see the he
 struct Case {
   std::string lab, mutant;
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.lab << (c.mutant.empty() ? "" : " / ") << c.mutant; }
 
 // The registered labs of the product; framework_test.cpp registers fixtures named test-….
 std::vector<const Lab*> product_labs() {
