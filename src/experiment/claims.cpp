@@ -29,6 +29,11 @@ std::size_t worst(const std::vector<Member>& family, Key key) {
   return w;
 }
 
+Claim with_severity(Claim claim, double severity) {
+  claim.severity = severity;
+  return claim;
+}
+
 }  // namespace
 
 std::string pm(const Estimate& e) {
@@ -42,9 +47,11 @@ std::string pm(const Estimate& e) {
 Claim within_se(std::string statement, std::string_view what, Estimate measured, double theory,
                 double k) {
   const double lo = measured.value - k * measured.se, hi = measured.value + k * measured.se;
-  return Claim::check(std::move(statement), theory, lo, hi,
-                      fmt::format("{} = {}; {:.6g} must lie within {} SE (z = {:.2f})", what,
-                                  pm(measured), theory, k, abs_z(measured, theory)));
+  return with_severity(
+      Claim::check(std::move(statement), theory, lo, hi,
+                   fmt::format("{} = {}; {:.6g} must lie within {} SE (z = {:.2f})", what,
+                               pm(measured), theory, k, abs_z(measured, theory))),
+      abs_z(measured, theory) / k);
 }
 
 Claim within_se(std::string statement, std::string_view what, const std::vector<Member>& family,
@@ -53,18 +60,22 @@ Claim within_se(std::string statement, std::string_view what, const std::vector<
   const double z = abs_z(family[w].estimate, theory);
   const std::string gap =
       theory == 0 ? fmt::format("|{}|", what) : fmt::format("|{} − {:.6g}|", what, theory);
-  return Claim::check(std::move(statement), z, 0, k,
-                      fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} member{}; must be ≤ {}",
-                                  gap, z, family[w].label, pm(family[w].estimate), family.size(),
-                                  family.size() == 1 ? "" : "s", k));
+  return with_severity(
+      Claim::check(std::move(statement), z, 0, k,
+                   fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} member{}; must be ≤ {}",
+                               gap, z, family[w].label, pm(family[w].estimate), family.size(),
+                               family.size() == 1 ? "" : "s", k)),
+      z / k);
 }
 
 Claim at_least(std::string statement, std::string_view what, Estimate measured, double bound,
                double k) {
   const double v = measured.value + k * measured.se;
-  return Claim::check(std::move(statement), v, bound, inf,
-                      fmt::format("{} = {}; {:.6g} + {} SE = {:.6g} must be ≥ {:.6g}", what,
-                                  pm(measured), measured.value, k, v, bound));
+  return with_severity(
+      Claim::check(std::move(statement), v, bound, inf,
+                   fmt::format("{} = {}; {:.6g} + {} SE = {:.6g} must be ≥ {:.6g}", what,
+                               pm(measured), measured.value, k, v, bound)),
+      -z_score(measured, bound) / k);
 }
 
 Claim at_least(std::string statement, std::string_view what, const std::vector<Member>& family,
@@ -75,35 +86,46 @@ Claim at_least(std::string statement, std::string_view what, const std::vector<M
   for (const Member& m : family) all += fmt::format("{}{}: {}", all.empty() ? "" : ", ", m.label, pm(m.estimate));
   const Estimate& e = family[w].estimate;
   const double v = e.value + k * e.se;
-  return Claim::check(std::move(statement), v, bound, inf,
-                      fmt::format("{} {}; the smallest value + {} SE = {:.6g} ({}) must be ≥ {:.6g}",
-                                  what, all, k, v, family[w].label, bound));
+  double severity = -inf;
+  for (const Member& m : family) severity = std::max(severity, -z_score(m.estimate, bound) / k);
+  return with_severity(
+      Claim::check(std::move(statement), v, bound, inf,
+                   fmt::format("{} {}; the smallest value + {} SE = {:.6g} ({}) must be ≥ {:.6g}",
+                               what, all, k, v, family[w].label, bound)),
+      severity);
 }
 
 Claim at_most(std::string statement, std::string_view what, Estimate measured, double bound,
               double k) {
   const double v = measured.value - k * measured.se;
-  return Claim::check(std::move(statement), v, -inf, bound,
-                      fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≤ {:.6g}", what,
-                                  pm(measured), measured.value, k, v, bound));
+  return with_severity(
+      Claim::check(std::move(statement), v, -inf, bound,
+                   fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≤ {:.6g}", what,
+                               pm(measured), measured.value, k, v, bound)),
+      z_score(measured, bound) / k);
 }
 
 Claim exceeds(std::string statement, std::string_view what, Estimate measured, double bound,
               double k) {
   const double v = measured.value - k * measured.se;
-  return Claim::check(std::move(statement), v, bound, inf,
-                      fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≥ {:.6g}", what,
-                                  pm(measured), measured.value, k, v, bound));
+  // Fails when z = (v − bound)/SE < k; each further k SE adds 1.
+  return with_severity(
+      Claim::check(std::move(statement), v, bound, inf,
+                   fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≥ {:.6g}", what,
+                               pm(measured), measured.value, k, v, bound)),
+      2 - z_score(measured, bound) / k);
 }
 
 Claim at_least(std::string statement, std::string_view what, double value, double bound) {
-  return Claim::check(std::move(statement), value, bound, inf,
-                      fmt::format("{} = {:.6g}; must be ≥ {:.6g}", what, value, bound));
+  Claim claim = Claim::check(std::move(statement), value, bound, inf,
+                             fmt::format("{} = {:.6g}; must be ≥ {:.6g}", what, value, bound));
+  return with_severity(claim, bound > 0 && value > 0 ? bound / value : claim.pass ? 0 : inf);
 }
 
 Claim at_most(std::string statement, std::string_view what, double value, double bound) {
-  return Claim::check(std::move(statement), value, -inf, bound,
-                      fmt::format("{} = {:.3g}; must be ≤ {:.3g}", what, value, bound));
+  Claim claim = Claim::check(std::move(statement), value, -inf, bound,
+                             fmt::format("{} = {:.3g}; must be ≤ {:.3g}", what, value, bound));
+  return with_severity(claim, bound > 0 && value >= 0 ? value / bound : claim.pass ? 0 : inf);
 }
 
 Claim contains(std::string statement, std::string_view what, Interval interval, double value) {
@@ -115,10 +137,11 @@ Claim contains(std::string statement, std::string_view what, Interval interval, 
 Claim relative_error(std::string statement, std::string_view what, double measured,
                      double reference, double tolerance) {
   const double error = std::abs(measured - reference) / std::abs(reference);
-  return Claim::check(std::move(statement), error, 0, tolerance,
+  return with_severity(Claim::check(std::move(statement), error, 0, tolerance,
                       fmt::format("{} = {:.10g} against {:.10g}: relative error {:.2e}; must be "
                                   "≤ {:.2g}",
-                                  what, measured, reference, error, tolerance));
+                                  what, measured, reference, error, tolerance)),
+                       error / tolerance);
 }
 
 Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,

@@ -68,6 +68,12 @@ Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b) {
   return {ratio, mean_estimate(influence).se};
 }
 
+Estimate log_ratio(const Estimate& a, const Estimate& b) {
+  require(a.value > 0 && b.value > 0, "log_ratio: needs positive values, got {} and {}", a.value,
+          b.value);
+  return {std::log(a.value / b.value), std::hypot(a.se / a.value, b.se / b.value)};
+}
+
 Estimate proportion(std::uint64_t successes, std::uint64_t n) {
   require(n >= 1 && successes <= n, "proportion: {} successes out of {}", successes, n);
   const double p = double(successes) / double(n);

@@ -275,6 +275,17 @@ const Lab* find_lab(std::string_view id) {
   return nullptr;
 }
 
+std::string_view active_mutant(const Lab& lab, const Context& context) {
+  if (context.mutant.empty()) return {};
+  std::vector<std::string> names;
+  for (const Mutant& m : lab.mutants()) {
+    if (m.name == context.mutant) return context.mutant;
+    names.push_back(m.name);
+  }
+  throw Error(fmt::format("lab '{}' has no mutant '{}'; declared: {}", lab.id(), context.mutant,
+                          fmt::join(names, ", ")));
+}
+
 void register_lab(std::unique_ptr<Lab> lab) {
   require(lab != nullptr, "register_lab: null lab");
   require(find_lab(lab->id()) == nullptr, "lab id '{}' is registered twice", lab->id());

@@ -95,7 +95,8 @@ RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& par
   record.params = params.items();
   experiment::PoolExecutor executor(pool);
   const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
-                              .out_dir = lab_dir, .quick = quick, .progress = progress};
+                              .out_dir = lab_dir, .quick = quick, .mutant = {},  // the true theory
+                              .progress = progress};
   const auto t0 = std::chrono::steady_clock::now();
   record.result = lab.run(params, context);
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -121,8 +121,10 @@ TEST(Cli, RunWritesResultsAndAFailedClaimExitsWithThree) {
   EXPECT_EQ(o.code, 0) << o.out << o.err;
   EXPECT_TRUE(contains(o.out, "PASS  ")) << o.out;
   EXPECT_TRUE(std::filesystem::exists(out / "results" / "dropout-linreg.json"));
-  // A tolerance of 0 on the SGD error cannot be met: that claim must FAIL.
-  o = nnlab("run dropout-linreg --quick --threads 2 --set sgd_tolerance=0 --out " + out.string());
+  // Without noise OLS is exact, so dropout at p = ½ cannot lower its test error: that claim must
+  // FAIL.
+  o = nnlab("run dropout-linreg --quick --threads 2 --set reg_sigma=0 --set p_grid=0.5 --out " +
+            out.string());
   EXPECT_EQ(o.code, 3) << o.out << o.err;
   EXPECT_TRUE(contains(o.out, "FAIL  ")) << o.out;
 }

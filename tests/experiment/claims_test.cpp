@@ -104,6 +104,19 @@ TEST(Claims, ExactNumbers) {
   EXPECT_FALSE(relative_error("s", "x", 1.0, 0.0, 1e-3).pass);  // no scale to compare with
 }
 
+// Severity: 1 at the pass threshold, each further k SE (or tolerance) adds 1.
+TEST(Claims, SeverityMeasuresTheDistanceFromPassing) {
+  EXPECT_DOUBLE_EQ(within_se("s", "v", Estimate{1.0, 0.1}, 1.8, 4).severity, 2.0);  // |z| = 8
+  EXPECT_DOUBLE_EQ(within_se("s", "v", {{"a", {0.2, 0.1}}, {"b", {-1.2, 0.1}}}, 0, 4).severity, 3.0);
+  EXPECT_DOUBLE_EQ(at_least("s", "v", Estimate{0.2, 0.1}, 1.0, 4).severity, 2.0);
+  EXPECT_DOUBLE_EQ(at_most("s", "v", Estimate{1.0, 0.1}, 0.6, 4).severity, 1.0);
+  EXPECT_DOUBLE_EQ(exceeds("s", "v", Estimate{0.0, 0.1}, 0.0, 4).severity, 2.0);  // no effect
+  EXPECT_DOUBLE_EQ(relative_error("s", "v", 1.3, 1.0, 0.1).severity, 3.0);
+  const Claim passing = within_se("s", "v", Estimate{1.0, 0.1}, 1.1, 4);
+  EXPECT_TRUE(passing.pass);
+  EXPECT_LE(passing.severity, 1.0);
+}
+
 TEST(Claims, SlopeInRange) {
   LineFit fit;
   fit.slope = {-0.48, 0.02};

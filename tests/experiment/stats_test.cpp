@@ -80,6 +80,16 @@ TEST(Stats, MeanPairedAndRatioEstimates) {
   EXPECT_THROW(mean_estimate(Vec<double>::Ones(1)), Error);
 }
 
+// Relative SEs add in quadrature; an exact denominator contributes nothing.
+TEST(Stats, LogRatio) {
+  const Estimate r = log_ratio({2, 0.2}, {1, 0});
+  EXPECT_DOUBLE_EQ(r.value, std::log(2.0));
+  EXPECT_DOUBLE_EQ(r.se, 0.1);
+  EXPECT_DOUBLE_EQ(log_ratio({2, 0.2}, {4, 0.4}).se, std::hypot(0.1, 0.1));
+  EXPECT_THROW(log_ratio({0, 1}, {1, 0}), Error);
+  EXPECT_THROW(log_ratio({1, 1}, {-1, 0}), Error);
+}
+
 TEST(Stats, StackRowsKeepsTrialOrder) {
   const std::vector<std::vector<double>> rows{{1, 2, 3}, {4, 5, 6}};
   const Mat<double> M = stack_rows(rows);

@@ -10,8 +10,10 @@
 
 namespace nnlab::labs::testing {
 
+// mutant: one of the lab's declared mutants, or empty for the true theory.
 inline Result run_quick(const std::string& id, std::uint64_t seed, int threads,
-                        const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+                        const std::vector<std::pair<std::string, std::string>>& sets = {},
+                        const std::string& mutant = {}) {
   const Lab* lab = find_lab(id);
   EXPECT_NE(lab, nullptr) << id;
   ThreadPool pool(threads);
@@ -21,6 +23,7 @@ inline Result run_quick(const std::string& id, std::uint64_t seed, int threads,
   context.lab = id;
   context.executor = &executor;
   context.quick = true;
+  context.mutant = mutant;
   return lab->run(Params::resolve(lab->params(), true, sets), context);
 }
 

@@ -11,6 +11,7 @@
 //                       (true when the true value sits on the bound, as with equality cases)
 //   exceeds             the data must SHOW "> bound": v − k·SE ≥ bound (an improvement, a gain)
 // Families (one check over several members, e.g. every ensemble size) report the worst member.
+// Each builder also sets Claim::severity (1 = at the threshold), which the mutant tests read.
 // A NaN anywhere fails the claim. `statement` is the theory; `what` names the measured quantity.
 #pragma once
 #include <string>

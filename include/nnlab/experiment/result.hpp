@@ -2,6 +2,7 @@
 // These sit below labs, so the trainer, the analysis code and the labs can all emit them, and
 // the report renders them (report/result_json.hpp writes them as JSON, CSV and SVG).
 #pragma once
+#include <limits>
 #include <string>
 #include <variant>
 #include <vector>
@@ -42,6 +43,11 @@ struct Claim {
   double lo = 0, hi = 0;
   std::string detail;
   bool pass = false;
+  // How far the check is from passing, in units of its allowed deviation: 1 + (distance past the
+  // pass threshold)/(k·SE) for an SE check (|z|/k for within_se), error/tolerance for an exact
+  // tolerance; ≤ 1 passes. A failing claim with severity ≥ 2 lies another k SE past its
+  // threshold, so a seed would pass it only by a k-SE fluctuation. NaN when the check has no scale.
+  double severity = std::numeric_limits<double>::quiet_NaN();
 
   static Claim check(std::string statement, double value, double lo, double hi,
                      std::string detail);

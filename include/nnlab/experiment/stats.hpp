@@ -7,6 +7,9 @@
 //   mean_estimate x̄ ± s/√n over per-trial terms; paired_difference the same for a_t − b_t,
 //                 whose SE is small when a and b share their randomness (the same trials);
 //   ratio_estimate mean(a)/mean(b) for paired terms, SE by the delta method
+//   log_ratio     log(a/b) of two independent estimates: the scale on which to compare a sample
+//                 variance with its theory, because a variance's SE shrinks with the estimate
+//                 itself (on the raw scale, low estimates get inflated z-scores)
 //   proportion    k/n with the Wald SE √(p̂(1−p̂)/n); wilson_interval the Wilson score
 //                 interval, which stays inside [0, 1] and is honest near 0 and 1
 //   stack_rows    trial results (one vector each) as the rows of a trials × width matrix,
@@ -60,6 +63,8 @@ Estimate mean_estimate(const Vec<double>& terms);
 Estimate paired_difference(const Vec<double>& a, const Vec<double>& b);
 // mean(a) / mean(b); the influence of trial t is (a_t − r b_t) / mean(b).
 Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b);
+// log(a/b) with SE √((se_a/a)² + (se_b/b)²) (delta method); a, b > 0, b may be exact (SE 0).
+Estimate log_ratio(const Estimate& a, const Estimate& b);
 
 // successes out of n (n ≥ 1).
 Estimate proportion(std::uint64_t successes, std::uint64_t n);

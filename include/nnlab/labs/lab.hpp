@@ -94,6 +94,9 @@ struct Context {
   experiment::Executor* executor = nullptr;  // never null while a lab runs
   std::filesystem::path out_dir;  // where the lab may write extra files (results/<lab>/)
   bool quick = false;
+  // Test-only: the name of one of the lab's mutants() to run instead of the true theory; empty
+  // = the true theory. The CLI and the report never set it.
+  std::string mutant;
   // progress(fraction in [0,1], what is being done); may be empty
   std::function<void(double, std::string_view)> progress;
 
@@ -116,6 +119,14 @@ struct Context {
   }
 };
 
+// A plausible wrong theory (a student's or an implementer's): it replaces the lab's theory
+// functions, never its measurements, and some claim must then fail by a clear margin
+// (tests/labs/mutants_test.cpp).
+struct Mutant {
+  std::string name;         // e.g. "keep-drop"
+  std::string description;  // one line: what the wrong theory says
+};
+
 class Lab {
  public:
   virtual ~Lab() = default;
@@ -124,7 +135,13 @@ class Lab {
   virtual std::string question() const = 0;  // the question in one line
   virtual std::vector<ParamSpec> params() const = 0;
   virtual Result run(const Params& params, const Context& context) const = 0;
+  // The wrong theories this lab's claims catch; every registered lab declares at least three.
+  virtual std::vector<Mutant> mutants() const { return {}; }
 };
+
+// The mutant a lab should run (context.mutant), checked against lab.mutants(): "" for the true
+// theory. Throws nnlab::Error for a name the lab does not declare.
+std::string_view active_mutant(const Lab& lab, const Context& context);
 
 // The registry, sorted by sheet reference then id.
 std::vector<const Lab*> all_labs();
