@@ -107,7 +107,10 @@ std::vector<int> class_labels(const CsvTable& table, Index column,
 CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) {
   check_options(options);
   const std::string name = path.string();
-  const std::string content = read_maybe_gzip(path);
+  std::string content = read_maybe_gzip(path);
+  // Excel and Notepad start UTF-8 files with a byte-order mark; left in, it makes the first row
+  // of a headerless file look like a header, and that row is silently lost.
+  if (content.starts_with("\xEF\xBB\xBF")) content.erase(0, 3);
 
   CsvTable table;
   std::vector<double> values;  // row-major
