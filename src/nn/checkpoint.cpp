@@ -296,7 +296,20 @@ Vec<Scalar> read_parameter_tensors(const TensorFile& file, const Mlp<Scalar>& ne
             shape_string(shape));
     require(it->second.shape == shape, "{}: tensor '{}' has shape {}, the architecture needs {}",
             src, name, shape_string(it->second.shape), shape_string(shape));
-    return it->second.values<Scalar>();
+    // Checked after the conversion to Scalar: an F64 1e300 read into a float net is Inf too. A
+    // non-finite weight or direction would only give NaN losses, gradients and H·v downstream.
+    auto values = it->second.values<Scalar>();
+    const auto bad = std::find_if(values.begin(), values.end(), [](Scalar x) { return !std::isfinite(x); });
+    if (bad != values.end()) {
+      const auto i = std::int64_t(bad - values.begin());
+      fail("{}: tensor '{}' holds {} at {}{}; non-finite values are refused", src, name, double(*bad),
+           shape.size() == 2 ? fmt::format("[{}, {}]", i / shape[1], i % shape[1])
+                             : fmt::format("[{}]", i),
+           std::isfinite(double(it->second.values<double>()[std::size_t(i)]))
+               ? fmt::format(" (converted to {})", to_string(dtype_of<Scalar>()))
+               : "");
+    }
+    return values;
   };
   std::vector<std::string> expected;
   for (int k = 1; k <= net.layers(); ++k) {

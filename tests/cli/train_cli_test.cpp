@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -288,6 +290,24 @@ TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {
                         "--iterations");
   expect_one_line_error("hessian " + path("ok/model.safetensors").string() + " --iterations 0", "iterations");
   expect_one_line_error("hessian " + path("none.safetensors").string(), "none.safetensors");
+}
+
+// A NaN or Inf weight (or direction entry) is refused at load by every command that reads a
+// checkpoint, with one line naming the file and the tensor, instead of a NaN loss with exit 0.
+TEST_F(TrainCli, NonFiniteWeightsAndDirectionsAreRefused) {
+  ASSERT_EQ(run(train("ok", "--arch 3-8-2 --epochs 0")).code, 0);
+  const std::string model = path("ok/model.safetensors").string();
+  nn::TensorFile file = nn::read_safetensors(model);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(file.tensors.at("W2").bytes.data() + 4, &nan, 4);
+  nn::write_safetensors(path("nan.safetensors"), file);
+  const std::string bad = path("nan.safetensors").string();
+  for (const std::string& command : {"eval " + bad, "hessian " + bad, "backprop " + bad + " --out " + path("bp.st").string()})
+    expect_one_line_error(command, "nan.safetensors: tensor 'W2' holds nan at [0, 1]");
+  EXPECT_FALSE(std::filesystem::exists(path("bp.st")));
+  expect_one_line_error("backprop " + model + " --direction " + bad + " --out " + path("bp.st").string(),
+                        "nan.safetensors: tensor 'W2' holds nan at [0, 1]");
+  EXPECT_FALSE(std::filesystem::exists(path("bp.st")));
 }
 
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
