@@ -6,6 +6,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "strict_values.hpp"
 
 int main(int argc, char** argv) {
   using namespace nnlab::cli;
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
                    [](const Command& a, const Command& b) { return a.order < b.order; });
   std::vector<Subcommand> subcommands;
   for (const auto& command : registered) subcommands.push_back(command.setup(app));
+  require_strict_values(app);
 
   // CLI11 would only say "A subcommand is required" for a misspelt command.
   if (argc > 1 && argv[1][0] != '-') {

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "nnlab/report/result_json.hpp"
 #include "nnlab/train/recipe.hpp"
 #include "progress.hpp"
+#include "strict_values.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -76,14 +78,9 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 double parse_keep_value(const std::string& text) {
-  std::size_t used = 0;
-  double p = 0;
-  try {
-    p = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  require(used == text.size() && !text.empty(), "--keep: '{}' is not a number", text);
+  const std::string problem = check_decimal_real(text);
+  require(problem.empty(), "--keep: {}", problem);
+  const double p = std::strtod(text.c_str(), nullptr);
   require(p > 0 && p <= 1,
           "--keep {}: a keep probability p must be in (0, 1] (p is the probability of KEEPING a "
           "unit; PyTorch's Dropout(p) takes the drop probability 1 - p)",

@@ -310,6 +310,36 @@ TEST_F(TrainCli, NonFiniteWeightsAndDirectionsAreRefused) {
   EXPECT_FALSE(std::filesystem::exists(path("bp.st")));
 }
 
+// Numbers are plain decimals in range, for every numeric option of every command: CLI11 alone
+// would wrap -1 to 2^64 - 1, clamp 2^64 and beyond, and read 0x10 as 16 and 010 as 8.
+TEST_F(TrainCli, NumericOptionsAreStrictDecimals) {
+  const std::string base = "train --data " + csv_ + " --arch 3-8-2 --epochs 1 ";
+  expect_one_line_error(base + "--seed -1", "--seed: '-1' is negative");
+  expect_one_line_error(base + "--seed 18446744073709551616", "--seed: '18446744073709551616' is out of range");
+  expect_one_line_error(base + "--batch 99999999999999999999", "--batch: '99999999999999999999' is out of range");
+  expect_one_line_error(base + "--lr 0x10", "--lr: '0x10' is not a decimal number");
+  expect_one_line_error(base + "--lr nan", "--lr: 'nan' is not a decimal number");
+  expect_one_line_error(base + "--lr 1e999", "--lr: '1e999' is out of the range of double");
+  expect_one_line_error(base + "--keep 0x0.8p0", "--keep: '0x0.8p0' is not a decimal number");
+  expect_one_line_error(base + "--epochs 0x2", "--epochs: '0x2' is not a decimal integer");
+  expect_one_line_error("hessian " + path("none.safetensors").string() + " --seed -1", "--seed: '-1' is negative");
+  expect_one_line_error("run bagging-ols --seed 18446744073709551616", "--seed: '18446744073709551616' is out of range");
+  expect_one_line_error("report --threads 0x1 --out " + path("never").string(), "--threads: '0x1' is not a decimal integer");
+  expect_one_line_error(base + "--threads 0x1", "--threads: '0x1' is not a decimal integer");
+  expect_one_line_error("hessian " + path("none.safetensors").string() + " --first 1e3", "--first: '1e3' is not a decimal integer");
+  // An empty value never means "the default" or "nothing".
+  expect_one_line_error(base + "--arch ''", "--arch: an empty value is not allowed");
+  expect_one_line_error(base + "--out ''", "--out: an empty value is not allowed");
+
+  // Distinct seeds at the top of the range stay distinct; a leading zero is decimal, not octal.
+  ASSERT_EQ(run(train("max", "--arch 3-8-2 --epochs 0 --seed 18446744073709551615")).code, 0);
+  ASSERT_EQ(run(train("max1", "--arch 3-8-2 --epochs 0 --seed 18446744073709551614")).code, 0);
+  EXPECT_NE(read_file(path("max/model.safetensors")), read_file(path("max1/model.safetensors")));
+  ASSERT_EQ(run(train("octal", "--arch 3-8-2 --epochs 0 --seed 010")).code, 0);
+  ASSERT_EQ(run(train("ten", "--arch 3-8-2 --epochs 0 --seed 10")).code, 0);
+  EXPECT_EQ(read_file(path("octal/model.safetensors")), read_file(path("ten/model.safetensors")));
+}
+
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
   const Outcome r = run(train("div", "--arch 3-64-2 --optimizer sgd --lr 1e6 --epochs 6 --batch 16"));
   EXPECT_NE(r.code, 0);
