@@ -36,6 +36,7 @@ struct HessianArgs {
 
 template <class S>
 int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) {
+  if (!args.out.empty()) require_output_file(args.out, "--out", {args.checkpoint, source.data});
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
   const data::Split<S> split = load_data<S>(source);

@@ -167,6 +167,8 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   require(args.epochs >= 0, "--epochs must be ≥ 0, got {}", args.epochs);
   const std::filesystem::path out = args.out;
   if (!args.out.empty()) {
+    for (const char* file : {"model.safetensors", "log.json"})
+      require_output_file(out / file, "--out", {args.source.data});
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,

@@ -340,6 +340,32 @@ TEST_F(TrainCli, NumericOptionsAreStrictDecimals) {
   EXPECT_EQ(read_file(path("octal/model.safetensors")), read_file(path("ten/model.safetensors")));
 }
 
+// No command overwrites its own input, under any name, and a folder is not a file to write.
+TEST_F(TrainCli, OutputThatIsAnInputIsRefused) {
+  ASSERT_EQ(run(train("m", "--arch 3-8-2 --epochs 0")).code, 0);
+  const auto model = path("m/model.safetensors");
+  const std::string before = read_file(model);
+  expect_one_line_error("backprop " + model.string() + " --out " + model.string(), "is an input of this command");
+  std::filesystem::create_symlink(model, path("alias.safetensors"));
+  expect_one_line_error("backprop " + model.string() + " --out " + path("alias.safetensors").string(),
+                        "is an input of this command");
+  write_file_atomic(path("v.st"), read_file(model));
+  expect_one_line_error("backprop " + model.string() + " --direction " + path("v.st").string() + " --out " +
+                            path("v.st").string(),
+                        "is an input of this command");
+  expect_one_line_error("backprop " + model.string() + " --out " + csv_, "is an input of this command");
+  expect_one_line_error("hessian " + model.string() + " --out " + csv_, "is an input of this command");
+  expect_one_line_error("hessian " + model.string() + " --out " + dir_.path().string(), "is a folder");
+  expect_one_line_error("backprop " + model.string() + " --out " + dir_.path().string(), "is a folder");
+  EXPECT_EQ(read_file(model), before);
+  // train: data in the --out folder under the name the log takes.
+  std::filesystem::create_directories(path("d"));
+  std::filesystem::copy_file(csv_, path("d/log.json"));
+  expect_one_line_error("train --data " + path("d/log.json").string() + " --arch 3-8-2 --out " + path("d").string(),
+                        "is an input of this command");
+  EXPECT_EQ(read_file(path("d/log.json")), read_file(csv_));
+}
+
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
   const Outcome r = run(train("div", "--arch 3-64-2 --optimizer sgd --lr 1e6 --epochs 6 --batch 16"));
   EXPECT_NE(r.code, 0);
