@@ -1,7 +1,9 @@
 // nnlab train: trains an Mlp on a data set by minibatch first-order optimization and saves
 //   DIR/model.safetensors  the parameters (W_k as (n_{k+1}, n_k), see nn/checkpoint.hpp)
 //   DIR/log.json           the recipe, one record per epoch, status and timings,
-// both rewritten atomically after every epoch, so an interrupted run keeps what it did.
+// both rewritten after every epoch as one atomic switch (core/file.hpp: write_files_together:
+// they are symlinks into DIR/.current), so a run stopped in any way, kill -9 included, keeps
+// what it did, and the two files always describe the same epoch.
 // A non-finite loss stops the run: the trainer restores the last finite parameters, they are
 // saved, the log says "diverged", and the exit code is non-zero. Ctrl-C (or SIGTERM) stops it
 // after the current step: the parameters after the last completed epoch are saved, the log says
@@ -210,12 +212,13 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     if (args.out.empty()) return;
     log["status"] = status;
     log["timings"] = {{"load_seconds", load_seconds}, {"total_seconds", seconds_since(started)}};
-    // The checkpoint before the log, so a log never names epochs its checkpoint lacks.
-    nn::save_checkpoint(out / "model.safetensors", net,
-                        {{"recipe", recipe.to_json().dump()},
-                         {"epochs_trained", std::to_string(epochs_done)},
-                         {"status", status}});
-    write_file_atomic(out / "log.json", log.dump(2) + "\n");
+    // Both files switch together, so even a kill -9 leaves a checkpoint and a log of one epoch.
+    const std::string checkpoint = nn::encode_checkpoint(net,
+                                                         {{"recipe", recipe.to_json().dump()},
+                                                          {"epochs_trained", std::to_string(epochs_done)},
+                                                          {"status", status}},
+                                                         out / "model.safetensors");
+    write_files_together(out, {{"model.safetensors", checkpoint}, {"log.json", log.dump(2) + "\n"}});
   };
 
   fmt::print("data: {} ({} samples, {} inputs, {}), test: {}\n", split.train.name, split.train.size(),
@@ -300,7 +303,8 @@ Subcommand setup(CLI::App& parent) {
       "entries (torch MSELoss), sum_of_squares = 1/2 sum (PRML 5.11).\n"
       "Outputs in --out DIR: model.safetensors (W_k as (n_{k+1}, n_k), b_k as (n_{k+1}), architecture "
       "and recipe in __metadata__) and log.json (recipe, per-epoch records, status, timings), both "
-      "rewritten after every epoch. Ctrl-C stops after the current step and saves the last "
+      "switched together after every epoch (symlinks into DIR/.current), so they always describe the "
+      "same epoch. Ctrl-C stops after the current step and saves the last "
       "completed epoch (status \"interrupted\", exit code 130). See docs/cli.md.");
   add_data_options(*app, args->source, false);
   app->add_option("--arch", args->arch,

@@ -409,15 +409,21 @@ MlpSpec spec_from_json(std::string_view text, DType* dtype) {
 
 // ------------------------------------------------------------------ checkpoints
 template <class Scalar>
-void save_checkpoint(const std::filesystem::path& path, const Mlp<Scalar>& net,
-                     const std::map<std::string, std::string>& extra) {
+std::string encode_checkpoint(const Mlp<Scalar>& net, const std::map<std::string, std::string>& extra,
+                              const std::filesystem::path& path) {
   require(!extra.contains("nnlab"), "checkpoint metadata key 'nnlab' is reserved for the architecture");
   require(net.theta().allFinite(), "{}: refusing to save non-finite parameters", path.string());
   TensorFile file;
   file.metadata = extra;
   file.metadata["nnlab"] = spec_to_json(net.spec(), dtype_of<Scalar>());
   add_parameter_tensors(file, net, net.theta());
-  write_safetensors(path, file);
+  return encode_safetensors(file);
+}
+
+template <class Scalar>
+void save_checkpoint(const std::filesystem::path& path, const Mlp<Scalar>& net,
+                     const std::map<std::string, std::string>& extra) {
+  write_file_atomic(path, encode_checkpoint(net, extra, path));
 }
 
 namespace {
@@ -482,7 +488,9 @@ LoadedCheckpoint load_checkpoint(const std::filesystem::path& path) {
   template Vec<S> read_parameter_tensors<S>(const TensorFile&, const Mlp<S>&,                      \
                                             const std::filesystem::path&, std::string_view);       \
   template void save_checkpoint<S>(const std::filesystem::path&, const Mlp<S>&,                    \
-                                   const std::map<std::string, std::string>&);
+                                   const std::map<std::string, std::string>&);                     \
+  template std::string encode_checkpoint<S>(const Mlp<S>&, const std::map<std::string, std::string>&, \
+                                            const std::filesystem::path&);
 NNLAB_INSTANTIATE(float)
 NNLAB_INSTANTIATE(double)
 #undef NNLAB_INSTANTIATE

@@ -4,6 +4,7 @@
 // its H·v equals the R-operator's, hessian's eigenvalues and trace match the dense Hessian of
 // the same samples, thread counts do not change a bit, and bad input gives one line on stderr
 // and a non-zero exit.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -364,6 +365,26 @@ TEST_F(TrainCli, OutputThatIsAnInputIsRefused) {
   expect_one_line_error("train --data " + path("d/log.json").string() + " --arch 3-8-2 --out " + path("d").string(),
                         "is an input of this command");
   EXPECT_EQ(read_file(path("d/log.json")), read_file(csv_));
+}
+
+// kill -9 at moments spread over the run, checkpoint writes included (a 3-512-512-2 net: 1 MB
+// per checkpoint, one step per epoch, so most of the time goes to writing): the checkpoint and
+// the log left behind always describe the same epoch.
+TEST_F(TrainCli, KillNineLeavesACheckpointAndALogOfTheSameEpoch) {
+  int checked = 0;
+  for (int i = 0; i < 12; ++i) {
+    const std::string delay = fmt::format("{:.2f}", 0.25 + 0.07 * i);
+    const std::string script = std::string(NNLAB_BINARY) + " " +
+                               train("k", "--arch 3-512-512-2 --epochs 100000 --batch 300 --test-fraction 0") +
+                               " >/dev/null 2>&1 & pid=$!; sleep " + delay + "; kill -9 $pid; wait $pid";
+    std::system(("sh -c '" + script + "'").c_str());
+    if (!std::filesystem::exists(path("k/log.json"))) continue;  // killed before the first save
+    const json log = json::parse(read_file(path("k/log.json")));
+    const auto loaded = nn::load_checkpoint(path("k/model.safetensors"));
+    EXPECT_EQ(loaded.metadata.at("epochs_trained"), std::to_string(log["epochs"].size())) << "kill " << i;
+    ++checked;
+  }
+  EXPECT_GE(checked, 8);
 }
 
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
