@@ -3,6 +3,7 @@
 // mistake -> CLI11's exit code, anything else -> "internal error", exit 2.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "command.hpp"
@@ -59,6 +60,9 @@ int main(int argc, char** argv) {
     return exit_ok;
   } catch (const nnlab::Error& e) {
     std::fprintf(stderr, "nnlab: error: %s\n", e.what());
+    return exit_error;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "nnlab: error: out of memory; try a smaller network, batch or data set\n");
     return exit_error;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nnlab: internal error: %s\n", e.what());

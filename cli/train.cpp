@@ -18,6 +18,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -158,6 +160,41 @@ std::string epoch_line(const train::EpochRecord& r, int epochs, bool classificat
   return line + fmt::format("  {:.1f} s", seconds);
 }
 
+// Bytes of memory available to this process (Linux MemAvailable), 0 if unknown.
+double available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") return kib * 1024;
+    meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+// Refuses, before anything is allocated, a network whose training cannot fit in memory (it
+// ended in std::bad_alloc, or ran on for minutes in swap). A lower bound, so nothing that fits
+// is refused: θ, the gradient, the last good copy and the optimizer's state vectors, plus a,
+// z and δ of one batch.
+template <class S>
+void require_memory(const train::Recipe& recipe) {
+  nn::MlpSpec spec;
+  spec.sizes = recipe.sizes;
+  spec.bias = recipe.bias;
+  spec.tying = recipe.tying;
+  const double params = double(spec.num_params());
+  const int state = recipe.optimizer == "adam" ? 2 : recipe.optimizer == "sgd" && recipe.momentum.value_or(0) == 0 ? 0 : 1;
+  double units = 0;
+  for (const Index n : recipe.sizes) units += double(n);
+  const double batch = double(recipe.batch);
+  const double need = double(sizeof(S)) * (params * (3 + state) + 3 * batch * units);
+  const double available = available_memory();
+  require(available == 0 || need <= available,
+          "network {}: training needs at least {:.1f} GB ({:.0f} parameters in {}, {} optimizer state "
+          "vector(s), activations of {:.0f} samples), but {:.1f} GB of memory is available",
+          fmt::join(recipe.sizes, "-"), need / 1e9, params, recipe.precision, state, batch, available / 1e9);
+}
+
 template <class S>
 int run_train(const TrainArgs& args, const CLI::App& app, const std::string& command_line) {
   const auto started = Clock::now();
@@ -185,6 +222,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
 
   // The recipe as it runs: architecture, keep and loss resolved, data path absolute.
   const train::Recipe recipe = given.resolved_for(split.train);
+  require_memory<S>(recipe);
   nn::Mlp<S> net = train::make_network(recipe, split.train);
   const std::string description = recipe.make_optimizer<S>(split.train.size()).describe();
   const int threads = args.threads > 0

@@ -387,6 +387,14 @@ TEST_F(TrainCli, KillNineLeavesACheckpointAndALogOfTheSameEpoch) {
   EXPECT_GE(checked, 8);
 }
 
+// A network whose training cannot fit in memory is refused with the numbers before anything
+// is allocated (it ended in "internal error: std::bad_alloc"): 3-100000000-2 needs > 150 GB.
+TEST_F(TrainCli, NetworkThatCannotFitInMemoryIsRefused) {
+  expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1",
+                        "network 3-100000000-2: training needs at least");
+  expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1", "GB of memory is available");
+}
+
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {
   const Outcome r = run(train("div", "--arch 3-64-2 --optimizer sgd --lr 1e6 --epochs 6 --batch 16"));
   EXPECT_NE(r.code, 0);

@@ -120,6 +120,19 @@ TEST(MlpGradient, TiedWeights) {
   EXPECT_EQ(net.num_params(), 16 + 3 * 4);  // one W, three biases
 }
 
+// The spec knows θ's length before anything is allocated (nnlab train checks memory with it).
+TEST(MlpSpecLayout, NumParamsBeforeAllocationEqualsTheNetwork) {
+  for (Tying tying : {Tying::none, Tying::hidden, Tying::all})
+    for (bool bias : {true, false}) {
+      MlpSpec spec = spec_of({4, 4, 4, 4, 4}, Activation::tanh, Loss::mse);
+      spec.tying = tying;
+      spec.bias = bias;
+      EXPECT_EQ(spec.num_params(), Mlp<float>(spec).num_params()) << to_string(tying) << bias;
+    }
+  EXPECT_EQ(spec_of({784, 512, 10}, Activation::relu, Loss::cross_entropy).num_params(),
+            784 * 512 + 512 + 512 * 10 + 10);
+}
+
 TEST(MlpGradient, DropoutKindsWithFrozenMasks) {
   for (DropoutKind kind : {DropoutKind::standard, DropoutKind::inverted})
     for (Loss loss : {Loss::sum_of_squares, Loss::cross_entropy}) {
