@@ -35,17 +35,18 @@ int main(int argc, char** argv) {
   for (const auto& command : registered) subcommands.push_back(command.setup(app));
   require_strict_values(app);
 
-  // CLI11 would only say "A subcommand is required" for a misspelt command.
-  if (argc > 1 && argv[1][0] != '-') {
+  // CLI11 would only say "A subcommand is required" for a misspelt command or option.
+  if (argc > 1) {
+    const std::string first = argv[1];
     std::string known;
-    bool found = false;
+    bool found = first == "-h" || first == "--help" || first == "--version";
     for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      found = found || sub->get_name() == argv[1];
+      found = found || sub->get_name() == first;
       known += (known.empty() ? "" : ", ") + sub->get_name();
     }
     if (!found) {
-      std::fprintf(stderr, "nnlab: error: unknown command '%s'; commands: %s\n", argv[1],
-                   known.c_str());
+      std::fprintf(stderr, "nnlab: error: unknown %s '%s'; commands: %s\n",
+                   first.starts_with('-') ? "option" : "command", first.c_str(), known.c_str());
       return exit_error;
     }
   }

@@ -228,6 +228,23 @@ TEST_F(TrainCli, BackpropMatchesTheLibraryAndFiniteDifferences) {
   }
 }
 
+// With standard dropout the dumped z^(k) is h(a^(k)) unscaled, and W^(k) multiplies p_k z^(k):
+// the documented identity is dW_k = δ^(k+1) (p_k z^(k))ᵀ.
+TEST_F(TrainCli, BackpropGradientWithStandardDropoutCarriesTheKeepFactor) {
+  ASSERT_EQ(run(train("s", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --dropout standard --keep 0.5")).code, 0);
+  ASSERT_EQ(run("backprop " + path("s/model.safetensors").string() + " --samples 0,1,2 --out " +
+                path("bp.safetensors").string()).code, 0);
+  const nn::TensorFile bp = nn::read_safetensors(path("bp.safetensors"));
+  const auto z2 = bp.tensors.at("z2").values<double>(), d3 = bp.tensors.at("delta3").values<double>();
+  const auto dW2 = bp.tensors.at("dW2").values<double>();
+  // Row-major (samples, n) read column-major: n × samples.
+  const Mat<double> Z = ConstMatMap<double>(z2.data(), 4, 3), D = ConstMatMap<double>(d3.data(), 2, 3);
+  const Mat<double> expected = D * (0.5 * Z).transpose();  // (2, 4)
+  const Mat<double> file = ConstMatMap<double>(dW2.data(), 4, 2).transpose();
+  EXPECT_LT((file - expected).norm(), 1e-14 * (1 + expected.norm())) << file << "\n" << expected;
+  EXPECT_GT((file - D * Z.transpose()).norm(), 0.1 * expected.norm());  // without p it is wrong
+}
+
 TEST_F(TrainCli, HessianMatchesTheDenseHessianOfTheSameSamples) {
   ASSERT_EQ(run(train("h", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --batch 16 --dropout none")).code, 0);
   const auto model = path("h/model.safetensors");
@@ -393,6 +410,23 @@ TEST_F(TrainCli, NetworkThatCannotFitInMemoryIsRefused) {
   expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1",
                         "network 3-100000000-2: training needs at least");
   expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1", "GB of memory is available");
+}
+
+// Messages that misled: an NPY file read as CSV, one probe with a standard error of 0, a step
+// limit from an unconverged lambda_1 without a caveat, an option before the command.
+TEST_F(TrainCli, MessagesSayWhatIsWrong) {
+  write_file_atomic(path("x.npy"), std::string("\x93NUMPY\x01\x00", 8));
+  expect_one_line_error("train --data " + path("x.npy").string(), "NPY/NPZ files are not read by --data yet");
+  ASSERT_EQ(run(train("m", "--arch 3-16-16-2 --epochs 1")).code, 0);
+  const std::string model = path("m/model.safetensors").string();
+  expect_one_line_error("hessian " + model + " --trace-probes 1", "--trace-probes 1: a standard error needs at least 2");
+  const Outcome few = run("hessian " + model + " --iterations 2 --top 1");
+  ASSERT_EQ(few.code, 0) << few.err;
+  EXPECT_NE(few.out.find("caution: lambda_1 has not converged"), std::string::npos) << few.out;
+  const Outcome many = run("hessian " + model + " --iterations 80 --top 1");
+  ASSERT_EQ(many.code, 0) << many.err;
+  EXPECT_EQ(many.out.find("caution"), std::string::npos) << many.out;
+  expect_one_line_error("--bogus", "unknown option '--bogus'; commands: ");
 }
 
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {

@@ -143,6 +143,13 @@ TEST(Csv, NonNumberField) {
   EXPECT_ERROR_CONTAINS(read_csv_matrix(partial), "line 2, field 2: '4x' is not a number");
 }
 
+// A NUL byte used to end the message early; control bytes are shown as \xNN.
+TEST(Csv, ControlBytesInAFieldAreShownEscaped) {
+  testing::TempDir dir;
+  const auto path = dir.write("nul.csv", std::string("1,2\n3,4\0x\n", 11));
+  EXPECT_ERROR_CONTAINS(read_csv_matrix(path), "nul.csv", "line 2, field 2: '4\\x00x' is not a number");
+}
+
 TEST(Csv, NanAndInfAreRejected) {
   testing::TempDir dir;
   const auto nan = dir.write("nan.csv", "1,2\n3,nan\n");
