@@ -268,6 +268,10 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
              fmt::join(recipe.sizes, "-"), fmt::join(activations, ","), net.num_params(),
              recipe.precision, description, recipe.batch, recipe.epochs, threads);
   std::fflush(stdout);
+  // Before the first save: once log.json exists, Ctrl-C must reach the handler (a test, or a
+  // user, who waits for the log and then interrupts would otherwise kill the run unsaved).
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   save("running", 0);
 
   const bool tty = Progress::stderr_is_tty();
@@ -297,8 +301,6 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     epoch_start = Clock::now();
     return optim::Control::proceed;
   };
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
   const train::TrainResult result = train::train(recipe, net, split.train, test_set, &pool, observer);
   bar.reset();
 

@@ -76,10 +76,11 @@ class TrainCli : public ::testing::Test {
 
 // Ctrl-C during training: the run stops after a step, saves the parameters of its last
 // completed epoch, marks the log "interrupted" and exits with 130. The shell waits for the log
-// of epoch 0, then for some epochs, then sends SIGINT (a run that ignores it is killed after 60 s).
+// of epoch 0, then for some epochs, then sends SIGINT (a run that ignores it is killed after 60 s;
+// --foreground, or timeout would pass the signal on twice, and the second kills at once).
 TEST_F(TrainCli, CtrlCSavesTheCompletedEpochsAndExits130) {
   const auto log_path = path("run/log.json");
-  const std::string script = "timeout -s KILL 60 " + std::string(NNLAB_BINARY) + " " +
+  const std::string script = "timeout --foreground -s KILL 60 " + std::string(NNLAB_BINARY) + " " +
                              train("run", "--arch 3-64-64-2 --epochs 1000000 --batch 4") +
                              " >/dev/null 2>" + path("stderr.txt").string() + " & pid=$!; " +
                              "while [ ! -s " + log_path.string() + " ]; do sleep 0.05; done; " +
