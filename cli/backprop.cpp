@@ -1,8 +1,9 @@
 // nnlab backprop: one forward and backward pass of a checkpoint on chosen samples, in inference
 // mode, written as a safetensors file (PRML 5.3.1 notation, L weight layers):
 //   loss                 E (shape []), with the checkpoint's reduction over the N chosen samples
-//   dW1, db1, …          ∂E/∂W^(k) = δ^(k+1) z^(k)ᵀ as (n_{k+1}, n_k), ∂E/∂b^(k) as (n_{k+1})
-//   z1 … zL              z^(1) = x, z^(k) = h(a^(k)), each (N, n_k): one row per sample
+//   dW1, db1, …          ∂E/∂W^(k) = δ^(k+1) z̃^(k)ᵀ as (n_{k+1}, n_k), ∂E/∂b^(k) as (n_{k+1});
+//                        z̃^(k) = p_k z^(k) with standard dropout (inference scaling), else z^(k)
+//   z1 … zL              z^(1) = x, z^(k) = h(a^(k)) unscaled, each (N, n_k): one row per sample
 //   a2 … a{L+1}          a^(k+1) = W^(k) z̃^(k) + b^(k), each (N, n_{k+1}); a{L+1} = y
 //   delta2 … delta{L+1}  δ^(k) = ∂E/∂a^(k), each (N, n_k)
 //   t                    the targets, (N, n_{L+1})
@@ -63,6 +64,7 @@ std::string loss_reduction(nn::Loss loss) {
 
 template <class S>
 int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source) {
+  require_output_file(args.out, "--out", {args.checkpoint, args.direction, source.data});
   // The direction is checked before the data load, so a wrong file fails fast.
   std::optional<Vec<S>> v;
   if (!args.direction.empty())

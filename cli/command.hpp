@@ -6,8 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +56,20 @@ inline std::vector<std::pair<std::string, std::string>> parse_sets(
     out.emplace_back(s.substr(0, eq), s.substr(eq + 1));
   }
   return out;
+}
+
+// Checked before any work: Error unless `output`, the file that `option` names, can be written
+// without destroying something, i.e. it is not a folder and not one of the command's `inputs`
+// (the same file under any name: hard links and symlinks count). No command overwrites its input.
+inline void require_output_file(const std::filesystem::path& output, std::string_view option,
+                                std::initializer_list<std::filesystem::path> inputs) {
+  std::error_code ec;
+  require(!std::filesystem::is_directory(output, ec), "{} {}: is a folder; name a file to write",
+          option, output.string());
+  for (const auto& input : inputs)
+    require(input.empty() || !std::filesystem::equivalent(output, input, ec),
+            "{} {}: is an input of this command ({}); refusing to overwrite it", option,
+            output.string(), input.string());
 }
 
 }  // namespace nnlab::cli

@@ -36,6 +36,9 @@ struct HessianArgs {
 
 template <class S>
 int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) {
+  if (!args.out.empty()) require_output_file(args.out, "--out", {args.checkpoint, source.data});
+  require(args.trace_probes != 1, "--trace-probes 1: a standard error needs at least 2 probes; use 0 "
+          "(no trace) or 2 or more");
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
   const data::Split<S> split = load_data<S>(source);
@@ -80,9 +83,14 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                residuals[i]);
   fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
              residuals.back());
-  if (spectrum.ritz_values[0] > 0)
+  if (spectrum.ritz_values[0] > 0) {
     fmt::print("near this point (quadratic model), gradient descent on these samples is stable "
                "only for step sizes below 2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
+    // A Ritz value lies below the largest eigenvalue, so an unconverged one overstates the limit.
+    if (residuals[0] > 1e-2 * spectrum.ritz_values[0])
+      fmt::print("  caution: lambda_1 has not converged (residual {:.1e}); the true lambda_max may "
+                 "be larger and the limit smaller: raise --iterations\n", residuals[0]);
+  }
   if (trace)
     fmt::print("trace (Hutchinson, {} probes): {:.6g} ± {:.2g} (standard error)\n", trace->probes,
                trace->mean, trace->standard_error);

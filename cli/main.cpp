@@ -3,9 +3,11 @@
 // mistake -> CLI11's exit code, anything else -> "internal error", exit 2.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "command.hpp"
+#include "strict_values.hpp"
 
 int main(int argc, char** argv) {
   using namespace nnlab::cli;
@@ -31,18 +33,20 @@ int main(int argc, char** argv) {
                    [](const Command& a, const Command& b) { return a.order < b.order; });
   std::vector<Subcommand> subcommands;
   for (const auto& command : registered) subcommands.push_back(command.setup(app));
+  require_strict_values(app);
 
-  // CLI11 would only say "A subcommand is required" for a misspelt command.
-  if (argc > 1 && argv[1][0] != '-') {
+  // CLI11 would only say "A subcommand is required" for a misspelt command or option.
+  if (argc > 1) {
+    const std::string first = argv[1];
     std::string known;
-    bool found = false;
+    bool found = first == "-h" || first == "--help" || first == "--version";
     for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      found = found || sub->get_name() == argv[1];
+      found = found || sub->get_name() == first;
       known += (known.empty() ? "" : ", ") + sub->get_name();
     }
     if (!found) {
-      std::fprintf(stderr, "nnlab: error: unknown command '%s'; commands: %s\n", argv[1],
-                   known.c_str());
+      std::fprintf(stderr, "nnlab: error: unknown %s '%s'; commands: %s\n",
+                   first.starts_with('-') ? "option" : "command", first.c_str(), known.c_str());
       return exit_error;
     }
   }
@@ -57,6 +61,9 @@ int main(int argc, char** argv) {
     return exit_ok;
   } catch (const nnlab::Error& e) {
     std::fprintf(stderr, "nnlab: error: %s\n", e.what());
+    return exit_error;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "nnlab: error: out of memory; try a smaller network, batch or data set\n");
     return exit_error;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nnlab: internal error: %s\n", e.what());

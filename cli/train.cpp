@@ -1,7 +1,9 @@
 // nnlab train: trains an Mlp on a data set by minibatch first-order optimization and saves
 //   DIR/model.safetensors  the parameters (W_k as (n_{k+1}, n_k), see nn/checkpoint.hpp)
 //   DIR/log.json           the recipe, one record per epoch, status and timings,
-// both rewritten atomically after every epoch, so an interrupted run keeps what it did.
+// both rewritten after every epoch as one atomic switch (core/file.hpp: write_files_together:
+// they are symlinks into DIR/.current), so a run stopped in any way, kill -9 included, keeps
+// what it did, and the two files always describe the same epoch.
 // A non-finite loss stops the run: the trainer restores the last finite parameters, they are
 // saved, the log says "diverged", and the exit code is non-zero. Ctrl-C (or SIGTERM) stops it
 // after the current step: the parameters after the last completed epoch are saved, the log says
@@ -14,7 +16,10 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -26,6 +31,7 @@
 #include "nnlab/report/result_json.hpp"
 #include "nnlab/train/recipe.hpp"
 #include "progress.hpp"
+#include "strict_values.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -76,14 +82,9 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 double parse_keep_value(const std::string& text) {
-  std::size_t used = 0;
-  double p = 0;
-  try {
-    p = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  require(used == text.size() && !text.empty(), "--keep: '{}' is not a number", text);
+  const std::string problem = check_decimal_real(text);
+  require(problem.empty(), "--keep: {}", problem);
+  const double p = std::strtod(text.c_str(), nullptr);
   require(p > 0 && p <= 1,
           "--keep {}: a keep probability p must be in (0, 1] (p is the probability of KEEPING a "
           "unit; PyTorch's Dropout(p) takes the drop probability 1 - p)",
@@ -159,6 +160,41 @@ std::string epoch_line(const train::EpochRecord& r, int epochs, bool classificat
   return line + fmt::format("  {:.1f} s", seconds);
 }
 
+// Bytes of memory available to this process (Linux MemAvailable), 0 if unknown.
+double available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") return kib * 1024;
+    meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+// Refuses, before anything is allocated, a network whose training cannot fit in memory (it
+// ended in std::bad_alloc, or ran on for minutes in swap). A lower bound, so nothing that fits
+// is refused: θ, the gradient, the last good copy and the optimizer's state vectors, plus a,
+// z and δ of one batch.
+template <class S>
+void require_memory(const train::Recipe& recipe) {
+  nn::MlpSpec spec;
+  spec.sizes = recipe.sizes;
+  spec.bias = recipe.bias;
+  spec.tying = recipe.tying;
+  const double params = double(spec.num_params());
+  const int state = recipe.optimizer == "adam" ? 2 : recipe.optimizer == "sgd" && recipe.momentum.value_or(0) == 0 ? 0 : 1;
+  double units = 0;
+  for (const Index n : recipe.sizes) units += double(n);
+  const double batch = double(recipe.batch);
+  const double need = double(sizeof(S)) * (params * (3 + state) + 3 * batch * units);
+  const double available = available_memory();
+  require(available == 0 || need <= available,
+          "network {}: training needs at least {:.1f} GB ({:.0f} parameters in {}, {} optimizer state "
+          "vector(s), activations of {:.0f} samples), but {:.1f} GB of memory is available",
+          fmt::join(recipe.sizes, "-"), need / 1e9, params, recipe.precision, state, batch, available / 1e9);
+}
+
 template <class S>
 int run_train(const TrainArgs& args, const CLI::App& app, const std::string& command_line) {
   const auto started = Clock::now();
@@ -170,6 +206,8 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   require(args.epochs >= 0, "--epochs must be ≥ 0, got {}", args.epochs);
   const std::filesystem::path out = args.out;
   if (!args.out.empty()) {
+    for (const char* file : {"model.safetensors", "log.json"})
+      require_output_file(out / file, "--out", {args.source.data});
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
@@ -184,6 +222,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
 
   // The recipe as it runs: architecture, keep and loss resolved, data path absolute.
   const train::Recipe recipe = given.resolved_for(split.train);
+  require_memory<S>(recipe);
   nn::Mlp<S> net = train::make_network(recipe, split.train);
   const std::string description = recipe.make_optimizer<S>(split.train.size()).describe();
   const int threads = args.threads > 0
@@ -211,12 +250,13 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     if (args.out.empty()) return;
     log["status"] = status;
     log["timings"] = {{"load_seconds", load_seconds}, {"total_seconds", seconds_since(started)}};
-    // The checkpoint before the log, so a log never names epochs its checkpoint lacks.
-    nn::save_checkpoint(out / "model.safetensors", net,
-                        {{"recipe", recipe.to_json().dump()},
-                         {"epochs_trained", std::to_string(epochs_done)},
-                         {"status", status}});
-    write_file_atomic(out / "log.json", log.dump(2) + "\n");
+    // Both files switch together, so even a kill -9 leaves a checkpoint and a log of one epoch.
+    const std::string checkpoint = nn::encode_checkpoint(net,
+                                                         {{"recipe", recipe.to_json().dump()},
+                                                          {"epochs_trained", std::to_string(epochs_done)},
+                                                          {"status", status}},
+                                                         out / "model.safetensors");
+    write_files_together(out, {{"model.safetensors", checkpoint}, {"log.json", log.dump(2) + "\n"}});
   };
 
   fmt::print("data: {} ({} samples, {} inputs, {}), test: {}\n", split.train.name, split.train.size(),
@@ -228,6 +268,10 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
              fmt::join(recipe.sizes, "-"), fmt::join(activations, ","), net.num_params(),
              recipe.precision, description, recipe.batch, recipe.epochs, threads);
   std::fflush(stdout);
+  // Before the first save: once log.json exists, Ctrl-C must reach the handler (a test, or a
+  // user, who waits for the log and then interrupts would otherwise kill the run unsaved).
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   save("running", 0);
 
   const bool tty = Progress::stderr_is_tty();
@@ -257,8 +301,6 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     epoch_start = Clock::now();
     return optim::Control::proceed;
   };
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
   const train::TrainResult result = train::train(recipe, net, split.train, test_set, &pool, observer);
   bar.reset();
 
@@ -301,7 +343,8 @@ Subcommand setup(CLI::App& parent) {
       "entries (torch MSELoss), sum_of_squares = 1/2 sum (PRML 5.11).\n"
       "Outputs in --out DIR: model.safetensors (W_k as (n_{k+1}, n_k), b_k as (n_{k+1}), architecture "
       "and recipe in __metadata__) and log.json (recipe, per-epoch records, status, timings), both "
-      "rewritten after every epoch. Ctrl-C stops after the current step and saves the last "
+      "switched together after every epoch (symlinks into DIR/.current), so they always describe the "
+      "same epoch. Ctrl-C stops after the current step and saves the last "
       "completed epoch (status \"interrupted\", exit code 130). See docs/cli.md.");
   add_data_options(*app, args->source, false);
   app->add_option("--arch", args->arch,

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -47,6 +48,48 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     std::filesystem::remove(tmp, ec);
     fail("cannot write '{}': {}", path.string(), ec.message());
   }
+}
+
+namespace {
+
+// Points `link` at `target` atomically: a fresh symlink renamed over it.
+void replace_symlink(const std::filesystem::path& link, const std::filesystem::path& target) {
+  const auto tmp = std::filesystem::path(link.string() + ".tmp" + std::to_string(::getpid()));
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  std::filesystem::create_symlink(target, tmp, ec);
+  if (!ec) std::filesystem::rename(tmp, link, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    fail("cannot link '{}' to '{}': {}", link.string(), target.string(), ec.message());
+  }
+}
+
+}  // namespace
+
+void write_files_together(const std::filesystem::path& folder,
+                          const std::vector<std::pair<std::string, std::string>>& files) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path current = folder / ".current";
+  const std::string previous = fs::read_symlink(current, ec).string();
+  constexpr std::string_view prefix = ".snapshot.";
+  unsigned long long number = 0;
+  if (previous.starts_with(prefix)) number = std::strtoull(previous.c_str() + prefix.size(), nullptr, 10) + 1;
+  const std::string snapshot = std::string(prefix) + std::to_string(number);
+  fs::remove_all(folder / snapshot, ec);  // left by a crash before its switch: never current
+  for (const auto& [name, content] : files) write_file_atomic(folder / snapshot / name, content);
+
+  replace_symlink(current, snapshot);  // the commit: from here on every name shows this call
+  for (const auto& [name, content] : files)
+    if (fs::read_symlink(folder / name, ec) != fs::path(".current") / name)
+      replace_symlink(folder / name, fs::path(".current") / name);
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix) && name != snapshot) stale.push_back(entry.path());
+  }
+  for (const auto& path : stale) fs::remove_all(path, ec);
 }
 
 }  // namespace nnlab

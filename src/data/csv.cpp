@@ -48,6 +48,15 @@ std::vector<std::string_view> split(std::string_view line, char delimiter) {
   return fields;
 }
 
+// A field as it can be shown in a message: control bytes as \xNN (a NUL would end the message).
+std::string printable(std::string_view field) {
+  std::string out;
+  for (const char c : field)
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? fmt::format("\\x{:02x}", static_cast<unsigned char>(c))
+                                                               : std::string(1, c);
+  return out;
+}
+
 enum class Parse { ok, not_a_number, not_finite, out_of_range };
 
 Parse parse_number(std::string_view field, double& value) {
@@ -107,7 +116,10 @@ std::vector<int> class_labels(const CsvTable& table, Index column,
 CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) {
   check_options(options);
   const std::string name = path.string();
-  const std::string content = read_maybe_gzip(path);
+  std::string content = read_maybe_gzip(path);
+  // Excel and Notepad start UTF-8 files with a byte-order mark; left in, it makes the first row
+  // of a headerless file look like a header, and that row is silently lost.
+  if (content.starts_with("\xEF\xBB\xBF")) content.erase(0, 3);
 
   CsvTable table;
   std::vector<double> values;  // row-major
@@ -150,13 +162,13 @@ CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) 
         case Parse::ok: break;
         case Parse::not_a_number:
           fail("'{}': line {}, field {}: '{}' is not a number", name, line_number, k + 1,
-               fields[k]);
+               printable(fields[k]));
         case Parse::not_finite:
           fail("'{}': line {}, field {}: '{}' is not finite (NaN/Inf are not allowed)", name,
-               line_number, k + 1, fields[k]);
+               line_number, k + 1, printable(fields[k]));
         case Parse::out_of_range:
           fail("'{}': line {}, field {}: '{}' is out of the range of double", name,
-               line_number, k + 1, fields[k]);
+               line_number, k + 1, printable(fields[k]));
       }
       values.push_back(value);
     }

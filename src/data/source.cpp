@@ -120,6 +120,12 @@ Split<Scalar> load_split(const Source& source) {
   require(std::filesystem::is_regular_file(path, ec),
           "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder or CSV file",
           source.data);
+  // Read as CSV, a binary array only gets a confusing complaint about its first "line".
+  const std::string extension = path.extension().string();
+  require(extension != ".npy" && extension != ".npz",
+          "--data '{}': NPY/NPZ files are not read by --data yet (the library's data::load_npy reads "
+          ".npy); convert to CSV, one sample per row",
+          source.data);
   return load_csv_split<Scalar>(source);
 }
 

@@ -296,7 +296,20 @@ Vec<Scalar> read_parameter_tensors(const TensorFile& file, const Mlp<Scalar>& ne
             shape_string(shape));
     require(it->second.shape == shape, "{}: tensor '{}' has shape {}, the architecture needs {}",
             src, name, shape_string(it->second.shape), shape_string(shape));
-    return it->second.values<Scalar>();
+    // Checked after the conversion to Scalar: an F64 1e300 read into a float net is Inf too. A
+    // non-finite weight or direction would only give NaN losses, gradients and H·v downstream.
+    auto values = it->second.values<Scalar>();
+    const auto bad = std::find_if(values.begin(), values.end(), [](Scalar x) { return !std::isfinite(x); });
+    if (bad != values.end()) {
+      const auto i = std::int64_t(bad - values.begin());
+      fail("{}: tensor '{}' holds {} at {}{}; non-finite values are refused", src, name, double(*bad),
+           shape.size() == 2 ? fmt::format("[{}, {}]", i / shape[1], i % shape[1])
+                             : fmt::format("[{}]", i),
+           std::isfinite(double(it->second.values<double>()[std::size_t(i)]))
+               ? fmt::format(" (converted to {})", to_string(dtype_of<Scalar>()))
+               : "");
+    }
+    return values;
   };
   std::vector<std::string> expected;
   for (int k = 1; k <= net.layers(); ++k) {
@@ -396,15 +409,21 @@ MlpSpec spec_from_json(std::string_view text, DType* dtype) {
 
 // ------------------------------------------------------------------ checkpoints
 template <class Scalar>
-void save_checkpoint(const std::filesystem::path& path, const Mlp<Scalar>& net,
-                     const std::map<std::string, std::string>& extra) {
+std::string encode_checkpoint(const Mlp<Scalar>& net, const std::map<std::string, std::string>& extra,
+                              const std::filesystem::path& path) {
   require(!extra.contains("nnlab"), "checkpoint metadata key 'nnlab' is reserved for the architecture");
   require(net.theta().allFinite(), "{}: refusing to save non-finite parameters", path.string());
   TensorFile file;
   file.metadata = extra;
   file.metadata["nnlab"] = spec_to_json(net.spec(), dtype_of<Scalar>());
   add_parameter_tensors(file, net, net.theta());
-  write_safetensors(path, file);
+  return encode_safetensors(file);
+}
+
+template <class Scalar>
+void save_checkpoint(const std::filesystem::path& path, const Mlp<Scalar>& net,
+                     const std::map<std::string, std::string>& extra) {
+  write_file_atomic(path, encode_checkpoint(net, extra, path));
 }
 
 namespace {
@@ -469,7 +488,9 @@ LoadedCheckpoint load_checkpoint(const std::filesystem::path& path) {
   template Vec<S> read_parameter_tensors<S>(const TensorFile&, const Mlp<S>&,                      \
                                             const std::filesystem::path&, std::string_view);       \
   template void save_checkpoint<S>(const std::filesystem::path&, const Mlp<S>&,                    \
-                                   const std::map<std::string, std::string>&);
+                                   const std::map<std::string, std::string>&);                     \
+  template std::string encode_checkpoint<S>(const Mlp<S>&, const std::map<std::string, std::string>&, \
+                                            const std::filesystem::path&);
 NNLAB_INSTANTIATE(float)
 NNLAB_INSTANTIATE(double)
 #undef NNLAB_INSTANTIATE

@@ -62,6 +62,20 @@ std::vector<Index> MlpSpec::parse_sizes(std::string_view arch) {
   return sizes;
 }
 
+int MlpSpec::W_owner(int k) const {
+  if (tying == Tying::all) return 1;
+  if (tying == Tying::hidden && k >= 3 && k <= layers() - 1) return 2;
+  return k;
+}
+
+Index MlpSpec::num_params() const {
+  Index n = 0;
+  for (int k = 1; k <= layers(); ++k)
+    n += (W_owner(k) == k ? sizes[std::size_t(k)] * sizes[std::size_t(k - 1)] : 0) +
+         (bias ? sizes[std::size_t(k)] : 0);
+  return n;
+}
+
 void MlpSpec::validate() const {
   const int L = layers();
   require(L >= 1, "an MLP needs at least 2 sizes (inputs and outputs), got {}", sizes.size());
@@ -100,9 +114,7 @@ Mlp<S>::Mlp(MlpSpec spec) : spec_(std::move(spec)) {
   W_owner_.assign(std::size_t(L + 1), 0);
   Index offset = 0;
   for (int k = 1; k <= L; ++k) {
-    int owner = k;
-    if (spec_.tying == Tying::all) owner = 1;
-    if (spec_.tying == Tying::hidden && k >= 3 && k <= L - 1) owner = 2;
+    const int owner = spec_.W_owner(k);
     W_owner_[std::size_t(k)] = owner;
     if (owner == k) {
       W_offset_[std::size_t(k)] = offset;

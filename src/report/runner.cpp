@@ -85,14 +85,32 @@ RunRecord new_record(const labs::Lab& lab, std::uint64_t seed, bool quick) {
   return record;
 }
 
+// See run_lab in runner.hpp.
+void check_path_params(const labs::Lab& lab, const labs::Params& params, bool quick, RunRecord& record) {
+  for (const auto& spec : lab.params()) {
+    if (spec.type != labs::ParamType::text ||
+        !(spec.name.ends_with("_dir") || spec.name.ends_with("_file") || spec.name.ends_with("_path")))
+      continue;
+    const std::string& value = params.text(spec.name);
+    std::error_code ec;
+    if (std::filesystem::exists(value, ec)) continue;
+    const std::string& default_value = quick && !spec.quick_value.empty() ? spec.quick_value : spec.default_value;
+    require(value == default_value, "lab '{}': {} = '{}' does not exist", lab.id(), spec.name, value);
+    record.warnings.push_back(fmt::format("{} = '{}' (the default) does not exist, so the part of {} "
+                                          "that reads it was skipped",
+                                          spec.name, value, lab.id()));
+  }
+}
+
 RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
                  std::uint64_t seed, bool quick, const std::filesystem::path& out_root,
                  const ProgressFn& progress) {
   const auto results_dir = out_root / "results";
   const auto lab_dir = results_dir / lab.id();
-  require_writable(results_dir);
   RunRecord record = new_record(lab, seed, quick);
   record.params = params.items();
+  check_path_params(lab, params, quick, record);
+  require_writable(results_dir);
   experiment::PoolExecutor executor(pool);
   const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
                               .out_dir = lab_dir, .quick = quick, .mutant = {},  // the true theory

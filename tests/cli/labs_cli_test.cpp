@@ -79,6 +79,15 @@ TEST(Cli, IllTypedSetValueSaysWhatIsExpected) {
   expect_one_error_line(nnlab("run dropout-linreg --set p"), "--set expects name=value, got 'p'");
 }
 
+// A path parameter given explicitly must exist: a typo must not quietly skip the part of the
+// lab that reads it (and still pass every claim). Nothing is written.
+TEST(Cli, ExplicitPathParameterThatDoesNotExist) {
+  const auto out = scratch() / "missing_path";
+  expect_one_error_line(nnlab("run dropout-linreg --quick --set diabetes_dir=/nonexistent --out " + out.string()),
+                        "lab 'dropout-linreg': diabetes_dir = '/nonexistent' does not exist");
+  EXPECT_FALSE(std::filesystem::exists(out / "results" / "dropout-linreg.json"));
+}
+
 TEST(Cli, UnwritableOut) {
   expect_one_error_line(nnlab("run dropout-linreg --quick --out /proc/nnlab"), "/proc/nnlab");
   expect_one_error_line(nnlab("report --quick --out /proc/nnlab"), "/proc/nnlab");

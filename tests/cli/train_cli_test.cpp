@@ -4,10 +4,13 @@
 // its H·v equals the R-operator's, hessian's eigenvalues and trace match the dense Hessian of
 // the same samples, thread counts do not change a bit, and bad input gives one line on stderr
 // and a non-zero exit.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -73,10 +76,11 @@ class TrainCli : public ::testing::Test {
 
 // Ctrl-C during training: the run stops after a step, saves the parameters of its last
 // completed epoch, marks the log "interrupted" and exits with 130. The shell waits for the log
-// of epoch 0, then for some epochs, then sends SIGINT (a run that ignores it is killed after 60 s).
+// of epoch 0, then for some epochs, then sends SIGINT (a run that ignores it is killed after 60 s;
+// --foreground, or timeout would pass the signal on twice, and the second kills at once).
 TEST_F(TrainCli, CtrlCSavesTheCompletedEpochsAndExits130) {
   const auto log_path = path("run/log.json");
-  const std::string script = "timeout -s KILL 60 " + std::string(NNLAB_BINARY) + " " +
+  const std::string script = "timeout --foreground -s KILL 60 " + std::string(NNLAB_BINARY) + " " +
                              train("run", "--arch 3-64-64-2 --epochs 1000000 --batch 4") +
                              " >/dev/null 2>" + path("stderr.txt").string() + " & pid=$!; " +
                              "while [ ! -s " + log_path.string() + " ]; do sleep 0.05; done; " +
@@ -225,6 +229,23 @@ TEST_F(TrainCli, BackpropMatchesTheLibraryAndFiniteDifferences) {
   }
 }
 
+// With standard dropout the dumped z^(k) is h(a^(k)) unscaled, and W^(k) multiplies p_k z^(k):
+// the documented identity is dW_k = δ^(k+1) (p_k z^(k))ᵀ.
+TEST_F(TrainCli, BackpropGradientWithStandardDropoutCarriesTheKeepFactor) {
+  ASSERT_EQ(run(train("s", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --dropout standard --keep 0.5")).code, 0);
+  ASSERT_EQ(run("backprop " + path("s/model.safetensors").string() + " --samples 0,1,2 --out " +
+                path("bp.safetensors").string()).code, 0);
+  const nn::TensorFile bp = nn::read_safetensors(path("bp.safetensors"));
+  const auto z2 = bp.tensors.at("z2").values<double>(), d3 = bp.tensors.at("delta3").values<double>();
+  const auto dW2 = bp.tensors.at("dW2").values<double>();
+  // Row-major (samples, n) read column-major: n × samples.
+  const Mat<double> Z = ConstMatMap<double>(z2.data(), 4, 3), D = ConstMatMap<double>(d3.data(), 2, 3);
+  const Mat<double> expected = D * (0.5 * Z).transpose();  // (2, 4)
+  const Mat<double> file = ConstMatMap<double>(dW2.data(), 4, 2).transpose();
+  EXPECT_LT((file - expected).norm(), 1e-14 * (1 + expected.norm())) << file << "\n" << expected;
+  EXPECT_GT((file - D * Z.transpose()).norm(), 0.1 * expected.norm());  // without p it is wrong
+}
+
 TEST_F(TrainCli, HessianMatchesTheDenseHessianOfTheSameSamples) {
   ASSERT_EQ(run(train("h", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --batch 16 --dropout none")).code, 0);
   const auto model = path("h/model.safetensors");
@@ -288,6 +309,125 @@ TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {
                         "--iterations");
   expect_one_line_error("hessian " + path("ok/model.safetensors").string() + " --iterations 0", "iterations");
   expect_one_line_error("hessian " + path("none.safetensors").string(), "none.safetensors");
+}
+
+// A NaN or Inf weight (or direction entry) is refused at load by every command that reads a
+// checkpoint, with one line naming the file and the tensor, instead of a NaN loss with exit 0.
+TEST_F(TrainCli, NonFiniteWeightsAndDirectionsAreRefused) {
+  ASSERT_EQ(run(train("ok", "--arch 3-8-2 --epochs 0")).code, 0);
+  const std::string model = path("ok/model.safetensors").string();
+  nn::TensorFile file = nn::read_safetensors(model);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::memcpy(file.tensors.at("W2").bytes.data() + 4, &nan, 4);
+  nn::write_safetensors(path("nan.safetensors"), file);
+  const std::string bad = path("nan.safetensors").string();
+  for (const std::string& command : {"eval " + bad, "hessian " + bad, "backprop " + bad + " --out " + path("bp.st").string()})
+    expect_one_line_error(command, "nan.safetensors: tensor 'W2' holds nan at [0, 1]");
+  EXPECT_FALSE(std::filesystem::exists(path("bp.st")));
+  expect_one_line_error("backprop " + model + " --direction " + bad + " --out " + path("bp.st").string(),
+                        "nan.safetensors: tensor 'W2' holds nan at [0, 1]");
+  EXPECT_FALSE(std::filesystem::exists(path("bp.st")));
+}
+
+// Numbers are plain decimals in range, for every numeric option of every command: CLI11 alone
+// would wrap -1 to 2^64 - 1, clamp 2^64 and beyond, and read 0x10 as 16 and 010 as 8.
+TEST_F(TrainCli, NumericOptionsAreStrictDecimals) {
+  const std::string base = "train --data " + csv_ + " --arch 3-8-2 --epochs 1 ";
+  expect_one_line_error(base + "--seed -1", "--seed: '-1' is negative");
+  expect_one_line_error(base + "--seed 18446744073709551616", "--seed: '18446744073709551616' is out of range");
+  expect_one_line_error(base + "--batch 99999999999999999999", "--batch: '99999999999999999999' is out of range");
+  expect_one_line_error(base + "--lr 0x10", "--lr: '0x10' is not a decimal number");
+  expect_one_line_error(base + "--lr nan", "--lr: 'nan' is not a decimal number");
+  expect_one_line_error(base + "--lr 1e999", "--lr: '1e999' is out of the range of double");
+  expect_one_line_error(base + "--keep 0x0.8p0", "--keep: '0x0.8p0' is not a decimal number");
+  expect_one_line_error(base + "--epochs 0x2", "--epochs: '0x2' is not a decimal integer");
+  expect_one_line_error("hessian " + path("none.safetensors").string() + " --seed -1", "--seed: '-1' is negative");
+  expect_one_line_error("run bagging-ols --seed 18446744073709551616", "--seed: '18446744073709551616' is out of range");
+  expect_one_line_error("report --threads 0x1 --out " + path("never").string(), "--threads: '0x1' is not a decimal integer");
+  expect_one_line_error(base + "--threads 0x1", "--threads: '0x1' is not a decimal integer");
+  expect_one_line_error("hessian " + path("none.safetensors").string() + " --first 1e3", "--first: '1e3' is not a decimal integer");
+  // An empty value never means "the default" or "nothing".
+  expect_one_line_error(base + "--arch ''", "--arch: an empty value is not allowed");
+  expect_one_line_error(base + "--out ''", "--out: an empty value is not allowed");
+
+  // Distinct seeds at the top of the range stay distinct; a leading zero is decimal, not octal.
+  ASSERT_EQ(run(train("max", "--arch 3-8-2 --epochs 0 --seed 18446744073709551615")).code, 0);
+  ASSERT_EQ(run(train("max1", "--arch 3-8-2 --epochs 0 --seed 18446744073709551614")).code, 0);
+  EXPECT_NE(read_file(path("max/model.safetensors")), read_file(path("max1/model.safetensors")));
+  ASSERT_EQ(run(train("octal", "--arch 3-8-2 --epochs 0 --seed 010")).code, 0);
+  ASSERT_EQ(run(train("ten", "--arch 3-8-2 --epochs 0 --seed 10")).code, 0);
+  EXPECT_EQ(read_file(path("octal/model.safetensors")), read_file(path("ten/model.safetensors")));
+}
+
+// No command overwrites its own input, under any name, and a folder is not a file to write.
+TEST_F(TrainCli, OutputThatIsAnInputIsRefused) {
+  ASSERT_EQ(run(train("m", "--arch 3-8-2 --epochs 0")).code, 0);
+  const auto model = path("m/model.safetensors");
+  const std::string before = read_file(model);
+  expect_one_line_error("backprop " + model.string() + " --out " + model.string(), "is an input of this command");
+  std::filesystem::create_symlink(model, path("alias.safetensors"));
+  expect_one_line_error("backprop " + model.string() + " --out " + path("alias.safetensors").string(),
+                        "is an input of this command");
+  write_file_atomic(path("v.st"), read_file(model));
+  expect_one_line_error("backprop " + model.string() + " --direction " + path("v.st").string() + " --out " +
+                            path("v.st").string(),
+                        "is an input of this command");
+  expect_one_line_error("backprop " + model.string() + " --out " + csv_, "is an input of this command");
+  expect_one_line_error("hessian " + model.string() + " --out " + csv_, "is an input of this command");
+  expect_one_line_error("hessian " + model.string() + " --out " + dir_.path().string(), "is a folder");
+  expect_one_line_error("backprop " + model.string() + " --out " + dir_.path().string(), "is a folder");
+  EXPECT_EQ(read_file(model), before);
+  // train: data in the --out folder under the name the log takes.
+  std::filesystem::create_directories(path("d"));
+  std::filesystem::copy_file(csv_, path("d/log.json"));
+  expect_one_line_error("train --data " + path("d/log.json").string() + " --arch 3-8-2 --out " + path("d").string(),
+                        "is an input of this command");
+  EXPECT_EQ(read_file(path("d/log.json")), read_file(csv_));
+}
+
+// kill -9 at moments spread over the run, checkpoint writes included (a 3-512-512-2 net: 1 MB
+// per checkpoint, one step per epoch, so most of the time goes to writing): the checkpoint and
+// the log left behind always describe the same epoch.
+TEST_F(TrainCli, KillNineLeavesACheckpointAndALogOfTheSameEpoch) {
+  int checked = 0;
+  for (int i = 0; i < 12; ++i) {
+    const std::string delay = fmt::format("{:.2f}", 0.25 + 0.07 * i);
+    const std::string script = std::string(NNLAB_BINARY) + " " +
+                               train("k", "--arch 3-512-512-2 --epochs 100000 --batch 300 --test-fraction 0") +
+                               " >/dev/null 2>&1 & pid=$!; sleep " + delay + "; kill -9 $pid; wait $pid";
+    std::system(("sh -c '" + script + "'").c_str());
+    if (!std::filesystem::exists(path("k/log.json"))) continue;  // killed before the first save
+    const json log = json::parse(read_file(path("k/log.json")));
+    const auto loaded = nn::load_checkpoint(path("k/model.safetensors"));
+    EXPECT_EQ(loaded.metadata.at("epochs_trained"), std::to_string(log["epochs"].size())) << "kill " << i;
+    ++checked;
+  }
+  EXPECT_GE(checked, 8);
+}
+
+// A network whose training cannot fit in memory is refused with the numbers before anything
+// is allocated (it ended in "internal error: std::bad_alloc"): 3-100000000-2 needs > 150 GB.
+TEST_F(TrainCli, NetworkThatCannotFitInMemoryIsRefused) {
+  expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1",
+                        "network 3-100000000-2: training needs at least");
+  expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1", "GB of memory is available");
+}
+
+// Messages that misled: an NPY file read as CSV, one probe with a standard error of 0, a step
+// limit from an unconverged lambda_1 without a caveat, an option before the command.
+TEST_F(TrainCli, MessagesSayWhatIsWrong) {
+  write_file_atomic(path("x.npy"), std::string("\x93NUMPY\x01\x00", 8));
+  expect_one_line_error("train --data " + path("x.npy").string(), "NPY/NPZ files are not read by --data yet");
+  ASSERT_EQ(run(train("m", "--arch 3-16-16-2 --epochs 1")).code, 0);
+  const std::string model = path("m/model.safetensors").string();
+  expect_one_line_error("hessian " + model + " --trace-probes 1", "--trace-probes 1: a standard error needs at least 2");
+  const Outcome few = run("hessian " + model + " --iterations 2 --top 1");
+  ASSERT_EQ(few.code, 0) << few.err;
+  EXPECT_NE(few.out.find("caution: lambda_1 has not converged"), std::string::npos) << few.out;
+  const Outcome many = run("hessian " + model + " --iterations 80 --top 1");
+  ASSERT_EQ(many.code, 0) << many.err;
+  EXPECT_EQ(many.out.find("caution"), std::string::npos) << many.out;
+  expect_one_line_error("--bogus", "unknown option '--bogus'; commands: ");
 }
 
 TEST_F(TrainCli, DivergingRunStopsNonZeroAndKeepsTheLog) {

@@ -83,6 +83,17 @@ TEST(Csv, HeaderDetectionAndNames) {
                         "line 1, field 1: 'x1' is not a number");
 }
 
+// A UTF-8 byte-order mark (Excel, Notepad) is not part of the first field: a headerless file
+// keeps its first row, and a header keeps its first name.
+TEST(Csv, ByteOrderMarkIsSkipped) {
+  testing::TempDir dir;
+  const auto plain = dir.write("bom.csv", "\xEF\xBB\xBF" "1,2,3\n4,5,6\n");
+  const Mat<double> expected = (Mat<double>(2, 3) << 1, 2, 3, 4, 5, 6).finished();
+  EXPECT_EQ(read_csv_matrix(plain), expected);
+  const auto headed = dir.write("bom_header.csv", "\xEF\xBB\xBF" "x1,y\n1,2\n");
+  EXPECT_EQ(read_csv(headed).header, (std::vector<std::string>{"x1", "y"}));
+}
+
 TEST(Csv, TargetColumnChoices) {
   testing::TempDir dir;
   const auto path = dir.write("t.csv", "1,10,100\n2,20,200\n");
@@ -130,6 +141,13 @@ TEST(Csv, NonNumberField) {
   EXPECT_ERROR_CONTAINS(read_csv_matrix(empty_field), "line 2, field 2: '' is not a number");
   const auto partial = dir.write("partial.csv", "1,2\n3,4x\n");
   EXPECT_ERROR_CONTAINS(read_csv_matrix(partial), "line 2, field 2: '4x' is not a number");
+}
+
+// A NUL byte used to end the message early; control bytes are shown as \xNN.
+TEST(Csv, ControlBytesInAFieldAreShownEscaped) {
+  testing::TempDir dir;
+  const auto path = dir.write("nul.csv", std::string("1,2\n3,4\0x\n", 11));
+  EXPECT_ERROR_CONTAINS(read_csv_matrix(path), "nul.csv", "line 2, field 2: '4\\x00x' is not a number");
 }
 
 TEST(Csv, NanAndInfAreRejected) {

@@ -204,6 +204,25 @@ TEST(Checkpoint, HandBuiltFileIsReadAsRowMajorNextByN) {
   EXPECT_EQ(cache.y()(1, 0), 18);
 }
 
+// A NaN or Inf weight would only surface later as a NaN loss or a failed eigensolver; a finite
+// F64 value beyond float's range becomes Inf in a float net and is refused the same way.
+TEST(Checkpoint, NonFiniteWeightsAndDirectionsAreRefusedAtLoad) {
+  TempDir dir;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto path = dir.write("nan.safetensors", assemble(linear_header(), f64_bytes({1, 2, 3, nan, 5, 6, 10, 20})));
+  EXPECT_ERROR_CONTAINS(load_checkpoint(path), "nan.safetensors", "tensor 'W1' holds nan at [1, 0]");
+  const auto inf = dir.write("inf.safetensors", assemble(linear_header(), f64_bytes({1, 2, 3, 4, 5, 6, 10, -HUGE_VAL})));
+  EXPECT_ERROR_CONTAINS(load_checkpoint(inf), "inf.safetensors", "tensor 'b1' holds -inf at [1]");
+
+  const Mlp<float> net = random_net<float>(small_spec());
+  TensorFile direction;
+  Vec<double> v = Vec<double>::Ones(net.num_params());
+  v[0] = 1e300;  // W1[0, 0]: finite in F64, Inf as float
+  add_parameter_tensors(direction, Mlp<double>(small_spec()), v);
+  EXPECT_ERROR_CONTAINS(read_parameter_tensors(direction, net, "v.safetensors"), "v.safetensors",
+                        "tensor 'W1' holds inf at [0, 0] (converted to F32)");
+}
+
 class CorruptCheckpoint : public ::testing::Test {
  protected:
   void expect_rejected(const std::string& bytes, const std::string& problem) {

@@ -88,6 +88,11 @@ Vec<Scalar> read_parameter_tensors(const TensorFile& file, const Mlp<Scalar>& ne
 template <class Scalar>
 void save_checkpoint(const std::filesystem::path& path, const Mlp<Scalar>& net,
                      const std::map<std::string, std::string>& extra = {});
+// The bytes save_checkpoint writes, for a caller that writes them together with other files
+// (core/file.hpp: write_files_together). `path` names the file in errors.
+template <class Scalar>
+std::string encode_checkpoint(const Mlp<Scalar>& net, const std::map<std::string, std::string>& extra,
+                              const std::filesystem::path& path);
 
 struct LoadedCheckpoint {
   std::variant<Mlp<float>, Mlp<double>> model;  // the precision it was trained in

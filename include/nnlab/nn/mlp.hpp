@@ -56,6 +56,10 @@ struct MlpSpec {
   int layers() const { return int(sizes.size()) - 1; }  // L
   double keep_of(int k) const { return keep.empty() ? 1.0 : keep[std::size_t(k - 1)]; }
   void validate() const;  // throws Error naming the inconsistency
+  // The layer whose W^(owner) layer k uses (itself unless tied), and θ's length with each tied W
+  // counted once: known before anything is allocated.
+  int W_owner(int k) const;
+  Index num_params() const;
 
   // "784-512-512-10" → sizes; Error on anything that is not positive integers joined by '-'.
   static std::vector<Index> parse_sizes(std::string_view arch);

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Seed corpus for the fuzzers in fuzz/: small valid files of each format and a few malformed
+ones, written to DIR/<reader>/. Usage: fuzz_corpus.py DIR"""
+import gzip, json, os, struct, sys
+
+out = sys.argv[1]
+
+
+def put(reader, name, data):
+    os.makedirs(os.path.join(out, reader), exist_ok=True)
+    with open(os.path.join(out, reader, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+# CSV: header or not, delimiters, classes, quotes, a BOM, gzip, a ragged row, NaN, NUL.
+put("csv", "header.csv", "x1,x2,y\n1,2,0\n3.5,-4e2,1\n")
+put("csv", "plain.csv", "1 2 3\n4 5 6\n")
+put("csv", "semicolon.csv", "1;2;0\r\n3;4;1\r\n")
+put("csv", "quoted.csv", '"a","b"\n"1","2"\n')
+put("csv", "bom.csv", "\ufeff1,2,0\n3,4,1\n")
+put("csv", "ragged.csv", "1,2,3\n4,5\n")
+put("csv", "nan.csv", "1,nan\n2,inf\n")
+put("csv", "nul.csv", "1,2\n3,\x004\n")
+put("csv", "gzip.csv", gzip.compress(b"1,2,0\n3,4,1\n"))
+
+# NPY: float64 and float32, C and Fortran order, a bad header.
+def npy(descr, shape, fortran, payload):
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload
+
+put("npy", "f8.npy", npy("<f8", "(2, 3)", "False", struct.pack("<6d", *range(6))))
+put("npy", "f4_fortran.npy", npy("<f4", "(3, 2)", "True", struct.pack("<6f", *range(6))))
+put("npy", "vector.npy", npy("<f8", "(4,)", "False", struct.pack("<4d", 1, 2, 3, 4)))
+put("npy", "short.npy", npy("<f8", "(2, 3)", "False", struct.pack("<2d", 1, 2)))
+
+# IDX: images (magic 2051) and labels (2049), raw and gzip, a truncated one.
+images = struct.pack(">IIII", 2051, 2, 2, 2) + bytes(range(8))
+labels = struct.pack(">II", 2049, 3) + bytes([0, 1, 2])
+put("idx", "images.idx", images)
+put("idx", "labels.idx", labels)
+put("idx", "images.idx.gz", gzip.compress(images))
+put("idx", "truncated.idx", images[:-3])
+
+# safetensors: a 3-2 linear checkpoint as nnlab writes it, one with a NaN, a bad offset.
+def safetensors(tensors, metadata):
+    header, data = {}, b""
+    for name, (shape, values) in tensors.items():
+        payload = struct.pack("<%dd" % len(values), *values)
+        header[name] = {"dtype": "F64", "shape": shape, "data_offsets": [len(data), len(data) + len(payload)]}
+        data += payload
+    header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+arch = json.dumps({"format": 1, "version": "seed", "sizes": [3, 2], "activations": [], "loss": "mse",
+                   "bias": True, "tying": "none", "dropout": "none", "keep": [], "weight_owner": [1],
+                   "dtype": "F64"})
+linear = {"W1": ([2, 3], [1, 2, 3, 4, 5, 6]), "b1": ([2], [10, 20])}
+put("safetensors", "linear.safetensors", safetensors(linear, {"nnlab": arch}))
+put("safetensors", "nan.safetensors",
+    safetensors({"W1": ([2, 3], [1, float("nan"), 3, 4, 5, 6]), "b1": ([2], [0, 0])}, {"nnlab": arch}))
+put("safetensors", "no_metadata.safetensors", safetensors(linear, {}))
+put("safetensors", "short.safetensors", safetensors(linear, {"nnlab": arch})[:-8])
