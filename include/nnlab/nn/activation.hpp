@@ -21,8 +21,7 @@ void activate(Activation h, const Mat<Scalar>& a, Mat<Scalar>& z);
 template <class Scalar>
 void activate(Activation h, const Scalar* a, Scalar* z, Index n);
 
-// out = h'(a) ⊙ g. z = h(a) is passed too (unused by the first derivatives: sigmoid' and tanh'
-// come from a, which stays accurate where z rounds to 0 or ±1).
+// out = h'(a) ⊙ g. z = h(a) is passed too: sigmoid and tanh read their derivative from it.
 template <class Scalar>
 void times_derivative(Activation h, const Mat<Scalar>& a, const Mat<Scalar>& z,
                       const Mat<Scalar>& g, Mat<Scalar>& out);
