@@ -69,7 +69,7 @@ int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source
   std::optional<Vec<S>> v;
   if (!args.direction.empty())
     v = nn::read_parameter_tensors(nn::read_safetensors(args.direction), net, args.direction);
-  const data::Split<S> split = load_data<S>(source);
+  const data::Split<S> split = data::load_split<S>(source);
   const data::Dataset<S>& d = pick_split(split, args.split, source);
   require_fit(net, d, args.checkpoint);
   const data::Dataset<S> chosen = data::subset(d, parse_samples(args.samples, d.size(), d.name));

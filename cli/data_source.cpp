@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "nnlab/core/error.hpp"
-#include "nnlab/train/recipe.hpp"
 
 namespace nnlab::cli {
 namespace {
@@ -53,9 +52,13 @@ DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
             "{} records no data source (it was not written by nnlab train); pass --data", checkpoint.string());
     return given;
   }
+  // Only the recipe's data source: a recipe field this version does not know (a newer writer)
+  // must not stop eval, backprop or hessian.
   DataSource source;
   try {
-    source = train::Recipe::from_json(nlohmann::json::parse(recorded->second)).data;
+    const nlohmann::json recipe = nlohmann::json::parse(recorded->second);
+    require(recipe.is_object() && recipe.contains("data"), "the recipe metadata names no data; pass --data");
+    source = DataSource::from_json(recipe["data"]);
   } catch (const nlohmann::json::exception& e) {
     fail("{}: the recipe metadata is not JSON ({}); pass --data", checkpoint.string(), e.what());
   } catch (const Error& e) {

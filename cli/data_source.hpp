@@ -52,10 +52,4 @@ template <class Scalar>
 void require_fit(const nn::Mlp<Scalar>& net, const data::Dataset<Scalar>& data,
                  const std::filesystem::path& checkpoint);
 
-// The split the source names (data::load_split).
-template <class Scalar>
-data::Split<Scalar> load_data(const DataSource& source) {
-  return data::load_split<Scalar>(source);
-}
-
 }  // namespace nnlab::cli

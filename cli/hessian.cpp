@@ -41,7 +41,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
           "(no trace) or 2 or more");
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
-  const data::Split<S> split = load_data<S>(source);
+  const data::Split<S> split = data::load_split<S>(source);
   const data::Dataset<S>& all = pick_split(split, args.split, source);
   require_fit(net, all, args.checkpoint);
   const data::Dataset<S> d = data::head(all, args.first == 0 ? all.size() : std::min(args.first, all.size()));

@@ -215,7 +215,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   }
   const train::Recipe given = make_recipe(args, app);
 
-  const data::Split<S> split = load_data<S>(args.source);
+  const data::Split<S> split = data::load_split<S>(args.source);
   const double load_seconds = seconds_since(started);
   const data::Dataset<S>* test_set = split.test.size() > 0 ? &split.test : nullptr;
   const bool classification = split.train.is_classification();

@@ -328,10 +328,10 @@ class DropoutLinreg : public Lab {
           Vec<double> r(D);
           for (std::uint64_t i = 0; i < count; ++i) {
             for (Index j = 0; j < D; ++j) r(j) = bernoulli(rng, p_list[q]);
-            const double sum = r.sum();
+            const double sum = r.sum(), sum_sq = r.squaredNorm();
             part[0].add(sum / double(D));
-            part[1].add((sum * sum - r.squaredNorm()) / double(D * (D - 1)));
-            part[2].add(r.squaredNorm() / double(D));
+            part[1].add((sum * sum - sum_sq) / double(D * (D - 1)));
+            part[2].add(sum_sq / double(D));
           }
           return part;
         });
