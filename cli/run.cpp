@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "nnlab/labs/lab.hpp"
+#include "nnlab/report/markup.hpp"
 #include "nnlab/report/runner.hpp"
 #include "progress.hpp"
 
@@ -74,11 +75,16 @@ int run(const Options& o) {
   progress.finish();
 
   const auto& result = record.result;
-  fmt::print("{}  {}\n\n{}\n\n", lab.sheet(), lab.question(), result.answer);
+  fmt::print("{}  {}\n\n{}\n\n", lab.sheet(), lab.question(), report::markup_to_text(result.answer));
+  for (const auto& p : result.parts)
+    fmt::print("({}) {}\n{}\n\n", p.id, report::markup_to_text(p.question),
+               report::markup_to_text(p.answer));
   std::size_t passed = 0;
   for (const auto& c : result.claims) {
     passed += c.pass;
-    fmt::print("{}  {}: {}\n", c.pass ? "PASS" : "FAIL", c.statement, c.detail);
+    fmt::print("{}  ({}) {}: {} = {}; {}\n", c.pass ? "PASS" : "FAIL", c.part,
+               report::markup_to_text(c.statement), report::markup_to_text(c.quantity), c.measured,
+               c.test);
   }
   for (const auto& w : record.warnings) fmt::print(stderr, "nnlab: warning: {}\n", w);
   fmt::print("\n{}/{} claims passed in {:.1f} s (seed {}, {} setting). Results: {}\n", passed,

@@ -1,6 +1,7 @@
 // A complete lab on the experiment kernel, the worked example of docs/writing-a-lab.md: it
 // trains a network from a Recipe, sweeps one parameter (the step size η) over independent trials,
-// records a curve, and states two claims that can fail. Copy it to src/labs/<id>.cpp, add
+// records a curve, states two claims that can fail, and files its evidence under the sub-questions
+// it answers, with a notation box — the sections the report is organized by. Copy it to src/labs/<id>.cpp, add
 // NNLAB_REGISTER_LAB(StepSize) at the end, and `nnlab run step-size` runs it.
 // Here main() runs it directly: build/release/examples/step_size_lab
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/experiment/claims.hpp"
 #include "nnlab/labs/lab.hpp"
+#include "nnlab/report/lint.hpp"
 #include "nnlab/train/recipe.hpp"
 #include "nnlab/train/recorder.hpp"
 
@@ -57,8 +59,9 @@ class StepSize : public Lab {
         });
 
     Result result;
-    experiment::Figure figure{"loss", "Training loss of gradient descent, mean over trials", "step",
-                              "mean squared error", false, true, {}, ""};
+    experiment::Figure figure{.id = "loss", .title = "Training loss of gradient descent, mean over trials",
+                              .x_label = "step", .y_label = "mean squared error", .log_y = true,
+                              .part = "a"};
     std::vector<Vec<double>> final_loss, ratio;  // per η, one entry per trial: L_T and L_T / L_0
     for (std::size_t c = 0; c < eta.size(); ++c) {
       experiment::Line line;
@@ -78,7 +81,10 @@ class StepSize : public Lab {
       }
       figure.lines.push_back(std::move(line));
     }
-    figure.caption = "Each curve averages the batch loss of every trial at each step.";
+    figure.caption = fmt::format(
+        "The largest step ends lowest (final loss {:.3g} at $\\eta = {}$ against {:.3g} at "
+        "$\\eta = {}$); each curve averages the loss of every trial at each step.",
+        final_loss.back().mean(), eta.back(), final_loss.front().mean(), eta.front());
     result.figures.push_back(std::move(figure));
 
     // Claim 1: the largest step ends lower than the smallest, paired over the same trials.
@@ -87,12 +93,26 @@ class StepSize : public Lab {
         fmt::format("in the stable range, a larger step trains faster (η = {} vs η = {})", eta.back(),
                     eta.front()),
         "final loss difference, paired over trials", gain, 0, 4));
+    result.claims.back().part = "a";
     // Claim 2: the largest step is still in the stable range: it removes more than half the loss
     // (a step beyond 2/λ_max blows the loss up, ratio ≫ 1, and fails this claim).
     const experiment::Estimate removed = experiment::mean_estimate((1 - ratio.back().array()).matrix());
     result.claims.push_back(experiment::exceeds(
         fmt::format("gradient descent with η = {} removes more than half the loss", eta.back()),
         "1 − final/initial loss, mean over trials", removed, 0.5, 4));
+    result.claims.back().part = "b";
+    result.notation = {{"\\eta", "step size of gradient descent", ""},
+                       {"L_k", "the mean squared error after $k$ steps", ""}};
+    result.parts = {
+        {"a", "Does a larger step train faster?",
+         fmt::format("Yes: after {} steps the loss at $\\eta = {}$ is {} lower than at $\\eta = {}$.",
+                     epochs, eta.back(), experiment::pm(gain), eta.front()),
+         "For a quadratic, one step scales the error along an eigenvector of curvature $\\lambda$ "
+         "by $|1 - \\eta\\lambda|$, which falls with $\\eta$ while $\\eta\\lambda < 1$."},
+        {"b", "Is the largest step still stable?",
+         fmt::format("Yes: it removes {} of the loss ($1 - L_T/L_0$, must exceed 0.5).",
+                     experiment::pm(removed)),
+         ""}};
     result.answer = fmt::format(
         "Yes, within the stable range: after {} steps the loss at η = {} is {} lower than at η = {} "
         "(paired over {} trials).",
@@ -112,6 +132,9 @@ int main() {
   const Result result = lab.run(Params::resolve(lab.params(), true, {}, lab.id()), context);
   fmt::print("{}\n", result.answer);
   for (const auto& claim : result.claims)
-    fmt::print("{}  {}: {}\n", claim.pass ? "PASS" : "FAIL", claim.statement, claim.detail);
+    fmt::print("{}  {}: {}\n", claim.pass ? "PASS" : "FAIL", claim.statement, claim.detail());
+  // The standards every registered lab meets (tests/labs/sections_test.cpp).
+  for (const auto& problem : report::lint(result)) fmt::print("lint: {}\n", problem);
+  if (!report::lint(result).empty()) return 1;
   return result.all_pass() ? 0 : 3;
 }

@@ -47,24 +47,24 @@ std::string pm(const Estimate& e) {
 Claim within_se(std::string statement, std::string_view what, Estimate measured, double theory,
                 double k) {
   const double lo = measured.value - k * measured.se, hi = measured.value + k * measured.se;
+  const double z = abs_z(measured, theory);
   return with_severity(
-      Claim::check(std::move(statement), theory, lo, hi,
-                   fmt::format("{} = {}; {:.6g} must lie within {} SE (z = {:.2f})", what,
-                               pm(measured), theory, k, abs_z(measured, theory))),
-      abs_z(measured, theory) / k);
+      Claim::check(std::move(statement), std::string(what), pm(measured), theory, lo, hi,
+                   fmt::format("theory {:.6g} is {:.2f} SE away; must be ≤ {} SE", theory, z, k)),
+      z / k);
 }
 
 Claim within_se(std::string statement, std::string_view what, const std::vector<Member>& family,
                 double theory, double k) {
   const std::size_t w = worst(family, [&](const Estimate& e) { return abs_z(e, theory); });
   const double z = abs_z(family[w].estimate, theory);
-  const std::string gap =
-      theory == 0 ? fmt::format("|{}|", what) : fmt::format("|{} − {:.6g}|", what, theory);
   return with_severity(
-      Claim::check(std::move(statement), z, 0, k,
-                   fmt::format("largest {}/SE = {:.2f} ({}: {}) over {} member{}; must be ≤ {}",
-                               gap, z, family[w].label, pm(family[w].estimate), family.size(),
-                               family.size() == 1 ? "" : "s", k)),
+      Claim::check(std::move(statement), std::string(what),
+                   fmt::format("{} ({})", pm(family[w].estimate), family[w].label), z, 0, k,
+                   fmt::format("largest distance to theory {:.6g} over {} member{}: |z| = {:.2f} "
+                               "({}); must be ≤ {}",
+                               theory, family.size(), family.size() == 1 ? "" : "s", z,
+                               family[w].label, k)),
       z / k);
 }
 
@@ -72,9 +72,9 @@ Claim at_least(std::string statement, std::string_view what, Estimate measured, 
                double k) {
   const double v = measured.value + k * measured.se;
   return with_severity(
-      Claim::check(std::move(statement), v, bound, inf,
-                   fmt::format("{} = {}; {:.6g} + {} SE = {:.6g} must be ≥ {:.6g}", what,
-                               pm(measured), measured.value, k, v, bound)),
+      Claim::check(std::move(statement), std::string(what), pm(measured), v, bound, inf,
+                   fmt::format("{:.6g} + {} SE = {:.6g} must be ≥ {:.6g}", measured.value, k, v,
+                               bound)),
       -z_score(measured, bound) / k);
 }
 
@@ -89,9 +89,9 @@ Claim at_least(std::string statement, std::string_view what, const std::vector<M
   double severity = -inf;
   for (const Member& m : family) severity = std::max(severity, -z_score(m.estimate, bound) / k);
   return with_severity(
-      Claim::check(std::move(statement), v, bound, inf,
-                   fmt::format("{} {}; the smallest value + {} SE = {:.6g} ({}) must be ≥ {:.6g}",
-                               what, all, k, v, family[w].label, bound)),
+      Claim::check(std::move(statement), std::string(what), all, v, bound, inf,
+                   fmt::format("the smallest value + {} SE = {:.6g} ({}) must be ≥ {:.6g}", k, v,
+                               family[w].label, bound)),
       severity);
 }
 
@@ -99,9 +99,9 @@ Claim at_most(std::string statement, std::string_view what, Estimate measured, d
               double k) {
   const double v = measured.value - k * measured.se;
   return with_severity(
-      Claim::check(std::move(statement), v, -inf, bound,
-                   fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≤ {:.6g}", what,
-                               pm(measured), measured.value, k, v, bound)),
+      Claim::check(std::move(statement), std::string(what), pm(measured), v, -inf, bound,
+                   fmt::format("{:.6g} − {} SE = {:.6g} must be ≤ {:.6g}", measured.value, k, v,
+                               bound)),
       z_score(measured, bound) / k);
 }
 
@@ -110,45 +110,47 @@ Claim exceeds(std::string statement, std::string_view what, Estimate measured, d
   const double v = measured.value - k * measured.se;
   // Fails when z = (v − bound)/SE < k; each further k SE adds 1.
   return with_severity(
-      Claim::check(std::move(statement), v, bound, inf,
-                   fmt::format("{} = {}; {:.6g} − {} SE = {:.6g} must be ≥ {:.6g}", what,
-                               pm(measured), measured.value, k, v, bound)),
+      Claim::check(std::move(statement), std::string(what), pm(measured), v, bound, inf,
+                   fmt::format("{:.6g} − {} SE = {:.6g} must be ≥ {:.6g}", measured.value, k, v,
+                               bound)),
       2 - z_score(measured, bound) / k);
 }
 
 Claim at_least(std::string statement, std::string_view what, double value, double bound) {
-  Claim claim = Claim::check(std::move(statement), value, bound, inf,
-                             fmt::format("{} = {:.6g}; must be ≥ {:.6g}", what, value, bound));
+  Claim claim = Claim::check(std::move(statement), std::string(what), fmt::format("{:.6g}", value),
+                             value, bound, inf, fmt::format("must be ≥ {:.6g}", bound));
   return with_severity(claim, bound > 0 && value > 0 ? bound / value : claim.pass ? 0 : inf);
 }
 
 Claim at_most(std::string statement, std::string_view what, double value, double bound) {
-  Claim claim = Claim::check(std::move(statement), value, -inf, bound,
-                             fmt::format("{} = {:.3g}; must be ≤ {:.3g}", what, value, bound));
+  Claim claim = Claim::check(std::move(statement), std::string(what), fmt::format("{:.3g}", value),
+                             value, -inf, bound, fmt::format("must be ≤ {:.3g}", bound));
   return with_severity(claim, bound > 0 && value >= 0 ? value / bound : claim.pass ? 0 : inf);
 }
 
 Claim contains(std::string statement, std::string_view what, Interval interval, double value) {
-  return Claim::check(std::move(statement), value, interval.lo, interval.hi,
-                      fmt::format("{} = {:.6g}; must lie in [{:.6g}, {:.6g}]", what, value,
-                                  interval.lo, interval.hi));
+  return Claim::check(std::move(statement), std::string(what), fmt::format("{:.6g}", value), value,
+                      interval.lo, interval.hi,
+                      fmt::format("must lie in [{:.6g}, {:.6g}]", interval.lo, interval.hi));
 }
 
 Claim relative_error(std::string statement, std::string_view what, double measured,
                      double reference, double tolerance) {
   const double error = std::abs(measured - reference) / std::abs(reference);
-  return with_severity(Claim::check(std::move(statement), error, 0, tolerance,
-                      fmt::format("{} = {:.10g} against {:.10g}: relative error {:.2e}; must be "
-                                  "≤ {:.2g}",
-                                  what, measured, reference, error, tolerance)),
-                       error / tolerance);
+  return with_severity(
+      Claim::check(std::move(statement), std::string(what), fmt::format("{:.10g}", measured), error,
+                   0, tolerance,
+                   fmt::format("relative error to {:.10g} is {:.2e}; must be ≤ {:.2g}", reference,
+                               error, tolerance)),
+      error / tolerance);
 }
 
 Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,
                double hi) {
-  return Claim::check(std::move(statement), fit.slope.value, lo, hi,
-                      fmt::format("{}: fitted slope {} over {} points; must lie in [{:.3g}, {:.3g}]",
-                                  what, pm(fit.slope), fit.points, lo, hi));
+  return Claim::check(std::move(statement), std::string(what), pm(fit.slope), fit.slope.value, lo,
+                      hi,
+                      fmt::format("fitted slope over {} points must lie in [{:.3g}, {:.3g}]",
+                                  fit.points, lo, hi));
 }
 
 }  // namespace nnlab::experiment

@@ -105,7 +105,10 @@ Figure sweep_figure(std::string id, std::string title, std::string y_label, cons
   const Estimate& ridge = r.ridge[r.best_lambda];
   f.lines.push_back({fmt::format("best ridge (λ = {:.3g})", s.lambdas[r.best_lambda]),
                      {lo, hi}, {ridge.value, ridge.value}, {}, "lines"});
-  f.caption = std::move(caption);
+  f.caption = fmt::format(
+      "The error falls from {:.3g} at $p = 1$ (OLS) to {:.3g} at the best $p = {:.2g}$, against "
+      "{:.3g} for the best ridge. {}",
+      r.dropout.back().value, r.dropout[r.best_p].value, s.p_grid[r.best_p], ridge.value, caption);
   return f;
 }
 
@@ -276,38 +279,139 @@ class DropoutLinreg : public Lab {
     const Vec<double> w_random = gaussian_matrix(D, 1, weight_rng).col(0);
 
     Result result;
+    auto since = result.mark();
     mask_moments(params, context, p_list, result);
+    result.assign("a", since);
     context.report(0.15, "expected loss: Monte Carlo vs formula");
+    since = result.mark();
     expected_loss(params, context, theory, p_list, X, y, w_random, result);
+    result.assign("b", since);
+    since = result.mark();
     gradient_check(theory, p_list, X, y, w_random, result);
     context.report(0.3, "closed form vs numerical minimization and SGD");
-    const double sgd_error = closed_form_and_sgd(params, context, theory, p, X, y, result);
+    const auto minimization = closed_form_and_sgd(params, context, theory, p, X, y, result);
+    result.assign("c", since);
+    since = result.mark();
     limits(theory, X, y, result);
     context.report(0.5, "ridge view");
     ridge_view(theory, p, p_list, X, y, beta, result);
+    result.assign("d", since);
     context.report(0.6, "test error vs p (synthetic)");
+    since = result.mark();
     const auto synthetic = synthetic_sweep(params, context, result);
     context.report(0.8, "test error vs p (diabetes)");
     const std::string diabetes = diabetes_sweep(params, context, result);
+    result.assign("e", since);
     context.report(1.0, "done");
 
+    result.notation = {
+        {"N", "number of training samples: the rows of $X$, indexed by $i$", "m"},
+        {"D", "number of features: the columns of $X$, indexed by $j$ and $k$", "n"},
+        {"x_{ij}", "feature $j$ of sample $i$", "x_j^{(i)}"},
+        {"X", "the $N \\times D$ design matrix, rows are samples", "\\text{rows } x^{(i)}"},
+        {"y_i", "target of sample $i$; $y \\in \\mathbb{R}^N$", "y^{(i)}"},
+        {"p", "KEEP probability: $R_{ij} = 1$ with probability $p$", ""},
+        {"R_{ij}", "dropout mask entry of feature $j$ for sample $i$", ""},
+        {"\\Gamma", "$\\operatorname{diag}(X^\\top X)$: $\\Gamma_{jj} = \\sum_i x_{ij}^2$", ""},
+        {"w^*", "the minimizer of $\\mathbb{E}_R[J]$ (training-time weights)", ""},
+        {"p w^*", "the test-time weights: no mask, activations scaled by $p$", ""},
+        {"\\lambda_j", "the per-feature ridge penalty that $p w^*$ solves", ""},
+        {"\\hat w_{\\text{OLS}}", "ordinary least squares, $(X^\\top X)^{-1}X^\\top y$", ""},
+        {"x_0", "a test input (prediction $p\\, x_0^\\top w^*$)", ""},
+        {"\\beta, \\sigma", "true weights and noise level of simulated data "
+                            "$y = X\\beta + \\sigma\\varepsilon$", ""},
+    };
+
     const Vec<double> w_star = theory.closed_form(X, y, p);
+    result.parts = {
+        {"a",
+         "Show that $\\mathbb{E}[R_{ij}] = p$ and $\\mathbb{E}[R_{ij}R_{ik}] = \\delta_{jk}p + (1-\\delta_{jk})p^2$.",
+         fmt::format("$R_{{ij}}$ is a Bernoulli($p$) variable, so its mean is $p$; for $j \\ne k$ two "
+                     "independent masks give $p^2$, and for $j = k$, $R_{{ij}}^2 = R_{{ij}}$ gives $p$. "
+                     "Monte Carlo over {} mask rows agrees at every $p$ in $\\{{{}\\}}$ (claims: "
+                     "every $|z| \\le 4$).",
+                     params.integer("mask_rows"), fmt::join(p_list, ", ")),
+         R"($R_{ij} \in \{0, 1\}$ with $P(R_{ij} = 1) = p$ (keep probability), independently for every $i, j$.
+
+$$\mathbb{E}[R_{ij}] = 1 \cdot p + 0 \cdot (1-p) = p.$$
+
+For $j = k$: $R_{ij}^2 = R_{ij}$ since $R_{ij} \in \{0,1\}$, so $\mathbb{E}[R_{ij}R_{ij}] = p$. For $j \ne k$ the two entries are independent:
+
+$$\mathbb{E}[R_{ij}R_{ik}] = \mathbb{E}[R_{ij}]\,\mathbb{E}[R_{ik}] = p^2 .$$
+
+Both cases in one formula: $\mathbb{E}[R_{ij}R_{ik}] = \delta_{jk}\,p + (1-\delta_{jk})\,p^2$.)"},
+        {"b",
+         "Show that $\\mathbb{E}_R[J(w)] = \\sum_i \\big(y_i - p\\sum_j w_j x_{ij}\\big)^2 + p(1-p)\\sum_j w_j^2 \\sum_i x_{ij}^2$.",
+         fmt::format("Expanding the square and taking the mask moments of (a) term by term gives "
+                     "the sheet's formula: a sum of squares with the prediction shrunk by $p$, "
+                     "plus the penalty $p(1-p)\\sum_j \\Gamma_{{jj}} w_j^2$. The Monte Carlo "
+                     "average of $J$ over {} masks agrees with it at {} values of $p$ and at three "
+                     "weights (claims: every $|z| \\le 4$), including $p \\ne 1/2$ where $p$ "
+                     "and $1-p$ differ.",
+                     params.integer("loss_samples"), p_list.size()),
+         R"(Write $J = \sum_i \big(y_i - \sum_j w_j R_{ij} x_{ij}\big)^2$ and expand the square of sample $i$:
+
+$$\Big(y_i - \sum_j w_j R_{ij} x_{ij}\Big)^2 = y_i^2 - 2y_i \sum_j w_j R_{ij} x_{ij} + \sum_j \sum_k w_j w_k R_{ij} R_{ik} x_{ij} x_{ik}.$$
+
+Take the expectation over $R$ with (a): the linear term gets $p$, the double sum $\delta_{jk}p + (1-\delta_{jk})p^2 = p^2 + \delta_{jk}\,p(1-p)$:
+
+$$\mathbb{E}_R\Big[\cdot\Big] = y_i^2 - 2p\,y_i \sum_j w_j x_{ij} + p^2\Big(\sum_j w_j x_{ij}\Big)^2 + p(1-p)\sum_j w_j^2 x_{ij}^2 = \Big(y_i - p\sum_j w_j x_{ij}\Big)^2 + p(1-p)\sum_j w_j^2 x_{ij}^2.$$
+
+Summing over $i$ gives the sheet's formula; in matrix form $\mathbb{E}_R[J(w)] = \|y - pXw\|^2 + p(1-p)\, w^\top \Gamma w$ with $\Gamma = \operatorname{diag}(X^\top X)$.)"},
+        {"c",
+         "Write down a closed-form solution for the weights that minimize this regularized error.",
+         fmt::format("$w^* = (pX^\\top X + (1-p)\\Gamma)^{{-1}} X^\\top y$. It matches conjugate "
+                     "gradients on the expected loss to a relative {:.1e}, and stochastic "
+                     "gradient descent on sampled masks (which never sees the formula) to {:.2g} "
+                     "at $p = {}$; $\\|w^*\\| = {:.3g}$. At test time no unit is dropped and the "
+                     "prediction is $p\\, x_0^\\top w^*$ (the sheet's scaling by $p$).",
+                     minimization.cg_gap, minimization.sgd_gap, p, w_star.norm()),
+         R"(The gradient of $\mathbb{E}_R[J] = \|y - pXw\|^2 + p(1-p)\,w^\top\Gamma w$ is
+
+$$\nabla_w \mathbb{E}_R[J] = -2pX^\top(y - pXw) + 2p(1-p)\,\Gamma w .$$
+
+Setting it to zero and dividing by $2p$:
+
+$$\big(p\,X^\top X + (1-p)\,\Gamma\big)\, w = X^\top y \quad\Rightarrow\quad w^* = \big(p\,X^\top X + (1-p)\,\Gamma\big)^{-1} X^\top y .$$
+
+The Hessian $2p\,(pX^\top X + (1-p)\Gamma)$ is positive definite when $p > 0$ and no column of $X$ is zero (then $\Gamma \succ 0$), so $w^*$ is the unique minimizer — even when $X^\top X$ is singular and OLS is not defined.)"},
+        {"d",
+         "The expected loss is a sum of squares with weights shrunk by $p$ and a modified $L_2$ "
+         "penalty that punishes features with larger $\\sum_i x_{ij}^2$ more: what regularizer is that?",
+         "Ridge regression on the test-time weights $\\tilde w = p w$, with a penalty per feature "
+         "$\\lambda_j = \\frac{1-p}{p}\\Gamma_{jj}$ (claim: same solution to 1e-9 by two solvers). "
+         "Since $\\lambda_j$ scales with $\\Gamma_{jj}$, rescaling a feature by $c$ rescales its "
+         "penalty by $c^2$ and its weight by $1/c$: unlike plain ridge, this penalty does not "
+         "depend on the units of the features. With orthogonal features every test-time weight is "
+         "exactly $p$ times OLS (claim, to 1e-9). The limits: $p = 1$ is OLS, and as $p \\to 0$, "
+         "$w^* \\to \\Gamma^{-1}X^\\top y$ (one univariate regression per feature) while "
+         "$p w^* \\to 0$ (claims, at $p \\le 0.01$).",
+         R"(Substitute $\tilde w = p\,w$ (the weights the network uses at test time):
+
+$$\mathbb{E}_R[J] = \|y - X\tilde w\|^2 + \frac{1-p}{p}\sum_j \Gamma_{jj}\,\tilde w_j^2 ,$$
+
+ridge regression with penalty $\lambda_j = \frac{1-p}{p}\,\Gamma_{jj}$ on feature $j$. For orthogonal columns ($X^\top X = \Gamma$), $w^* = \Gamma^{-1}X^\top y/(p + 1 - p) = \hat w_{\text{OLS}}$, so $\tilde w = p\,\hat w_{\text{OLS}}$. As $p \to 0$, $w^* = (\Gamma + p(X^\top X - \Gamma))^{-1}X^\top y \to \Gamma^{-1}X^\top y$ with error at most $\frac{pc}{1-pc}$ relative, $c = \|\Gamma^{-1}(X^\top X - \Gamma)\|$ (a Neumann series).)"},
+        {"e",
+         "Beyond the sheet: when does this regularization help the test error?",
+         fmt::format("Like ridge, when the data barely determine the weights. With $N = {}$ "
+                     "samples for $D = {}$ features, OLS has test MSE {:.3g}, dropout at its best "
+                     "$p = {:.2g}$ {:.3g} and the best ridge {:.3g} (claim: the gain exceeds 4 "
+                     "SE). {}",
+                     params.integer("reg_n"), params.integer("reg_d"), synthetic.ols.value,
+                     synthetic.p_best, synthetic.dropout_best, synthetic.ridge_best, diabetes),
+         ""},
+    };
     result.answer = fmt::format(
-        "Averaged over the Bernoulli masks (keep probability p), dropout turns least squares into "
-        "E_R[J](w) = ‖y − pXw‖² + p(1−p) Σ_j w_j² (XᵀX)_jj: a sum of squares with weights shrunk "
-        "by p plus an L2 penalty that punishes features with large Σ_i x_ij² more. Its minimizer "
-        "is w* = (p XᵀX + (1−p) diag(XᵀX))⁻¹ Xᵀy (X: N × D, rows are samples), so the "
-        "weight-scaled test-time model p·w* is exactly ridge regression with per-feature penalty "
-        "λ_j = ((1−p)/p)(XᵀX)_jj. Because λ_j scales with (XᵀX)_jj, rescaling a feature by c "
-        "rescales its penalty by c² and its weight by 1/c: unlike plain ridge, dropout here is "
-        "invariant to feature scaling. p = 1 gives OLS; as p → 0, w* tends to diag(XᵀX)⁻¹Xᵀy "
-        "(one univariate regression per feature) while p·w* → 0. Here (p = {}) the closed form "
-        "matches conjugate gradients on the expected loss and SGD on sampled masks (relative "
-        "distance {:.2g}). Like ridge, dropout helps when n is close to d (synthetic: OLS test "
-        "MSE {:.3g}, dropout at p = {:.2g} {:.3g}, best ridge {:.3g}) and costs a little bias "
-        "elsewhere. {} Test errors use the weight-scaled prediction p·x₀ᵀw*. ‖w*‖ = {:.3g}.",
-        p, sgd_error, synthetic.ols.value, synthetic.p_best, synthetic.dropout_best,
-        synthetic.ridge_best, diabetes, w_star.norm());
+        "Averaged over the masks, dropout turns least squares into $\\mathbb{{E}}_R[J](w) = "
+        "\\|y - pXw\\|^2 + p(1-p)\\sum_j \\Gamma_{{jj}} w_j^2$ (a, b): shrunk predictions plus an "
+        "$L_2$ penalty that punishes features with large $\\Gamma_{{jj}} = \\sum_i x_{{ij}}^2$ "
+        "more. Its minimizer is $w^* = (pX^\\top X + (1-p)\\Gamma)^{{-1}}X^\\top y$ (c), and the "
+        "test-time model $p w^*$ is ridge regression with $\\lambda_j = \\frac{{1-p}}{{p}}\\Gamma_{{jj}}$ "
+        "(d). At $p = {}$ the closed form, conjugate gradients and SGD on sampled masks agree "
+        "(SGD to a relative {:.2g}); with $N = {}$ samples for $D = {}$ features it lowers the "
+        "test error of OLS from {:.3g} to {:.3g} (e).",
+        p, minimization.sgd_gap, params.integer("reg_n"), params.integer("reg_d"), synthetic.ols.value,
+        synthetic.dropout_best);
     return result;
   }
 
@@ -317,8 +421,9 @@ class DropoutLinreg : public Lab {
                            const std::vector<double>& p_list, Result& result) {
     const Index D = std::max<Index>(params.integer("d"), 2);
     const auto rows = std::uint64_t(params.integer("mask_rows"));
-    Table table{"mask-moments", "(a) Moments of the dropout mask by Monte Carlo",
-                {"p", "quantity", "exact", "Monte Carlo ± SE", "z = (MC − exact)/SE"}, {}, ""};
+    Table table{"mask-moments", "Moments of the dropout mask by Monte Carlo",
+                {"$p$", "quantity", "exact", "Monte Carlo ± SE", "$z$ = (MC − exact)/SE"}, {}, ""};
+    table.data = true;
     // Cell q = p_list[q], trial c = chunk c of the mask rows. Per row: the mean over j of
     // R_j; over ordered pairs j ≠ k of R_j R_k; over j of R_j R_j.
     const auto parts = context.sweep<std::array<Welford, 3>>(
@@ -340,21 +445,23 @@ class DropoutLinreg : public Lab {
       std::array<Welford, 3> total;
       for (std::size_t c = 0; c < chunks; ++c)
         for (int k = 0; k < 3; ++k) total[k].merge(parts[q * chunks + c][k]);
-      const std::array<std::string, 3> names{"E[R_ij]", "E[R_ij R_ik], j ≠ k", "E[R_ij R_ij]"};
+      const std::array<std::string, 3> names{"$\\mathbb{E}[R_{ij}]$", "$\\mathbb{E}[R_{ij} R_{ik}]$, $j \\ne k$",
+                                             "$\\mathbb{E}[R_{ij}^2]$"};
       const std::array<double, 3> exact{p, p * p, p};
       for (int k = 0; k < 3; ++k) {
         const Estimate e = total[k].estimate();
         table.rows.push_back({p, names[k], exact[k], pm(e), experiment::z_score(e, exact[k])});
         if (k < 2)
           result.claims.push_back(experiment::within_se(
-              fmt::format("{} = {} at p = {}", names[k], k == 0 ? "p" : "p²", p),
-              fmt::format("Monte Carlo {} over {} mask rows", names[k], rows), e, exact[k], 4));
+              fmt::format("{} $= {}$ at $p = {}$", names[k], k == 0 ? "p" : "p^2", p),
+              fmt::format("mean of $R_{{ij}}{}$ over {} mask rows", k == 0 ? "" : " R_{ik}", rows),
+              e, exact[k], 4));
       }
     }
     table.caption =
-        "Each Monte Carlo value averages mask rows of D Bernoulli(p) entries (p = keep "
-        "probability); SE is the standard error over rows. |z| ≤ 4 is expected; E[R_ij R_ij] = p "
-        "because R² = R, the δ_jk = 1 case of the sheet's formula.";
+        "Each Monte Carlo value averages mask rows of $D$ Bernoulli($p$) entries ($p$ = keep "
+        "probability); SE is the standard error over rows, and every $|z|$ must be at most 4. "
+        "$\\mathbb{E}[R_{ij}^2] = p$ because $R^2 = R$: the $\\delta_{jk} = 1$ case of the sheet's formula.";
     result.tables.push_back(std::move(table));
   }
 
@@ -366,7 +473,7 @@ class DropoutLinreg : public Lab {
                             const Vec<double>& y, const Vec<double>& w_random, Result& result) {
     const auto samples = std::uint64_t(params.integer("loss_samples"));
     const Vec<double> w_ols = analysis::ols(X, y);
-    const std::array<std::string, 3> names{"w = OLS", "random w", "w = w*(p)"};
+    const std::array<std::string, 3> names{"w = OLS", "random w", "w = w*(p)"};  // plot legends
     std::vector<std::array<Vec<double>, 3>> weights;
     for (double p : p_list) weights.push_back({w_ols, w_random, theory.closed_form(X, y, p)});
     const auto parts = context.sweep<std::array<Welford, 3>>(
@@ -381,10 +488,11 @@ class DropoutLinreg : public Lab {
           }
           return part;
         });
-    Table table{"expected-loss", "(b) E_R[J(w)]: Monte Carlo vs the analytic formula",
-                {"p", "w", "analytic", "Monte Carlo ± SE", "z = (MC − analytic)/SE"}, {}, ""};
-    Figure figure{"expected-loss-vs-p", "(b) E_R[J(w)] vs keep probability p", "keep probability p",
-                  "E_R[J(w)]", false, true, {}, ""};
+    Table table{"expected-loss", "$\\mathbb{E}_R[J(w)]$: Monte Carlo vs the analytic formula",
+                {"$p$", "$w$", "analytic", "Monte Carlo ± SE", "$z$ = (MC − analytic)/SE"}, {}, ""};
+    table.data = true;
+    Figure figure{"expected-loss-vs-p", "$\\mathbb{E}_R[J(w)]$ vs keep probability $p$",
+                  "keep probability p", "E_R[J(w)]", false, true, {}, ""};
     for (int k = 0; k < 2; ++k) {  // analytic curves at the fixed weights
       Line curve{fmt::format("analytic, {}", names[k]), {}, {}, {}, "lines"};
       for (int i = 1; i <= 100; ++i) {
@@ -413,24 +521,29 @@ class DropoutLinreg : public Lab {
       }
       // 4 SE: a true formula fails one comparison with probability 6e-5.
       result.claims.push_back(experiment::within_se(
-          fmt::format("E_R[J(w)] = ‖y − pXw‖² + p(1−p) Σ_j w_j² (XᵀX)_jj at p = {}", p),
-          fmt::format("Monte Carlo − analytic E_R[J] over {} masks, at OLS, a random w and w*",
+          fmt::format("$\\mathbb{{E}}_R[J(w)] = \\|y - pXw\\|^2 + p(1-p) \\sum_j w_j^2 (X^\\top X)_{{jj}}$ "
+                      "at $p = {}$",
+                      p),
+          fmt::format("Monte Carlo minus analytic $\\mathbb{{E}}_R[J]$ over {} masks, at "
+                      "$\\hat w_{{\\text{{OLS}}}}$, a random $w$ and $w^*$",
                       samples),
           family, 0, 4));
     }
     for (auto& line : points) figure.lines.push_back(std::move(line));
     figure.lines.push_back(std::move(minimum));
     figure.caption = fmt::format(
-        "Points: the Monte Carlo mean of J(w; R) over {} masks ± SE (the bars are mostly smaller "
-        "than the points); curves: the sheet's formula, at OLS and at a random w over all p, and "
-        "its minimum E_R[J](w*(p)) at the measured p.",
+        "The Monte Carlo points sit on the sheet's formula at every $p$ (largest $|z|$ in the "
+        "claims above). Points: the mean of $J(w; R)$ over {} masks (± SE, smaller than the "
+        "points); curves: the formula at $\\hat w_{{\\text{{OLS}}}}$ and at a random $w$ over all "
+        "$p$, and its minimum $\\mathbb{{E}}_R[J](w^*(p))$ at the measured $p$.",
         samples);
     result.figures.push_back(std::move(figure));
     table.caption =
-        "Each Monte Carlo value averages J(w; R) = Σ_i (y_i − Σ_j w_j R_ij x_ij)² over independent "
-        "masks R; the analytic column is the sheet's formula. At w = OLS the cross term "
-        "2(1−p)(y − Xw)ᵀXw vanishes, so the random w and w* are the points that test it; at p = ½, "
-        "p and 1−p (and p² and p(1−p)) coincide, so p = 0.2 and 0.8 test those. |z| ≤ 4 expected.";
+        "Each Monte Carlo value averages $J(w; R) = \\sum_i (y_i - \\sum_j w_j R_{ij} x_{ij})^2$ "
+        "over independent masks $R$; the analytic column is the sheet's formula. At "
+        "$w = \\hat w_{\\text{OLS}}$ the cross term $2(1-p)(y - Xw)^\\top Xw$ vanishes, so the "
+        "random $w$ and $w^*$ are the points that test it; at $p = 1/2$, $p$ and $1-p$ (and $p^2$ "
+        "and $p(1-p)$) coincide, so $p \\ne 1/2$ tests those. Every $|z|$ must be at most 4.";
     result.tables.push_back(std::move(table));
   }
 
@@ -458,17 +571,22 @@ class DropoutLinreg : public Lab {
       }
     }
     result.claims.push_back(experiment::at_most(
-        "the coded ∇E_R[J] = −2pXᵀ(y − pXw) + 2p(1−p)diag(XᵀX)w is the gradient of the coded E_R[J]",
-        fmt::format("largest ‖∇ − central differences‖/‖∇E_R[J](0)‖ over p ∈ {{{}}} at OLS, a "
-                    "random w and w*",
+        "the coded $\\nabla \\mathbb{E}_R[J] = -2pX^\\top(y - pXw) + 2p(1-p)\\,\\Gamma w$ is "
+        "the gradient of the coded $\\mathbb{E}_R[J]$",
+        fmt::format("largest relative gap to central differences over $p \\in \\{{{}\\}}$ at "
+                    "$\\hat w_{{\\text{{OLS}}}}$, a random $w$ and $w^*$",
                     fmt::join(p_list, ", ")),
         worst, 1e-7));
   }
 
+  // Relative distances to the closed form w*.
+  struct Minimization {
+    double cg_gap, sgd_gap;
+  };
+
   // (c) w* against conjugate gradients on the coded ∇E_R[J], and against tail-averaged SGD on
-  // sampled masks, which sees neither the formula nor its gradient. Returns the relative
-  // distance of the SGD average (mean over runs) to w*.
-  static double closed_form_and_sgd(const Params& params, const Context& context,
+  // sampled masks, which sees neither the formula nor its gradient.
+  static Minimization closed_form_and_sgd(const Params& params, const Context& context,
                                     const Theory& theory, double p, const Mat<double>& X,
                                     const Vec<double>& y, Result& result) {
     const Index N = X.rows(), D = X.cols();
@@ -480,9 +598,10 @@ class DropoutLinreg : public Lab {
         optim::quadratic_cg(loss, w_cg, {.max_iters = 50 * D, .grad_tol = 1e-13 * g0.norm()});
     const double numeric_diff = (w_cg - w_star).norm() / w_star.norm();
     result.claims.push_back(experiment::at_most(
-        "closed form w* = (pXᵀX + (1−p)diag(XᵀX))⁻¹Xᵀy minimizes E_R[J]",
-        fmt::format("relative difference to conjugate gradients on ∇E_R[J] ({}, {} iterations, "
-                    "‖∇‖ = {:.2e})",
+        "the closed form $w^* = (pX^\\top X + (1-p)\\Gamma)^{-1}X^\\top y$ minimizes "
+        "$\\mathbb{E}_R[J]$",
+        fmt::format("$\\|w_{{\\text{{CG}}}} - w^*\\| / \\|w^*\\|$, conjugate gradients on "
+                    "$\\nabla\\mathbb{{E}}_R[J]$ ({}, {} iterations, gradient norm {:.2e})",
                     optim::to_string(cg.status), cg.iterations, cg.grad_norm),
         numeric_diff, 1e-6));
 
@@ -531,7 +650,7 @@ class DropoutLinreg : public Lab {
     });
     const Mat<double> all = experiment::stack_rows(averages);  // runs × (K·D)
     const auto K = Index(checkpoints.size() - 1);
-    Figure figure{"sgd-convergence", "(c) Tail-averaged SGD with sampled masks converges to w*",
+    Figure figure{"sgd-convergence", "Tail-averaged SGD with sampled masks converges to $w^*$",
                   "SGD step t", "‖w̄_t − w*‖ / ‖w*‖", true, true, {}, ""};
     Line mean{"tail average over (t/2, t], mean over runs", {}, {}, {}, "linespoints"};
     Line startup{"start-up bound ρ^(t/2)", {}, {}, {}, "lines"};
@@ -546,17 +665,20 @@ class DropoutLinreg : public Lab {
       startup.y.push_back(std::max(std::pow(rho, t / 2), 1e-300));
     }
     // Reference t^(−1/2) through the last point: averaged SGD's noise rate once start-up is over.
-    Line reference{"∝ t^(−1/2)", {mean.x.front(), mean.x.back()}, {}, {}, "lines"};
+    Line reference{"∝ t^{−1/2}", {mean.x.front(), mean.x.back()}, {}, {}, "lines"};
     reference.y = {mean.y.back() * std::sqrt(mean.x.back() / mean.x.front()), mean.y.back()};
     const double floor = mean.y.back() / 100;
     for (double& v : startup.y) v = std::max(v, floor);  // keeps the log axis readable
     figure.lines = {mean, startup, reference};
     figure.caption = fmt::format(
-        "Relative distance to the closed form w* (p = {}) of the average of the SGD iterates over "
-        "(t/2, t], mean over {} runs, log–log; constant step γ = {:.3g}. The start-up error is at "
-        "most ρ^(t/2) = (1 − 2γλ_min(E[zzᵀ]))^(t/2) (clipped at 1/100 of the last point for the "
-        "plot); once it has died out the curve follows the t^(−1/2) noise rate of averaged SGD.",
-        p, runs, lr);
+        "The distance to $w^*$ keeps shrinking with $t$, to {:.2g} after {} steps: SGD on sampled "
+        "masks, which never sees the formula, finds the closed form. Relative distance to $w^*$ "
+        "($p = {}$) of the average of the SGD iterates over $(t/2, t]$, mean over {} runs; "
+        "constant step $\\gamma = {:.3g}$. The start-up error is at most $\\rho^{{t/2}}$, "
+        "$\\rho = 1 - 2\\gamma\\lambda_{{\\min}}(\\mathbb{{E}}[zz^\\top])$ (clipped at 1/100 of the "
+        "last point for the plot); after it the curve follows the $t^{{-1/2}}$ noise rate of "
+        "averaged SGD.",
+        mean.y.back(), steps, p, runs, lr);
     result.figures.push_back(std::move(figure));
 
     // Final tail averages: mean over runs, and its noise from the spread over runs.
@@ -569,24 +691,27 @@ class DropoutLinreg : public Lab {
     // ‖mean − E mean‖² has expectation tr(Cov)/runs; 4 times its root is exceeded with
     // probability ≤ 6e-5 (the worst case, one direction, is a 4-SE Gaussian tail).
     result.claims.push_back(experiment::at_most(
-        "tail-averaged SGD with sampled dropout masks converges to the closed form w*",
-        fmt::format("‖w̄ − w*‖ − start-up bound ρ^(T/2)‖w*‖ = {:.2g} (T = {}, {} runs; noise "
-                    "√(tr Cov/runs) as SE)",
+        "tail-averaged SGD with sampled dropout masks converges to the closed form $w^*$",
+        fmt::format("$\\|\\bar w - w^*\\|$ minus the start-up bound "
+                    "$\\rho^{{T/2}}\\|w^*\\| = {:.2g}$ ($T = {}$, {} runs; SE = "
+                    "$\\sqrt{{\\operatorname{{tr}}\\,\\mathrm{{Cov}}/\\text{{runs}}}}$)",
                     startup_bound, steps, runs),
         Estimate{distance - startup_bound, std::sqrt(noise2)}, 0, 4));
     const double final_error = distance / w_star.norm();
-    Table table{"closed-form", "(c) Closed form vs numerical minimization vs SGD",
-                {"method", "‖w − w*‖/‖w*‖", "note"}, {}, ""};
+    Table table{"closed-form", "Closed form vs numerical minimization vs SGD",
+                {"method", "$\\|w - w^*\\| / \\|w^*\\|$", "note"}, {}, ""};
     table.rows.push_back({"closed form (LDLT)", 0.0, fmt::format("‖w*‖ = {:.6g}", w_star.norm())});
-    table.rows.push_back({"conjugate gradients on ∇E_R[J]", numeric_diff,
+    table.rows.push_back({"conjugate gradients on the gradient of E_R[J]", numeric_diff,
                           fmt::format("{} iterations", cg.iterations)});
     table.rows.push_back({"tail-averaged SGD, sampled masks", final_error,
                           fmt::format("{} steps × {} runs; noise ± {:.2g}", steps, runs,
                                       std::sqrt(noise2) / w_star.norm())});
-    table.caption = "Distances to the closed form at the same p; CG uses only the gradient of "
-                    "the analytic loss, SGD only sampled masks.";
+    table.caption = fmt::format(
+        "All three agree, to {:.2g} at most: distances to the closed form at the same $p$; CG uses "
+        "only the gradient of the analytic loss, SGD only sampled masks.",
+        std::max(numeric_diff, final_error));
     result.tables.push_back(std::move(table));
-    return final_error;
+    return {numeric_diff, final_error};
   }
 
   // (d) The limits, computed at the points they speak of: p = 1 is OLS (against QR), and as
@@ -598,8 +723,8 @@ class DropoutLinreg : public Lab {
     const Index D = X.cols();
     const Vec<double> w_ols = analysis::ols(X, y);
     result.claims.push_back(experiment::at_most(
-        "dropout with p = 1 is OLS",
-        "‖w*(p = 1) − ŵ_OLS‖/‖ŵ_OLS‖ (OLS by QR of X)",
+        "dropout with $p = 1$ is OLS",
+        "$\\|w^*(1) - \\hat w_{\\text{OLS}}\\| / \\|\\hat w_{\\text{OLS}}\\|$ (OLS by QR of $X$)",
         (theory.closed_form(X, y, 1) - w_ols).norm() / w_ols.norm(), 1e-9));
     const Mat<double> gram = X.transpose() * X;
     const Vec<double> diagonal = gram.diagonal();
@@ -609,21 +734,22 @@ class DropoutLinreg : public Lab {
     const double c = coupling.operatorNorm();
     // p·c ≤ 0.01 keeps the bound finite; + 1e-12 for rounding (and c = 0, uncoupled features).
     const double p_max = std::min(1e-2, 1e-2 / c);
-    double worst = 0;
-    std::string where;
+    double worst = -1, worst_p = p_max;
     for (double p : {p_max, p_max / 10, p_max / 100}) {
       const double bound = p * c / (1 - p * c) + 1e-12;
       const double ratio = (theory.closed_form(X, y, p) - w0).norm() / w0.norm() / bound;
-      if (ratio > worst || where.empty()) worst = ratio, where = fmt::format("p = {:.2g}", p);
+      if (!(ratio <= worst)) worst = ratio, worst_p = p;  // NaN is the worst
     }
     result.claims.push_back(experiment::at_most(
-        "as p → 0, w* → diag(XᵀX)⁻¹Xᵀy (one univariate regression per feature), so p·w* → 0",
-        fmt::format("largest ‖w*(p) − diag(XᵀX)⁻¹Xᵀy‖/‖·‖ over the bound pc/(1−pc), c = "
-                    "‖diag(XᵀX)⁻¹(XᵀX − diag)‖ = {:.3g}, at three p ≤ {:.2g} (worst {})",
-                    c, p_max, where),
+        "as $p \\to 0$, $w^* \\to \\Gamma^{-1}X^\\top y$ (one univariate regression per "
+        "feature), so $p w^* \\to 0$",
+        fmt::format("largest $\\|w^*(p) - \\Gamma^{{-1}}X^\\top y\\| / \\|\\Gamma^{{-1}}X^\\top y\\|$ "
+                    "in units of its bound $pc/(1-pc)$, $c = \\|\\Gamma^{{-1}}(X^\\top X - \\Gamma)\\| = {:.3g}$, "
+                    "at three $p \\le {:.2g}$ (worst $p = {:.2g}$)",
+                    c, p_max, worst_p),
         worst, 1));
 
-    Figure path{"coefficient-path", "(d) Coefficient path p·w* vs keep probability p",
+    Figure path{"coefficient-path", "Coefficient path $p w^*$ vs keep probability $p$",
                 "keep probability p", "p·w*_j", false, false, {}, ""};
     std::vector<double> ps;
     for (int i = 1; i <= 100; ++i) ps.push_back(i / 100.0);
@@ -634,8 +760,8 @@ class DropoutLinreg : public Lab {
       for (const auto& v : scaled) line.y.push_back(v(j));
       path.lines.push_back(std::move(line));
     }
-    Line ols{"OLS ŵ_j (the p = 1 limit)", std::vector<double>(std::size_t(D), 1.0), {}, {}, "points"};
-    Line tangent{"p·(XᵀX)_jj⁻¹x_jᵀy (the p → 0 limit)", {}, {}, {}, "points"};
+    Line ols{"OLS weights (the p = 1 limit)", std::vector<double>(std::size_t(D), 1.0), {}, {}, "points"};
+    Line tangent{"p × univariate regression (the p → 0 limit)", {}, {}, {}, "points"};
     for (Index j = 0; j < D; ++j) {
       ols.y.push_back(w_ols(j));
       for (double p : {0.02, 0.05}) tangent.x.push_back(p), tangent.y.push_back(p * w0(j));
@@ -643,10 +769,11 @@ class DropoutLinreg : public Lab {
     path.lines.push_back(std::move(ols));
     path.lines.push_back(std::move(tangent));
     path.caption =
-        "Each curve is one feature's weight of the test-time model p·w*(p) (features scaled from "
-        "¼ to 4). At p = 1 the curves end on the OLS weights (points); near p = 0 they start along "
-        "p times the univariate regression coefficient of each feature (points at p = 0.02, "
-        "0.05) and go to 0: strong dropout is strong ridge shrinkage.";
+        "Every weight goes to 0 as $p \\to 0$ and ends on OLS at $p = 1$ (claims: relative gap "
+        "below 1e-9 at $p = 1$, within the Neumann bound near 0): strong dropout is strong ridge "
+        "shrinkage. Each curve is one feature's weight of the test-time model $p w^*(p)$ "
+        "(features scaled from 1/4 to 4); points at $p = 1$: the OLS weights; points at "
+        "$p = 0.02, 0.05$: $p$ times each feature's univariate regression coefficient.";
     result.figures.push_back(std::move(path));
   }
 
@@ -655,8 +782,10 @@ class DropoutLinreg : public Lab {
                          const Mat<double>& X, const Vec<double>& y, const Vec<double>& beta,
                          Result& result) {
     if (std::find(p_list.begin(), p_list.end(), p) == p_list.end()) p_list.push_back(p);
-    Table table{"ridge-view", "(d) The ridge view: p·w* vs ridge with λ_j = (1−p)/p·(XᵀX)_jj",
-                {"p", "min λ_j", "max λ_j", "‖p·w* − ŵ_ridge‖/‖ŵ_ridge‖"}, {}, ""};
+    Table table{"ridge-view", "The ridge view: $p w^*$ vs ridge with $\\lambda_j = \\frac{1-p}{p}\\Gamma_{jj}$",
+                {"$p$", "$\\min_j \\lambda_j$", "$\\max_j \\lambda_j$",
+                 "$\\|p w^* - \\hat w_{\\text{ridge}}\\| / \\|\\hat w_{\\text{ridge}}\\|$"}, {}, ""};
+    table.data = true;
     double worst = 0;
     for (double pq : p_list) {
       const Vec<double> lambda = analysis::dropout_ridge_penalty(X, pq);
@@ -666,26 +795,55 @@ class DropoutLinreg : public Lab {
       worst = std::max(worst, diff);
       table.rows.push_back({pq, lambda.minCoeff(), lambda.maxCoeff(), diff});
     }
-    table.caption = "Dropout's closed form (LDLT of pXᵀX + (1−p)diag(XᵀX)) against ridge solved "
-                    "by QR of the augmented system [X; diag(√λ)]: two different solvers, one answer.";
+    table.caption = "Dropout's closed form (LDLT of $pX^\\top X + (1-p)\\Gamma$) against ridge "
+                    "solved by QR of the augmented system $[X; \\operatorname{diag}(\\sqrt{\\lambda})]$: "
+                    "two different solvers, one answer.";
     result.tables.push_back(std::move(table));
     result.claims.push_back(experiment::at_most(
-        "p·w* is ridge regression with per-feature penalty λ_j = (1−p)/p·(XᵀX)_jj",
-        fmt::format("largest relative difference over p ∈ {{{}}}", fmt::join(p_list, ", ")), worst,
-        1e-9));
+        "$p w^*$ is ridge regression with per-feature penalty $\\lambda_j = \\frac{1-p}{p}\\Gamma_{jj}$",
+        fmt::format("largest $\\|p w^* - \\hat w_{{\\text{{ridge}}}}\\| / \\|\\hat w_{{\\text{{ridge}}}}\\|$ "
+                    "over $p \\in \\{{{}\\}}$",
+                    fmt::join(p_list, ", ")),
+        worst, 1e-9));
+
+    // With orthogonal columns (XᵀX = Γ) the test-time weights are exactly p times OLS, whatever
+    // each column's scale: w* = Γ⁻¹Xᵀy/(p + 1 − p) = ŵ_OLS. Q of a QR of X, columns rescaled.
+    Mat<double> Q = Eigen::HouseholderQR<Mat<double>>(X).householderQ() *
+                    Mat<double>::Identity(X.rows(), X.cols());
+    for (Index j = 0; j < Q.cols(); ++j) Q.col(j) *= X.col(j).norm();
+    double orthogonal_gap = 0;
+    for (double pq : p_list) {
+      const Vec<double> ratio =
+          (pq * theory.closed_form(Q, y, pq)).cwiseQuotient(analysis::ols(Q, y));
+      orthogonal_gap = std::max(orthogonal_gap, (ratio.array() - pq).abs().maxCoeff() / pq);
+    }
+    result.claims.push_back(experiment::at_most(
+        "with orthogonal features, dropout scales every test-time weight by exactly $p$: "
+        "$p w^*_j = p\\, \\hat w_{\\text{OLS},j}$ whatever the feature's scale",
+        fmt::format("largest $|p w^*_j / \\hat w_{{\\text{{OLS}},j}} - p| / p$ over $j$ and "
+                    "$p \\in \\{{{}\\}}$ (columns of $X$ orthogonalized, scales kept)",
+                    fmt::join(p_list, ", ")),
+        orthogonal_gap, 1e-9));
 
     const Vec<double> w_ols = analysis::ols(X, y);
     const Vec<double> scaled = p * theory.closed_form(X, y, p);
-    Table shrink{"shrinkage", fmt::format("(d) Per-feature shrinkage at p = {}", p),
-                 {"feature j", "(XᵀX)_jj", "β_j (true)", "OLS ŵ_j", "p·w*_j", "p·w*_j / ŵ_j"},
+    Table shrink{"shrinkage", fmt::format("Per-feature shrinkage at $p = {}$", p),
+                 {"feature $j$", "$\\Gamma_{jj}$", "$\\beta_j$ (true)", "OLS $\\hat w_j$",
+                  "$p w^*_j$", "$p w^*_j / \\hat w_j$"},
                  {}, ""};
-    for (Index j = 0; j < X.cols(); ++j)
+    std::vector<double> ratios;
+    for (Index j = 0; j < X.cols(); ++j) {
+      ratios.push_back(scaled(j) / w_ols(j));
       shrink.rows.push_back({double(j + 1), X.col(j).squaredNorm(), beta(j), w_ols(j), scaled(j),
-                             scaled(j) / w_ols(j)});
-    shrink.caption = "Features are scaled from 1/4 to 4. The penalty grows with (XᵀX)_jj, but "
-                     "so does the data term: the shrinkage factor of feature j is about "
-                     "p/(p + (1−p)) = p whatever its scale when features are nearly orthogonal; "
-                     "correlations make it differ.";
+                             ratios.back()});
+    }
+    std::sort(ratios.begin(), ratios.end());
+    shrink.caption = fmt::format(
+        "Here the ratio $p w^*_j / \\hat w_j$ ranges from {:.3g} to {:.3g} (median {:.3g}), not "
+        "$p = {}$: this design's features are correlated, and the penalty moves weight between "
+        "them. With orthogonal features every ratio is exactly $p$ (claim above). Features are "
+        "scaled from 1/4 to 4; the penalty is proportional to $\\Gamma_{{jj}}$, and so is the curvature of the data term.",
+        ratios.front(), ratios.back(), ratios[ratios.size() / 2], p);
     result.tables.push_back(std::move(shrink));
   }
 
@@ -720,25 +878,27 @@ class DropoutLinreg : public Lab {
 
     result.figures.push_back(sweep_figure(
         "test-error-synthetic",
-        fmt::format("(e) Test error vs keep probability, synthetic n = {}, d = {}", n, d),
+        fmt::format("Test error vs keep probability, synthetic $N = {}$, $D = {}$", n, d),
         "test MSE vs the true function", s, r,
-        fmt::format("Mean over {} training sets (y = xᵀβ + σε, σ = {}, β ~ N(0, I) redrawn each "
-                    "time) of the error of p·x₀ᵀw* at {} test points against x₀ᵀβ (noise "
-                    "excluded), ± SE. p = 1 is OLS. The best ridge λ is chosen on the same test "
-                    "error (an optimistic oracle).",
+        fmt::format("Mean over {} training sets ($y = x^\\top\\beta + \\sigma\\varepsilon$, "
+                    "$\\sigma = {}$, $\\beta \\sim \\mathcal N(0, I)$ redrawn each time) of the "
+                    "error of $p x_0^\\top w^*$ at {} test points against $x_0^\\top\\beta$ (noise "
+                    "excluded), ± SE. The best ridge $\\lambda$ is chosen on the same test error "
+                    "(an optimistic oracle).",
                     trials, sigma, test)));
-    Table table{"test-error", "(e) Test error: OLS, the best dropout p, the best ridge λ",
+    Table table{"test-error", "Test error: OLS, the best dropout $p$, the best ridge $\\lambda$",
                 {"data", "model", "test MSE ± SE", "test MSE"}, {}, ""};
-    sweep_rows(table, fmt::format("synthetic n = {}, d = {}", n, d), s, r);
+    sweep_rows(table, fmt::format("synthetic N = {}, D = {}", n, d), s, r);
     table.caption = "Synthetic: MSE against the true function. Diabetes: MSE on held-out rows "
                     "divided by the variance of all 442 targets (1 = predicting the mean). Best "
-                    "p and λ are oracles chosen on the reported error.";
+                    "$p$ and $\\lambda$ are oracles chosen on the reported error.";
     result.tables.push_back(std::move(table));
 
     result.claims.push_back(experiment::exceeds(
-        fmt::format("with n = {} close to d = {}, dropout (like ridge) lowers the test error of OLS",
+        fmt::format("with $N = {}$ samples close to $D = {}$ features, dropout (like ridge) lowers "
+                    "the test error of OLS",
                     n, d),
-        fmt::format("OLS − dropout(p = {:.2g}) test MSE, paired over training sets",
+        fmt::format("test MSE of OLS minus that of dropout at $p = {:.2g}$, paired over training sets",
                     s.p_grid[r.best_p]),
         r.gain, 0, 4));
     return {r.ols, s.p_grid[r.best_p], r.dropout[r.best_p].value, r.ridge[r.best_lambda].value};
@@ -791,16 +951,16 @@ class DropoutLinreg : public Lab {
     const SweepSummary r = summarize(s);
     result.figures.push_back(sweep_figure(
         "test-error-diabetes",
-        fmt::format("(e) Test error vs keep probability, diabetes ({} training rows)", n),
+        fmt::format("Test error vs keep probability, diabetes ({} training rows)", n),
         "test MSE / Var(y)", s, r,
         fmt::format("Mean over {} random splits of scikit-learn's diabetes data (442 × 10): {} "
                     "training rows, the rest held out; features standardized on the training "
-                    "rows, y centred by its training mean. Error of p·x₀ᵀw* on held-out targets "
-                    "divided by Var(y) (1 = predicting the mean), ± SE.",
+                    "rows, $y$ centred by its training mean. Error of $p x_0^\\top w^*$ on held-out "
+                    "targets divided by $\\operatorname{{Var}}(y)$ (1 = predicting the mean), ± SE.",
                     splits, n)));
     sweep_rows(table, fmt::format("diabetes, {} training rows", n), s, r);
     return fmt::format(
-        "On the diabetes data ({} training rows) the held-out error relative to Var(y) is {:.3f} "
+        "On the diabetes data ({} training rows) the held-out error relative to $\\operatorname{{Var}}(y)$ is {:.3f} "
         "for OLS, {:.3f} for dropout at p = {:.2g} and {:.3f} for the best ridge.",
         n, r.ols.value, r.dropout[r.best_p].value, s.p_grid[r.best_p], r.ridge[r.best_lambda].value);
   }

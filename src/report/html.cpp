@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "nnlab/core/file.hpp"
+#include "nnlab/report/markup.hpp"
 
 namespace nnlab::report {
 
@@ -64,12 +65,9 @@ h3 { font-size: 1.05rem; margin: 1.8rem 0 .6rem; color: var(--muted); text-trans
 a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
 p { margin: .5rem 0; }
 .lede { color: var(--muted); margin-bottom: 1.5rem; }
-.summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .6rem;
-           margin: 1.2rem 0 2rem; }
-.summary div { background: var(--soft); border: 1px solid var(--line); border-radius: 8px;
-               padding: .55rem .8rem; }
-.summary dt { font-size: .78rem; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
-.summary dd { margin: 0; font-size: 1.1rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.runline { color: var(--muted); font-size: .92rem; margin: .4rem 0 1.6rem; }
+.runline b { color: var(--fg); font-variant-numeric: tabular-nums; }
+.runline .sep { margin: 0 .45rem; color: var(--line); }
 nav.toc { border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1.2rem; margin-bottom: 2.5rem; }
 nav.toc h2 { font-size: 1.1rem; margin: .2rem 0 .6rem; }
 nav.toc ol { list-style: none; margin: 0; padding: 0; }
@@ -104,24 +102,36 @@ a.label { color: inherit; text-decoration: none; }
 svg.plot { width: 100%; height: auto; display: block; border: 1px solid var(--line); border-radius: 6px; }
 .noplot { border: 1px dashed var(--line); border-radius: 6px; padding: 1.5rem; color: var(--muted);
           text-align: center; }
+section.part { margin-top: 2.2rem; }
+section.part > h3 { text-transform: none; letter-spacing: 0; color: var(--fg); font-size: 1.12rem;
+                    display: flex; justify-content: space-between; gap: 1rem; align-items: baseline; }
+a.top { font-size: .8rem; font-weight: 400; white-space: nowrap; }
+.derivation { border: 1px solid var(--line); border-radius: 6px; padding: .4rem 1rem; margin: .8rem 0; }
+.derivation > .label, .notation > summary { font-size: .78rem; color: var(--muted); text-transform: uppercase;
+                                            letter-spacing: .04em; font-weight: 600; }
+.evidence { font-size: .9rem; color: var(--muted); }
+math { font-size: 1.08em; }
+math[display="block"] { margin: .5rem 0; overflow-x: auto; overflow-y: hidden; }
+td.num math, td math { font-size: 1em; }
+nav.toc ol.parts { margin: .1rem 0 .3rem 1rem; font-size: .9rem; }
+nav.toc ol.parts li { margin: .1rem 0; }
+table.claims td.part { white-space: nowrap; }
 details { margin-top: 1.5rem; } summary { cursor: pointer; color: var(--muted); font-weight: 600; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .88em; }
 footer { margin-top: 4rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line);
          padding-top: 1rem; }
-/* Phones: the run summary as compact chips, each claim as a card with labelled fields, so no
+/* Phones: each claim as a card with labelled fields, so no
    column runs off-screen. */
 @media (max-width: 640px) {
-  .summary { display: flex; flex-wrap: wrap; gap: .3rem .9rem; margin: .8rem 0 1.4rem; }
-  .summary div { background: none; border: none; padding: 0; display: flex; gap: .35rem;
-                 align-items: baseline; }
-  .summary dd { font-size: .95rem; }
   nav.toc li.group { grid-template-columns: 3.2rem 1fr; }
   table.claims thead { display: none; }
   table.claims, table.claims tbody, table.claims tr, table.claims td { display: block; width: auto; }
   table.claims tr { border: 1px solid var(--line); border-radius: 8px; margin: .6rem 0; padding: .3rem 0; }
   table.claims td { border: none; padding: .15rem .7rem; text-align: left; }
+  table.claims td:first-child, table.claims td.status { display: inline-block; padding-right: 0; }
   table.claims td[data-label]::before { content: attr(data-label) ": "; color: var(--muted);
                                         font-size: .85rem; }
+  main { padding: 1.2rem .9rem 3rem; }
 }
 )css";
 
@@ -140,28 +150,9 @@ std::string badge(const RunRecord& r) {
 
 std::string anchor(const RunRecord& r) { return "lab-" + html_escape(r.lab); }
 
-// Blank-line separated paragraphs.
-std::string paragraphs(std::string_view text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find("\n\n", start);
-    if (end == std::string_view::npos) end = text.size();
-    const auto para = text.substr(start, end - start);
-    if (para.find_first_not_of(" \n\t") != std::string_view::npos)
-      out += "<p>" + html_escape(para) + "</p>\n";
-    start = end + 2;
-  }
-  return out;
-}
-
 std::string cell(const experiment::Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return "<td>" + html_escape(*s) + "</td>";
   return "<td class=\"num\">" + format_number(std::get<double>(c)) + "</td>";
-}
-
-std::string interval(const experiment::Claim& c) {
-  return fmt::format("[{}, {}]", format_number(c.lo), format_number(c.hi));
 }
 
 // gnuplot's SVG without the XML prolog, its ids prefixed so they stay unique in the page.
@@ -195,6 +186,95 @@ std::pair<std::string, std::string> numbered(const RunRecord& r, std::string_vie
           target};
 }
 
+// "9.1.6 (a)"
+std::string part_label(const RunRecord& r, const std::string& part) {
+  return html_escape(r.sheet) + " (" + html_escape(part) + ")";
+}
+
+std::string part_anchor(const RunRecord& r, const std::string& part) {
+  return anchor(r) + "-part-" + html_escape(part);
+}
+
+std::string claim_anchor(const RunRecord& r, std::size_t k) {
+  return fmt::format("{}-claim-{}", anchor(r), k + 1);
+}
+
+// The measured value, its "±" kept with the numbers around it.
+std::string measured_html(const std::string& measured) {
+  return std::regex_replace(html_escape(measured), std::regex(" ± "), "&nbsp;±&nbsp;");
+}
+
+void render_claims(std::string& out, const RunRecord& r) {
+  out += "<h3>Claims</h3>\n<div class=\"scroll\"><table class=\"claims\">\n<thead><tr><th>#</th>"
+         "<th>Check</th><th>Part</th><th>Statement</th><th>Quantity</th><th>Measured</th>"
+         "<th>Test</th></tr></thead>\n<tbody>\n";
+  const auto& claims = r.result.claims;
+  for (std::size_t k = 0; k < claims.size(); ++k) {
+    const auto& c = claims[k];
+    out += fmt::format(
+        "<tr class=\"{0}\" id=\"{1}\"><td class=\"num\"><a class=\"label\" href=\"#{1}\">{2}</a></td>"
+        "<td class=\"status\"><span class=\"badge {0}\">{3}</span></td>"
+        "<td class=\"part\" data-label=\"Checks\"><a href=\"#{4}\">{5}</a></td><td>{6}</td>"
+        "<td data-label=\"Quantity\">{7}</td><td data-label=\"Measured\">{8}</td>"
+        "<td data-label=\"Test\">{9}</td></tr>\n",
+        c.pass ? "pass" : "fail", claim_anchor(r, k), k + 1, c.pass ? "PASS" : "FAIL",
+        part_anchor(r, c.part), part_label(r, c.part), markup_to_html(c.statement, true),
+        markup_to_html(c.quantity, true), measured_html(c.measured), html_escape(c.test));
+  }
+  out += "</tbody></table></div>\n";
+}
+
+void render_notation(std::string& out, const RunRecord& r) {
+  if (r.result.notation.empty()) return;
+  out += "<details class=\"notation\" open><summary>Notation</summary>\n<div class=\"scroll\"><table>"
+         "<thead><tr><th>Symbol</th><th>Meaning</th><th>On the sheet</th></tr></thead>\n<tbody>\n";
+  for (const auto& s : r.result.notation)
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                       tex_to_mathml(s.symbol, false), markup_to_html(s.meaning, true),
+                       s.sheet.empty() ? "the same" : "<strong>" + tex_to_mathml(s.sheet, false) + "</strong> (differs)");
+  out += "</tbody></table></div>\n</details>\n";
+}
+
+void render_table(std::string& out, const experiment::Table& t,
+                  const std::string& label, const std::string& id) {
+  out += fmt::format("<figure id=\"{}\">\n<div class=\"title\">{} {}</div>\n", id, label,
+                     markup_to_html(t.title, true));
+  if (!t.caption.empty()) out += "<figcaption>" + markup_to_html(t.caption, true) + "</figcaption>\n";
+  out += "<div class=\"scroll\"><table>\n<thead><tr>";
+  for (std::size_t k = 0; k < t.columns.size(); ++k) {
+    // Numbers are right-aligned; so is the header of an all-number column.
+    const bool numeric = !t.rows.empty() && std::all_of(t.rows.begin(), t.rows.end(), [&](const auto& row) {
+      return std::holds_alternative<double>(row[k]);
+    });
+    out += (numeric ? "<th class=\"num\">" : "<th>") + markup_to_html(t.columns[k], true) + "</th>";
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& row : t.rows) {
+    out += "<tr>";
+    for (const auto& c : row) out += cell(c);
+    out += "</tr>\n";
+  }
+  out += "</tbody></table></div>\n</figure>\n";
+}
+
+void render_figure(std::string& out, const RunRecord& r, const experiment::Figure& f,
+                   const std::string& label, const std::string& id,
+                   const std::filesystem::path& results_dir, const std::filesystem::path& report_dir) {
+  const auto svg_path = results_dir / r.lab / (f.id + ".svg");
+  const auto csv_link = relative_link(results_dir / r.lab / (f.id + ".csv"), report_dir);
+  out += fmt::format("<figure id=\"{}\">\n", id);
+  if (std::filesystem::exists(svg_path))
+    out += inline_svg(read_file(svg_path), fmt::format("{}-{}-", r.lab, f.id), markup_to_text(f.title)) + "\n";
+  else
+    out += "<div class=\"noplot\">No plot: gnuplot was not available or could not draw this "
+           "figure. The data are in <a href=\"" + csv_link + "\">" + html_escape(f.id) +
+           ".csv</a>.</div>\n";
+  out += fmt::format("<figcaption>{} {}{}{} <a href=\"{}\">data (CSV)</a></figcaption>\n", label,
+                     markup_to_html(f.title, true), f.caption.empty() ? "" : " — ",
+                     markup_to_html(f.caption, true), csv_link);
+  out += "</figure>\n";
+}
+
 void render_lab(std::string& out, const RunRecord& r, const std::filesystem::path& results_dir,
                 const std::filesystem::path& report_dir, Numbering& numbering) {
   out += fmt::format(R"(<section class="lab" id="{}">)" "\n<header>\n", anchor(r));
@@ -202,7 +282,7 @@ void render_lab(std::string& out, const RunRecord& r, const std::filesystem::pat
                      html_escape(r.question));
   out += fmt::format(
       "<p class=\"meta\">{} · lab <code>{}</code> · {} setting · seed {} · {:.1f} s · "
-      "<a href=\"{}\">results JSON</a></p>\n</header>\n",
+      "<a href=\"{}\">results JSON</a> · <a class=\"top\" href=\"#contents\">↑ contents</a></p>\n</header>\n",
       badge(r), html_escape(r.lab), r.quick ? "quick" : "full", r.seed, r.seconds,
       relative_link(results_dir / (r.lab + ".json"), report_dir));
   if (!r.error.empty()) {
@@ -210,61 +290,82 @@ void render_lab(std::string& out, const RunRecord& r, const std::filesystem::pat
            "</div>\n</section>\n";
     return;
   }
-  out += "<div class=\"answer\">\n" + paragraphs(r.result.answer) + "</div>\n";
+  const auto& result = r.result;
+  out += "<div class=\"answer\">\n" + markup_to_html(result.answer) + "</div>\n";
+  if (!result.claims.empty()) render_claims(out, r);
+  render_notation(out, r);
 
-  if (!r.result.claims.empty()) {
-    out += "<h3>Claims</h3>\n<div class=\"scroll\"><table class=\"claims\">\n<thead><tr><th>Check</th>"
-           "<th>Statement</th><th>Measured</th><th>Accepted interval</th><th>Detail</th></tr></thead>\n<tbody>\n";
-    for (const auto& c : r.result.claims)
-      out += fmt::format(
-          "<tr class=\"{}\"><td class=\"status\"><span class=\"badge {}\">{}</span></td><td>{}</td>"
-          "<td class=\"num\" data-label=\"Measured\">{}</td>"
-          "<td class=\"num\" data-label=\"Accepted interval\">{}</td><td data-label=\"Detail\">{}</td></tr>\n",
-          c.pass ? "pass" : "fail", c.pass ? "pass" : "fail", c.pass ? "PASS" : "FAIL",
-          html_escape(c.statement), format_number(c.value), interval(c), html_escape(c.detail));
-    out += "</tbody></table></div>\n";
-  }
+  // Sub-questions in the lab's order; evidence naming no declared part comes last, so nothing
+  // a lab produced is ever left out.
+  std::vector<std::string> order;
+  for (const auto& p : result.parts) order.push_back(p.id);
+  const auto declared = [&](const std::string& id) {
+    return std::find(order.begin(), order.end(), id) != order.end();
+  };
+  const bool orphans = std::any_of(result.figures.begin(), result.figures.end(), [&](const auto& f) { return !declared(f.part); }) ||
+                       std::any_of(result.tables.begin(), result.tables.end(), [&](const auto& t) { return !declared(t.part); });
+  for (const std::string& part_id : order) {
+    const auto part = std::find_if(result.parts.begin(), result.parts.end(),
+                                   [&](const auto& p) { return p.id == part_id; });
+    out += fmt::format("<section class=\"part\" id=\"{}\">\n<h3><span>{} &nbsp;{}</span>"
+                       "<a class=\"top\" href=\"#contents\">↑ contents</a></h3>\n",
+                       part_anchor(r, part_id), part_label(r, part_id),
+                       markup_to_html(part->question, true));
+    out += "<div class=\"answer\">\n" + markup_to_html(part->answer) + "</div>\n";
+    if (!part->derivation.empty())
+      out += "<div class=\"derivation\"><div class=\"label\">Derivation</div>\n" +
+             markup_to_html(part->derivation) + "</div>\n";
 
-  if (!r.result.tables.empty()) out += "<h3>Tables</h3>\n";
-  for (const auto& t : r.result.tables) {
-    const auto [table_label, table_id] = numbered(r, "Table", t.id, ++numbering.tables[r.sheet]);
-    out += fmt::format("<figure id=\"{}\">\n<div class=\"title\">{} {}</div>\n", table_id, table_label,
-                       html_escape(t.title));
-    out += "<div class=\"scroll\"><table>\n<thead><tr>";
-    for (std::size_t k = 0; k < t.columns.size(); ++k) {
-      // Numbers are right-aligned; so is the header of an all-number column.
-      const bool numeric = !t.rows.empty() && std::all_of(t.rows.begin(), t.rows.end(), [&](const auto& row) {
-        return std::holds_alternative<double>(row[k]);
-      });
-      out += (numeric ? "<th class=\"num\">" : "<th>") + html_escape(t.columns[k]) + "</th>";
+    // Number this part's figures and tables first, so the evidence line can name them.
+    std::vector<std::pair<const experiment::Figure*, std::pair<std::string, std::string>>> figures;
+    std::vector<std::pair<const experiment::Table*, std::pair<std::string, std::string>>> tables;
+    for (const auto& f : result.figures)
+      if (f.part == part_id) figures.push_back({&f, numbered(r, "Fig.", f.id, ++numbering.figures[r.sheet])});
+    for (const auto& t : result.tables)
+      if (t.part == part_id) tables.push_back({&t, numbered(r, "Table", t.id, ++numbering.tables[r.sheet])});
+    std::vector<std::string> evidence;
+    for (std::size_t k = 0; k < result.claims.size(); ++k)
+      if (result.claims[k].part == part_id)
+        evidence.push_back(fmt::format("<a href=\"#{}\">claim {}</a>{}", claim_anchor(r, k), k + 1,
+                                       result.claims[k].pass ? "" : " (FAIL)"));
+    const auto link = [](const std::string& label, const std::string& id) {
+      // The label is a link to the item already; the evidence line links to the same anchor.
+      return std::regex_replace(label, std::regex(R"(<a class="label" href="#[^"]*"><strong>(.*)\.</strong></a>)"),
+                                "<a href=\"#" + id + "\">$1</a>");
+    };
+    for (const auto& [f, label] : figures) evidence.push_back(link(label.first, label.second));
+    for (const auto& [t, label] : tables) evidence.push_back(link(label.first, label.second));
+    if (!evidence.empty()) {
+      std::string line;
+      for (const auto& e : evidence) line += (line.empty() ? "" : " · ") + e;
+      out += "<p class=\"evidence\">Evidence: " + line + "</p>\n";
     }
-    out += "</tr></thead>\n<tbody>\n";
-    for (const auto& row : t.rows) {
-      out += "<tr>";
-      for (const auto& c : row) out += cell(c);
-      out += "</tr>\n";
-    }
-    out += "</tbody></table></div>\n";
-    if (!t.caption.empty()) out += "<figcaption>" + html_escape(t.caption) + "</figcaption>\n";
-    out += "</figure>\n";
+    for (const auto& [f, label] : figures)
+      render_figure(out, r, *f, label.first, label.second, results_dir, report_dir);
+    for (const auto& [t, label] : tables)
+      if (!t->data) render_table(out, *t, label.first, label.second);
+    for (const auto& [t, label] : tables)
+      if (t->data) {
+        out += "<details class=\"data\"><summary>Data: " + link(label.first, label.second) + " " +
+               markup_to_html(t->title, true) + "</summary>\n";
+        render_table(out, *t, label.first, label.second);
+        out += "</details>\n";
+      }
+    out += "</section>\n";
   }
-
-  if (!r.result.figures.empty()) out += "<h3>Figures</h3>\n";
-  for (const auto& f : r.result.figures) {
-    const auto [figure_label, figure_id] = numbered(r, "Fig.", f.id, ++numbering.figures[r.sheet]);
-    const auto svg_path = results_dir / r.lab / (f.id + ".svg");
-    const auto csv_link = relative_link(results_dir / r.lab / (f.id + ".csv"), report_dir);
-    out += fmt::format("<figure id=\"{}\">\n", figure_id);
-    if (std::filesystem::exists(svg_path))
-      out += inline_svg(read_file(svg_path), fmt::format("{}-{}-", r.lab, f.id), f.title) + "\n";
-    else
-      out += "<div class=\"noplot\">No plot: gnuplot was not available or could not draw this "
-             "figure. The data are in <a href=\"" + csv_link + "\">" + html_escape(f.id) +
-             ".csv</a>.</div>\n";
-    out += fmt::format("<figcaption>{} {}{}{} <a href=\"{}\">data (CSV)</a></figcaption>\n",
-                       figure_label, html_escape(f.title), f.caption.empty() ? "" : " — ",
-                       html_escape(f.caption), csv_link);
-    out += "</figure>\n";
+  if (orphans) {
+    out += "<section class=\"part\"><h3>Other evidence</h3>\n";
+    for (const auto& f : result.figures)
+      if (!declared(f.part)) {
+        const auto [label, id] = numbered(r, "Fig.", f.id, ++numbering.figures[r.sheet]);
+        render_figure(out, r, f, label, id, results_dir, report_dir);
+      }
+    for (const auto& t : result.tables)
+      if (!declared(t.part)) {
+        const auto [label, id] = numbered(r, "Table", t.id, ++numbering.tables[r.sheet]);
+        render_table(out, t, label, id);
+      }
+    out += "</section>\n";
   }
 
   for (const auto& w : r.warnings) out += "<p class=\"warning\">⚠ " + html_escape(w) + "</p>\n";
@@ -307,35 +408,40 @@ std::string render_html(const std::vector<RunRecord>& records,
          "question of the exercise sheet with a numerical experiment: the short answer, the "
          "claims from theory checked against the measurements, and the evidence as tables and "
          "plots. Every number can be reproduced with the seed and parameters shown.</p>\n";
-  out += "<dl class=\"summary\">\n";
-  const auto item = [&](std::string_view label, const std::string& value, const char* cls = "") {
-    out += fmt::format("<div><dt>{}</dt><dd{}>{}</dd></div>\n", label, cls, value);
-  };
-  item("Claims passed", fmt::format("{} / {}", claims_passed, claims),
-       claims_passed == claims && errors == 0 ? " style=\"color:var(--pass)\""
-                                               : " style=\"color:var(--fail)\"");
-  item("Labs", errors ? fmt::format("{} ({} failed)", records.size(), errors)
-                      : std::to_string(records.size()));
-  item("Setting", html_escape(settings.empty() ? "—" : settings));
-  item("Seed", html_escape(seeds.empty() ? "—" : seeds));
-  item("Compute time", fmt::format("{:.1f} s", seconds));
-  item("nnlab version", html_escape(versions.empty() ? "—" : versions));
+  // Run metadata in one line: the result first, then what it was run with.
+  const bool all_good = claims_passed == claims && errors == 0;
   // "2025-01-31T12:00:00Z" -> "2025-01-31 12:00 UTC"
   const std::string when = finished.size() == 20
                                ? finished.substr(0, 10) + " " + finished.substr(11, 5) + " UTC"
                                : finished;
-  item("Finished", html_escape(when.empty() ? "—" : when));
-  out += "</dl>\n</header>\n";
+  const std::string sep = "<span class=\"sep\">·</span>";
+  out += fmt::format(
+      "<p class=\"runline\"><b style=\"color:var(--{})\">{} / {} claims passed</b>{}<b>{}</b> lab{}{}{}"
+      "<b>{}</b> setting{}seed <b>{}</b>{}<b>{:.1f} s</b> compute{}nnlab <b>{}</b>{}{}</p>\n",
+      all_good ? "pass" : "fail", claims_passed, claims, sep, records.size(),
+      records.size() == 1 ? "" : "s", errors ? fmt::format(" ({} failed)", errors) : "", sep,
+      html_escape(settings.empty() ? "—" : settings), sep, html_escape(seeds.empty() ? "—" : seeds),
+      sep, seconds, sep, html_escape(versions.empty() ? "—" : versions), sep,
+      html_escape(when.empty() ? "—" : when));
+  out += "</header>\n";
 
-  out += "<nav class=\"toc\">\n<h2>Contents</h2>\n<ol>\n";
+  out += "<nav class=\"toc\" id=\"contents\">\n<h2>Contents</h2>\n<ol>\n";
   for (std::size_t i = 0; i < records.size();) {
     std::size_t j = i;
     while (j < records.size() && records[j].sheet == records[i].sheet) ++j;
     out += "<li class=\"group\"><span class=\"sheet\">" + html_escape(records[i].sheet) +
            "</span><div>\n";
-    for (; i < j; ++i)
-      out += fmt::format("<div class=\"entry\"><a href=\"#{}\">{}</a> {}</div>\n",
-                         anchor(records[i]), html_escape(records[i].question), badge(records[i]));
+    for (; i < j; ++i) {
+      const RunRecord& r = records[i];
+      out += fmt::format("<div class=\"entry\"><a href=\"#{}\">{}</a> {}</div>\n", anchor(r),
+                         html_escape(r.question), badge(r));
+      if (r.result.parts.empty()) continue;
+      out += "<ol class=\"parts\">\n";
+      for (const auto& p : r.result.parts)
+        out += fmt::format("<li><a href=\"#{}\">({})</a> {}</li>\n", part_anchor(r, p.id),
+                           html_escape(p.id), markup_to_html(p.question, true));
+      out += "</ol>\n";
+    }
     out += "</div></li>\n";
   }
   out += "</ol>\n</nav>\n";

@@ -16,6 +16,7 @@
 
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/file.hpp"
+#include "nnlab/report/markup.hpp"
 
 namespace nnlab::report {
 namespace {
@@ -66,7 +67,7 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
        "background rgb 'white'\n"
     << "set encoding utf8\n"
     << "set output " << gp_string(output.string()) << "\n"
-    << "set title " << gp_string(figure.title) << " font ',15'\n"
+    << "set title " << gp_string(markup_to_text(figure.title)) << " font ',15'\n"
     << "set xlabel " << gp_string(figure.x_label + (figure.log_x ? " (log scale)" : "")) << "\n"
     << "set ylabel " << gp_string(figure.y_label + (figure.log_y ? " (log scale)" : "")) << "\n"
     << "set border 3 lc rgb '#555555'\nset tics nomirror out scale 0.6\n"

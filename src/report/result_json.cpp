@@ -86,7 +86,8 @@ Json to_json(const experiment::Result& result) {
       rows.push_back(std::move(r));
     }
     tables.push_back(Json{{"id", t.id}, {"title", t.title}, {"columns", t.columns},
-                          {"rows", std::move(rows)}, {"caption", t.caption}});
+                          {"rows", std::move(rows)}, {"caption", t.caption}, {"part", t.part},
+                          {"data", t.data}});
   }
   Json figures = Json::array();
   for (const auto& f : result.figures) {
@@ -96,24 +97,41 @@ Json to_json(const experiment::Result& result) {
                            {"y", numbers(l.y)}, {"err", numbers(l.err)}});
     figures.push_back(Json{{"id", f.id}, {"title", f.title}, {"x_label", f.x_label},
                            {"y_label", f.y_label}, {"log_x", f.log_x}, {"log_y", f.log_y},
-                           {"caption", f.caption}, {"lines", std::move(lines)}});
+                           {"caption", f.caption}, {"part", f.part},
+                           {"lines", std::move(lines)}});
   }
   Json claims = Json::array();
   for (const auto& c : result.claims)
-    claims.push_back(Json{{"statement", c.statement}, {"value", number(c.value)},
-                          {"lo", number(c.lo)}, {"hi", number(c.hi)}, {"detail", c.detail},
-                          {"pass", c.pass}});
-  return Json{{"answer", result.answer}, {"tables", std::move(tables)},
-              {"figures", std::move(figures)}, {"claims", std::move(claims)}};
+    claims.push_back(Json{{"statement", c.statement}, {"part", c.part},
+                          {"quantity", c.quantity}, {"measured", c.measured}, {"test", c.test},
+                          {"value", number(c.value)}, {"lo", number(c.lo)}, {"hi", number(c.hi)},
+                          {"pass", c.pass}, {"severity", number(c.severity)}});
+  Json parts = Json::array();
+  for (const auto& p : result.parts)
+    parts.push_back(Json{{"id", p.id}, {"question", p.question}, {"answer", p.answer},
+                         {"derivation", p.derivation}});
+  Json notation = Json::array();
+  for (const auto& n : result.notation)
+    notation.push_back(Json{{"symbol", n.symbol}, {"meaning", n.meaning}, {"sheet", n.sheet}});
+  return Json{{"answer", result.answer},         {"parts", std::move(parts)},
+              {"notation", std::move(notation)}, {"tables", std::move(tables)},
+              {"figures", std::move(figures)},   {"claims", std::move(claims)}};
 }
 
 experiment::Result result_from_json(const Json& j) {
   experiment::Result result;
   result.answer = get<std::string>(j, "answer");
+  for (const auto& p : field(j, "parts"))
+    result.parts.push_back({get<std::string>(p, "id"), get<std::string>(p, "question"),
+                            get<std::string>(p, "answer"), get<std::string>(p, "derivation")});
+  for (const auto& n : field(j, "notation"))
+    result.notation.push_back({get<std::string>(n, "symbol"), get<std::string>(n, "meaning"),
+                               get<std::string>(n, "sheet")});
   for (const auto& t : field(j, "tables")) {
-    experiment::Table table{get<std::string>(t, "id"), get<std::string>(t, "title"),
-                      get<std::vector<std::string>>(t, "columns"), {},
-                      get<std::string>(t, "caption")};
+    experiment::Table table{get<std::string>(t, "id"),      get<std::string>(t, "title"),
+                            get<std::vector<std::string>>(t, "columns"), {},
+                            get<std::string>(t, "caption"), get<std::string>(t, "part"),
+                            get<bool>(t, "data")};
     for (const auto& r : field(t, "rows")) {
       require(r.is_array() && r.size() == table.columns.size(),
               "table '{}': a row has {} cells for {} columns", table.id, r.size(),
@@ -127,7 +145,8 @@ experiment::Result result_from_json(const Json& j) {
     experiment::Figure figure{get<std::string>(f, "id"),      get<std::string>(f, "title"),
                         get<std::string>(f, "x_label"), get<std::string>(f, "y_label"),
                         get<bool>(f, "log_x"),          get<bool>(f, "log_y"),
-                        {},                             get<std::string>(f, "caption")};
+                        {},                             get<std::string>(f, "caption"),
+                        get<std::string>(f, "part")};
     for (const auto& l : field(f, "lines")) {
       experiment::Line line{get<std::string>(l, "name"), numbers_from(field(l, "x")),
                       numbers_from(field(l, "y")), numbers_from(field(l, "err")),
@@ -140,17 +159,25 @@ experiment::Result result_from_json(const Json& j) {
     result.figures.push_back(std::move(figure));
   }
   for (const auto& c : field(j, "claims"))
-    result.claims.push_back(experiment::Claim{get<std::string>(c, "statement"),
-                                        number_from(field(c, "value")),
-                                        number_from(field(c, "lo")), number_from(field(c, "hi")),
-                                        get<std::string>(c, "detail"), get<bool>(c, "pass")});
+    result.claims.push_back(experiment::Claim{
+        .statement = get<std::string>(c, "statement"),
+        .quantity = get<std::string>(c, "quantity"),
+        .measured = get<std::string>(c, "measured"),
+        .test = get<std::string>(c, "test"),
+        .value = number_from(field(c, "value")),
+        .lo = number_from(field(c, "lo")),
+        .hi = number_from(field(c, "hi")),
+        .pass = get<bool>(c, "pass"),
+        .severity = number_from(field(c, "severity")),
+        .part = get<std::string>(c, "part")});
   return result;
 }
 
 Json to_json(const RunRecord& r) {
   Json params = Json::object();
   for (const auto& [name, value] : r.params) params[name] = value;
-  Json j{{"lab", r.lab},
+  Json j{{"format", result_format},
+         {"lab", r.lab},
          {"sheet", r.sheet},
          {"question", r.question},
          {"nnlab_version", r.nnlab_version},
@@ -169,6 +196,10 @@ Json to_json(const RunRecord& r) {
 
 RunRecord record_from_json(const Json& j) {
   RunRecord r;
+  const Json* format = j.is_object() && j.contains("format") ? &j.at("format") : nullptr;
+  require(format && format->is_number_integer() && format->get<int>() == result_format,
+          "written in result format {}, this nnlab reads format {}; run it again without --resume",
+          format ? format->dump() : "1", result_format);
   r.lab = get<std::string>(j, "lab");
   r.sheet = get<std::string>(j, "sheet");
   r.question = get<std::string>(j, "question");

@@ -16,7 +16,7 @@ Result run_quick(int threads, const std::vector<std::pair<std::string, std::stri
 TEST(BaggingOls, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
   EXPECT_GE(r.claims.size(), 9u);
-  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail;
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   EXPECT_EQ(r.figures.size(), 4u);
   EXPECT_NE(r.answer.find("Gauss–Markov"), std::string::npos);
 }
@@ -26,7 +26,7 @@ TEST(BaggingOls, BitIdenticalAcrossThreadCounts) {
   ASSERT_EQ(a.claims.size(), b.claims.size());
   for (std::size_t k = 0; k < a.claims.size(); ++k) {
     EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
-    EXPECT_EQ(a.claims[k].detail, b.claims[k].detail);
+    EXPECT_EQ(a.claims[k].detail(), b.claims[k].detail());
   }
   ASSERT_EQ(a.tables.size(), b.tables.size());
   for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);

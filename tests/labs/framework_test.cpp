@@ -52,7 +52,7 @@ class FakeLab : public labs::Lab {
     const double se = std::sqrt(var / double(n));
     labs::Result r;
     r.answer = "Yes: the sample mean is within a few standard errors of 1/2.\n\nSecond <paragraph>.";
-    r.claims.push_back(Claim::check("E[U] = 1/2", 0.5, mean - 4 * se, mean + 4 * se,
+    r.claims.push_back(Claim::check("E[U] = 1/2", "q", "m", 0.5, mean - 4 * se, mean + 4 * se,
                                     "Monte Carlo mean ± 4 SE"));
     r.tables.push_back({"summary", "Summary", {"quantity", "value"},
                         {{std::string("mean"), mean}, {std::string("se"), se}}, "A table."});
@@ -174,16 +174,16 @@ TEST(Params, DuplicateSpecIsALabBug) {
 TEST(Claim, PassesExactlyInsideTheClosedInterval) {
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  EXPECT_TRUE(Claim::check("s", 1.0, 1.0, 2.0, "").pass);
-  EXPECT_TRUE(Claim::check("s", 2.0, 1.0, 2.0, "").pass);
-  EXPECT_TRUE(Claim::check("ratio ≥ 1", 1.37, 1.0, inf, "").pass);
-  EXPECT_FALSE(Claim::check("s", 0.999, 1.0, 2.0, "").pass);
-  EXPECT_FALSE(Claim::check("s", 2.001, 1.0, 2.0, "").pass);
-  EXPECT_FALSE(Claim::check("s", nan, -inf, inf, "").pass);
-  EXPECT_FALSE(Claim::check("s", 1.0, nan, 2.0, "").pass);
+  EXPECT_TRUE(Claim::check("s", "q", "m", 1.0, 1.0, 2.0, "").pass);
+  EXPECT_TRUE(Claim::check("s", "q", "m", 2.0, 1.0, 2.0, "").pass);
+  EXPECT_TRUE(Claim::check("ratio ≥ 1", "q", "m", 1.37, 1.0, inf, "").pass);
+  EXPECT_FALSE(Claim::check("s", "q", "m", 0.999, 1.0, 2.0, "").pass);
+  EXPECT_FALSE(Claim::check("s", "q", "m", 2.001, 1.0, 2.0, "").pass);
+  EXPECT_FALSE(Claim::check("s", "q", "m", nan, -inf, inf, "").pass);
+  EXPECT_FALSE(Claim::check("s", "q", "m", 1.0, nan, 2.0, "").pass);
   labs::Result r;
   EXPECT_TRUE(r.all_pass());
-  r.claims = {Claim::check("a", 1, 0, 2, ""), Claim::check("b", nan, 0, 2, "")};
+  r.claims = {Claim::check("a", "q", "m", 1, 0, 2, ""), Claim::check("b", "q", "m", nan, 0, 2, "")};
   EXPECT_FALSE(r.all_pass());
 }
 
@@ -228,8 +228,15 @@ TEST(ResultJson, RoundTripKeepsEveryFieldAndNonFiniteNumbers) {
   r.figures.push_back({"f", "F", "x", "y", true, true,
                        {{"l1", {1, 2}, {0.1, nan}, {0.01, 0.02}, "points"}, {"l2", {3}, {inf}, {}, "lines"}},
                        "fig cap"});
-  r.claims.push_back(Claim::check("c", 1e-300, 0, inf, "d"));
-  r.claims.push_back(Claim::check("n", nan, -1, 1, "e"));
+  r.parts.push_back({"a", "Q?", "A, $x^2$.", "$$y = 1$$"});
+  r.notation.push_back({"N", "samples", "m"});
+  r.tables.back().part = "a";
+  r.tables.back().data = true;
+  r.figures.back().part = "a";
+  r.claims.push_back(Claim::check("c", "quantity", "1 ± 2", 1e-300, 0, inf, "d"));
+  r.claims.push_back(Claim::check("n", "q", "m", nan, -1, 1, "e"));
+  r.claims.back().part = "a";
+  r.claims.back().severity = 2.5;
   const auto json = report::Json::parse(report::to_json(r).dump());
   const auto back = report::result_from_json(json);
   EXPECT_EQ(back.answer, r.answer);
@@ -249,9 +256,22 @@ TEST(ResultJson, RoundTripKeepsEveryFieldAndNonFiniteNumbers) {
   EXPECT_EQ(f.lines[0].err, r.figures[0].lines[0].err);
   EXPECT_EQ(f.lines[1].y[0], inf);
   EXPECT_TRUE(f.lines[1].err.empty());
+  ASSERT_EQ(back.parts.size(), 1u);
+  EXPECT_EQ(back.parts[0].answer, "A, $x^2$.");
+  EXPECT_EQ(back.parts[0].derivation, "$$y = 1$$");
+  ASSERT_EQ(back.notation.size(), 1u);
+  EXPECT_EQ(back.notation[0].sheet, "m");
+  EXPECT_EQ(back.tables[0].part, "a");
+  EXPECT_TRUE(back.tables[0].data);
+  EXPECT_EQ(back.figures[0].part, "a");
   ASSERT_EQ(back.claims.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(back.claims[i].statement, r.claims[i].statement);
+    EXPECT_EQ(back.claims[i].quantity, r.claims[i].quantity);
+    EXPECT_EQ(back.claims[i].measured, r.claims[i].measured);
+    EXPECT_EQ(back.claims[i].test, r.claims[i].test);
+    EXPECT_EQ(back.claims[i].part, r.claims[i].part);
+    EXPECT_TRUE(same(back.claims[i].severity, r.claims[i].severity));
     EXPECT_TRUE(same(back.claims[i].value, r.claims[i].value));
     EXPECT_TRUE(same(back.claims[i].hi, r.claims[i].hi));
     EXPECT_EQ(back.claims[i].pass, r.claims[i].pass);

@@ -21,6 +21,8 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::product_labs;
+
 constexpr double margin = 2;  // severity a killing claim must reach (see the header)
 
 struct Case {
@@ -28,14 +30,6 @@ struct Case {
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.lab << (c.mutant.empty() ? "" : " / ") << c.mutant; }
-
-// The registered labs of the product; framework_test.cpp registers fixtures named test-….
-std::vector<const Lab*> product_labs() {
-  std::vector<const Lab*> labs;
-  for (const Lab* lab : all_labs())
-    if (lab->id().rfind("test-", 0) != 0) labs.push_back(lab);
-  return labs;
-}
 
 std::vector<Case> mutant_cases() {
   std::vector<Case> cases;
@@ -83,7 +77,7 @@ TEST_P(MutantKilled, ByAClaimWithMarginAtSeeds1To5) {
     for (const Claim& claim : r.claims)
       if (!claim.pass) {
         std::cout << c.lab << " / " << c.mutant << " seed " << seed << ": FAIL, severity "
-                  << claim.severity << ": " << claim.statement << " — " << claim.detail << "\n";
+                  << claim.severity << ": " << claim.statement << " — " << claim.detail() << "\n";
         if (!std::isnan(claim.severity) && (killer == nullptr || claim.severity > killer->severity))
           killer = &claim;
       }
@@ -91,7 +85,7 @@ TEST_P(MutantKilled, ByAClaimWithMarginAtSeeds1To5) {
                                << ": no claim fails with a measurable severity";
     EXPECT_GE(killer->severity, margin)
         << c.lab << " / " << c.mutant << " seed " << seed << ": killed only narrowly by '"
-        << killer->statement << "': " << killer->detail;
+        << killer->statement << "': " << killer->detail();
   }
 }
 
@@ -104,7 +98,7 @@ TEST_P(QuickSetting, EveryClaimPassesAtSeeds1To10) {
     const Result r = testing::run_quick(GetParam().lab, seed, 2);
     for (const Claim& claim : r.claims)
       EXPECT_TRUE(claim.pass) << GetParam().lab << " seed " << seed << ": " << claim.statement
-                              << ": " << claim.detail;
+                              << ": " << claim.detail();
   }
 }
 

@@ -27,6 +27,14 @@ inline Result run_quick(const std::string& id, std::uint64_t seed, int threads,
   return lab->run(Params::resolve(lab->params(), true, sets), context);
 }
 
+// The registered labs of the product; framework_test.cpp registers fixtures named test-….
+inline std::vector<const Lab*> product_labs() {
+  std::vector<const Lab*> labs;
+  for (const Lab* lab : all_labs())
+    if (lab->id().rfind("test-", 0) != 0) labs.push_back(lab);
+  return labs;
+}
+
 // The claim whose statement starts with prefix, or nullptr.
 inline const Claim* find_claim(const Result& r, const std::string& prefix) {
   for (const Claim& c : r.claims)

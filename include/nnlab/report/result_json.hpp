@@ -1,7 +1,7 @@
 // JSON form of a lab's Result and of a run record, results/<lab>.json:
-//   {lab, sheet, question, nnlab_version, seed, quick, params {name: "typed value"},
-//    started, finished (UTC, ISO 8601), seconds, answer, tables, figures (with data),
-//    claims, warnings, error}
+//   {format, lab, sheet, question, nnlab_version, seed, quick, params {name: "typed value"},
+//    started, finished (UTC, ISO 8601), seconds, answer, parts, notation, tables, figures (with
+//    data), claims, warnings, error}
 // Doubles round-trip exactly; NaN and ±∞ (which JSON lacks) are written as the strings
 // "nan", "inf", "-inf".
 #pragma once
@@ -17,6 +17,9 @@
 namespace nnlab::report {
 
 using Json = nlohmann::ordered_json;  // keeps the field order above, so files read top-down
+
+// The layout of the record; a record of another format is refused with a message naming both.
+inline constexpr int result_format = 2;
 
 // One lab run: what was run, how, when, and what came out.
 struct RunRecord {
