@@ -308,7 +308,7 @@ class DropoutLinreg : public Lab {
         {"N", "number of training samples: the rows of $X$, indexed by $i$", "m"},
         {"D", "number of features: the columns of $X$, indexed by $j$ and $k$", "n"},
         {"x_{ij}", "feature $j$ of sample $i$", "x_j^{(i)}"},
-        {"X", "the $N \\times D$ design matrix, rows are samples", "\\text{rows } x^{(i)}"},
+        {"X", "the $N \\times D$ design matrix, rows are samples", "\\text{rows}\\ x^{(i)}"},
         {"y_i", "target of sample $i$; $y \\in \\mathbb{R}^N$", "y^{(i)}"},
         {"p", "KEEP probability: $R_{ij} = 1$ with probability $p$", ""},
         {"R_{ij}", "dropout mask entry of feature $j$ for sample $i$", ""},
@@ -521,9 +521,7 @@ ridge regression with penalty $\lambda_j = \frac{1-p}{p}\,\Gamma_{jj}$ on featur
       }
       // 4 SE: a true formula fails one comparison with probability 6e-5.
       result.claims.push_back(experiment::within_se(
-          fmt::format("$\\mathbb{{E}}_R[J(w)] = \\|y - pXw\\|^2 + p(1-p) \\sum_j w_j^2 (X^\\top X)_{{jj}}$ "
-                      "at $p = {}$",
-                      p),
+          fmt::format("the sheet's $\\mathbb{{E}}_R[J(w)]$ is the mean of $J(w; R)$ over masks, at $p = {}$", p),
           fmt::format("Monte Carlo minus analytic $\\mathbb{{E}}_R[J]$ over {} masks, at "
                       "$\\hat w_{{\\text{{OLS}}}}$, a random $w$ and $w^*$",
                       samples),
@@ -571,8 +569,8 @@ ridge regression with penalty $\lambda_j = \frac{1-p}{p}\,\Gamma_{jj}$ on featur
       }
     }
     result.claims.push_back(experiment::at_most(
-        "the coded $\\nabla \\mathbb{E}_R[J] = -2pX^\\top(y - pXw) + 2p(1-p)\\,\\Gamma w$ is "
-        "the gradient of the coded $\\mathbb{E}_R[J]$",
+        "the coded gradient $-2pX^\\top(y - pXw) + 2p(1-p)\\Gamma w$ is the gradient of "
+        "$\\mathbb{E}_R[J]$",
         fmt::format("largest relative gap to central differences over $p \\in \\{{{}\\}}$ at "
                     "$\\hat w_{{\\text{{OLS}}}}$, a random $w$ and $w^*$",
                     fmt::join(p_list, ", ")),

@@ -115,7 +115,16 @@ math[display="block"] { margin: .5rem 0; overflow-x: auto; overflow-y: hidden; }
 td.num math, td math { font-size: 1em; }
 nav.toc ol.parts { margin: .1rem 0 .3rem 1rem; font-size: .9rem; }
 nav.toc ol.parts li { margin: .1rem 0; }
+table.claims { table-layout: fixed; }
+table.claims col.n { width: 2.4rem; } table.claims col.check { width: 4.6rem; }
+table.claims col.part { width: 5.4rem; } table.claims col.measured { width: 30%; }
+table.claims col.test { width: 22%; }
+table.claims td { overflow-wrap: break-word; }
+/* A formula wider than its cell scrolls inside it instead of running over the next column. */
+td math, nav.toc math { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden;
+                        vertical-align: middle; padding: .15em 0; }
 table.claims td.part { white-space: nowrap; }
+table.claims .quantity { color: var(--muted); font-size: .88em; }
 details { margin-top: 1.5rem; } summary { cursor: pointer; color: var(--muted); font-weight: 600; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .88em; }
 footer { margin-top: 4rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line);
@@ -132,6 +141,11 @@ footer { margin-top: 4rem; color: var(--muted); font-size: .85rem; border-top: 1
   table.claims td[data-label]::before { content: attr(data-label) ": "; color: var(--muted);
                                         font-size: .85rem; }
   main { padding: 1.2rem .9rem 3rem; }
+  .notation thead { display: none; }
+  .notation table, .notation tbody, .notation tr, .notation td { display: block; width: auto; }
+  .notation tr { border-bottom: 1px solid var(--line); padding: .3rem 0; }
+  .notation td { border: none; padding: .05rem .3rem; }
+  .notation td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
 }
 )css";
 
@@ -199,15 +213,19 @@ std::string claim_anchor(const RunRecord& r, std::size_t k) {
   return fmt::format("{}-claim-{}", anchor(r), k + 1);
 }
 
-// The measured value, its "±" kept with the numbers around it.
+// The measured value: "±" kept with the numbers around it, 7e-05 as 7×10⁻⁵, minus signs.
 std::string measured_html(const std::string& measured) {
-  return std::regex_replace(html_escape(measured), std::regex(" ± "), "&nbsp;±&nbsp;");
+  std::string html = std::regex_replace(html_escape(measured), std::regex(" ± "), "&nbsp;±&nbsp;");
+  html = std::regex_replace(html, std::regex(R"((\d)e([+-]?)0*(\d+))"), "$1×10<sup>$2$3</sup>");
+  html = std::regex_replace(html, std::regex(R"(<sup>\+)"), "<sup>");
+  return std::regex_replace(html, std::regex(R"((^|[^\w])-(\d))"), "$1−$2");
 }
 
 void render_claims(std::string& out, const RunRecord& r) {
-  out += "<h3>Claims</h3>\n<div class=\"scroll\"><table class=\"claims\">\n<thead><tr><th>#</th>"
-         "<th>Check</th><th>Part</th><th>Statement</th><th>Quantity</th><th>Measured</th>"
-         "<th>Test</th></tr></thead>\n<tbody>\n";
+  out += "<h3>Claims</h3>\n<div class=\"scroll\"><table class=\"claims\">\n<colgroup><col class=\"n\">"
+         "<col class=\"check\"><col class=\"part\"><col><col class=\"measured\"><col class=\"test\">"
+         "</colgroup>\n<thead><tr><th>#</th><th>Check</th><th>Part</th><th>Statement</th>"
+         "<th>Measured</th><th>Test</th></tr></thead>\n<tbody>\n";
   const auto& claims = r.result.claims;
   for (std::size_t k = 0; k < claims.size(); ++k) {
     const auto& c = claims[k];
@@ -215,7 +233,7 @@ void render_claims(std::string& out, const RunRecord& r) {
         "<tr class=\"{0}\" id=\"{1}\"><td class=\"num\"><a class=\"label\" href=\"#{1}\">{2}</a></td>"
         "<td class=\"status\"><span class=\"badge {0}\">{3}</span></td>"
         "<td class=\"part\" data-label=\"Checks\"><a href=\"#{4}\">{5}</a></td><td>{6}</td>"
-        "<td data-label=\"Quantity\">{7}</td><td data-label=\"Measured\">{8}</td>"
+        "<td data-label=\"Measured\"><span class=\"quantity\">{7}:</span> <b>{8}</b></td>"
         "<td data-label=\"Test\">{9}</td></tr>\n",
         c.pass ? "pass" : "fail", claim_anchor(r, k), k + 1, c.pass ? "PASS" : "FAIL",
         part_anchor(r, c.part), part_label(r, c.part), markup_to_html(c.statement, true),
@@ -229,7 +247,7 @@ void render_notation(std::string& out, const RunRecord& r) {
   out += "<details class=\"notation\" open><summary>Notation</summary>\n<div class=\"scroll\"><table>"
          "<thead><tr><th>Symbol</th><th>Meaning</th><th>On the sheet</th></tr></thead>\n<tbody>\n";
   for (const auto& s : r.result.notation)
-    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td data-label=\"On the sheet\">{}</td></tr>\n",
                        tex_to_mathml(s.symbol, false), markup_to_html(s.meaning, true),
                        s.sheet.empty() ? "the same" : "<strong>" + tex_to_mathml(s.sheet, false) + "</strong> (differs)");
   out += "</tbody></table></div>\n</details>\n";

@@ -288,8 +288,8 @@ class Parser {
     }
     if (name == "sqrt") return Node{Node::sqrt, {}, false, false, {parse_argument()}};
     static const std::map<std::string_view, std::string_view> accents{
-        {"hat", "^"}, {"widehat", "^"}, {"tilde", "~"}, {"widetilde", "~"}, {"bar", "¯"},
-        {"overline", "¯"}, {"vec", "→"}, {"dot", "˙"}};
+        {"hat", "ˆ"}, {"widehat", "ˆ"}, {"tilde", "˜"}, {"widetilde", "˜"}, {"bar", "―"},
+        {"overline", "―"}, {"vec", "→"}, {"dot", "˙"}};
     if (const auto a = accents.find(name); a != accents.end())
       return Node{Node::accent, std::string(a->second), false, false, {parse_argument()}};
     if (name == "mathbb" || name == "mathbf" || name == "mathcal") {
@@ -377,7 +377,8 @@ void mathml(const Node& n, std::string& out, bool display) {
       out += "</msqrt>";
       return;
     case Node::accent:
-      out += "<mover accent=\"true\">";
+      // A bar set as an accent sits on the letter and vanishes at text size; over it, it reads.
+      out += n.value == "―" ? "<mover>" : "<mover accent=\"true\">";
       mathml(n.kids[0], out, display);
       out += "<mo>" + html_escape(n.value) + "</mo></mover>";
       return;
@@ -494,7 +495,7 @@ std::string text(const Node& n) {
     case Node::sqrt: return "√" + wrapped(n.kids[0]);
     case Node::accent: {
       static const std::map<std::string, std::string> combining{
-          {"^", "\u0302"}, {"~", "\u0303"}, {"¯", "\u0304"}, {"→", "\u20D7"}, {"˙", "\u0307"}};
+          {"ˆ", "\u0302"}, {"˜", "\u0303"}, {"―", "\u0304"}, {"→", "\u20D7"}, {"˙", "\u0307"}};
       const std::string base = text(n.kids[0]);
       return n.kids[0].kind == Node::ident ? base + combining.at(n.value) : "(" + base + ")" + combining.at(n.value);
     }
