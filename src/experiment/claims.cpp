@@ -147,10 +147,15 @@ Claim relative_error(std::string statement, std::string_view what, double measur
 
 Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,
                double hi) {
-  return Claim::check(std::move(statement), std::string(what), pm(fit.slope), fit.slope.value, lo,
-                      hi,
-                      fmt::format("fitted slope over {} points must lie in [{:.3g}, {:.3g}]",
-                                  fit.points, lo, hi));
+  Claim claim = Claim::check(std::move(statement), std::string(what), pm(fit.slope), fit.slope.value,
+                             lo, hi,
+                             fmt::format("fitted slope over {} points must lie in [{:.3g}, {:.3g}]",
+                                         fit.points, lo, hi));
+  // Distance from the interval's centre in half-widths (1 at its ends); a one-sided interval has
+  // no scale.
+  if (std::isfinite(lo) && std::isfinite(hi))
+    claim.severity = std::abs(fit.slope.value - 0.5 * (lo + hi)) / (0.5 * (hi - lo));
+  return claim;
 }
 
 }  // namespace nnlab::experiment

@@ -46,7 +46,7 @@ const std::map<std::string_view, std::string_view>& operators() {
       {"approx", "≈"}, {"sim", "∼"}, {"equiv", "≡"}, {"propto", "∝"}, {"ll", "≪"}, {"gg", "≫"},
       {"cdot", "·"}, {"times", "×"}, {"pm", "±"}, {"mp", "∓"}, {"circ", "∘"}, {"odot", "⊙"},
       {"otimes", "⊗"}, {"ast", "∗"}, {"to", "→"}, {"rightarrow", "→"}, {"leftarrow", "←"},
-      {"Rightarrow", "⇒"}, {"iff", "⇔"}, {"mapsto", "↦"}, {"in", "∈"}, {"notin", "∉"},
+      {"Rightarrow", "⇒"}, {"Longrightarrow", "⟹"}, {"iff", "⇔"}, {"Leftrightarrow", "⇔"}, {"mapsto", "↦"}, {"in", "∈"}, {"notin", "∉"},
       {"subset", "⊂"}, {"succ", "≻"}, {"succeq", "⪰"}, {"preceq", "⪯"}, {"cup", "∪"}, {"cap", "∩"}, {"setminus", "∖"}, {"forall", "∀"},
       {"exists", "∃"}, {"mid", "∣"}, {"ldots", "…"}, {"cdots", "⋯"}, {"dots", "…"},
       {"|", "‖"}, {"lVert", "‖"}, {"rVert", "‖"}, {"langle", "⟨"}, {"rangle", "⟩"},
@@ -113,9 +113,9 @@ std::string bold(char c) {
 // Non-ASCII characters that are operators rather than letters.
 bool is_operator(std::string_view ch) {
   static constexpr std::string_view ops[] = {
-      "−", "±", "∓", "×", "·", "÷", "≤", "≥", "≠", "≈", "∼", "≡", "∝", "≪", "≫", "→", "←", "⇒",
+      "−", "±", "∓", "×", "·", "÷", "≤", "≥", "≠", "≈", "∼", "≡", "∝", "≪", "≫", "→", "←", "⇒", "⟹",
       "⇔", "↦", "∈", "∉", "⊂", "≻", "⪰", "⪯", "∪", "∩", "∀", "∃", "∣", "…", "⋯", "‖", "⟨", "⟩", "∘", "⊙", "⊗",
-      "′", "∑", "∏", "√", "⌊", "⌋"};
+      "′", "∑", "∏", "∫", "√", "⌊", "⌋"};
   return std::find(std::begin(ops), std::end(ops), ch) != std::end(ops);
 }
 
@@ -246,7 +246,7 @@ class Parser {
       return ++i_, leaf(Node::op, std::string(1, c));
     require(static_cast<unsigned char>(c) >= 0x80, "math: unexpected '{}' in '{}'", c, s_);
     const std::string ch(code_point());
-    if (ch == "∑" || ch == "∏") {
+    if (ch == "∑" || ch == "∏" || ch == "∫") {
       Node n = leaf(Node::op, ch);
       n.large = true;
       return n;
@@ -276,8 +276,8 @@ class Parser {
       n.upright = true;
       return n;
     }
-    if (name == "sum" || name == "prod") {
-      Node n = leaf(Node::op, name == "sum" ? "∑" : "∏");
+    if (name == "sum" || name == "prod" || name == "int") {
+      Node n = leaf(Node::op, name == "sum" ? "∑" : name == "prod" ? "∏" : "∫");
       n.large = true;
       return n;
     }
@@ -441,7 +441,8 @@ std::string scripted(const std::string& s, bool sub) {
 
 bool is_relation(const std::string& op) {
   static constexpr std::string_view rel[] = {"=", "<", ">", "≤", "≥", "≠", "≈", "∼", "≡", "∝", "≪",
-                                             "≫", "→", "←", "⇒", "⇔", "↦", "∈", "∉", "⊂", "≻", "⪰", "⪯"};
+                                             "≫", "→", "←", "⇒", "⟹", "⇔", "↦", "∈", "∉", "⊂", "≻", "⪰",
+                                             "⪯"};
   return std::find(std::begin(rel), std::end(rel), op) != std::end(rel);
 }
 

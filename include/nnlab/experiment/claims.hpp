@@ -59,7 +59,8 @@ Claim contains(std::string statement, std::string_view what, Interval interval, 
 // |measured − reference| / |reference| ≤ tolerance.
 Claim relative_error(std::string statement, std::string_view what, double measured,
                      double reference, double tolerance);
-// lo ≤ fitted slope ≤ hi (the detail shows its SE and the number of points).
+// lo ≤ fitted slope ≤ hi (the detail shows its SE and the number of points); severity is the
+// distance from the interval's centre in half-widths.
 Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,
                double hi);
 

@@ -7,7 +7,7 @@
 //
 // The TeX subset: letters, digits, operators, {groups}, ^ and _, \frac, \sqrt, \hat, \tilde,
 // \bar, \overline, \mathbb, \mathbf, \mathrm, \operatorname, \text, \left/\right, Greek
-// letters, the usual relations and operators (\le, \approx, \cdot, \top, \|, …), \sum and \prod
+// letters, the usual relations and operators (\le, \approx, \cdot, \top, \|, …), \sum, \prod and \int
 // with limits, function names (\log, \min, \operatorname*{arg\,min} is written \argmin), spaces.
 // Anything else is an error: a typo in a lab's text fails its tests, not a reader's page.
 #pragma once
