@@ -128,7 +128,9 @@ TEST(Newton, IsNotAttractedToASaddle) {
                             [&](const StepEvent<double>& e) {
                               values.push_back(e.loss);
                               distances.push_back(e.theta.norm());
-                              if (e.step < 8) EXPECT_GT(e.lr, 0.0);
+                              if (e.step < 8) {
+                                EXPECT_GT(e.lr, 0.0);
+                              }
                             });
     EXPECT_EQ(r.status, Status::max_iters);
     ASSERT_EQ(values.size(), 9u);
@@ -158,7 +160,9 @@ TEST(Newton, ReportsDivergenceAndInterruption) {
     r = newton(nan_later, theta);
     EXPECT_EQ(r.status, Status::diverged) << "h = " << h << ": " << to_string(r.status);
     EXPECT_TRUE(theta.allFinite()) << h;
-    if (std::isfinite(r.value)) EXPECT_EQ(r.value, rosenbrock.value(theta)) << h;
+    if (std::isfinite(r.value)) {
+      EXPECT_EQ(r.value, rosenbrock.value(theta)) << h;
+    }
   }
 
   theta = rosenbrock.start();

@@ -77,7 +77,9 @@ TEST(NonlinearCg, ReportsDivergenceAndInterruption) {
     r = nonlinear_cg(nan_later, theta);
     EXPECT_EQ(r.status, Status::diverged) << "h = " << h << ": " << to_string(r.status);
     EXPECT_TRUE(theta.allFinite()) << h;
-    if (std::isfinite(r.value)) EXPECT_EQ(r.value, rosenbrock.value(theta)) << h;
+    if (std::isfinite(r.value)) {
+      EXPECT_EQ(r.value, rosenbrock.value(theta)) << h;
+    }
   }
 
   theta = rosenbrock.start();
