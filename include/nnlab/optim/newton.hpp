@@ -4,7 +4,7 @@
 //   dense        (HessianObjective) Cholesky of H + τI, τ = 0 when H is positive definite, else
 //                raised until the factorization succeeds — the Levenberg shift of N&W Alg. 3.3
 //                ("Cholesky with added multiple of the identity"), with β scaled to H's largest
-//                diagonal entry so the rule is unit-free; p is then a descent direction always;
+//                entry so the rule is unit-free; p is then a descent direction always;
 //   matrix-free  (HvpObjective) Newton-CG, N&W Alg. 7.1: linear CG on H p = −g by H·v products,
 //                stopped when ‖Hp + g‖ ≤ min(forcing, √‖g‖)·‖g‖ (superlinear, quadratic as
 //                ‖g‖ → 0), and truncated at the first direction d with dᵀHd ≤ 0: p is the CG
@@ -30,7 +30,7 @@ struct NewtonOptions {
   bool matrix_free = false;  // Newton-CG by H·v even when a dense Hessian is available
   double forcing = 0.5;      // CG tolerance min(forcing, √‖g‖)·‖g‖ (N&W: 0.5)
   Index max_cg_iters = 0;    // CG iterations per Newton step; 0 = dim()
-  double shift_beta = 1e-3;  // first Levenberg shift, relative to max |H_ii| (N&W Alg. 3.3's β)
+  double shift_beta = 1e-3;  // first Levenberg shift, relative to max |H_ij| (N&W Alg. 3.3's β)
   Armijo line_search{};
 };
 
@@ -64,7 +64,8 @@ Report newton(const F& f, Vec<typename F::Scalar>& theta, const Stop& stop = {},
     if constexpr (HessianObjective<F>) {
       H = f.hessian(theta);
       if (!H.allFinite()) return false;
-      const double beta = opt.shift_beta * std::max(1.0, double(H.diagonal().cwiseAbs().maxCoeff()));
+      const double scale = double(H.cwiseAbs().maxCoeff());
+      const double beta = opt.shift_beta * (scale > 0 ? scale : 1.0);
       const double min_diagonal = double(H.diagonal().minCoeff());
       for (double tau = min_diagonal > 0 ? 0 : beta - min_diagonal;; tau = std::max(2 * tau, beta)) {
         H_shifted = H;
