@@ -134,8 +134,10 @@ TEST(LineSearch, NonFiniteTrialValuesMeanTheStepIsTooLong) {
   const LineSearchResult w = wolfe_line_search(f, theta, p, 1.0, -2.0, 8.0, theta_trial, g_trial);
   ASSERT_EQ(w.status, LineSearchStatus::ok);
   EXPECT_TRUE(std::isfinite(w.value));
-  EXPECT_LE(w.value, 1.0 - 1e-4 * w.step * 2);
-  EXPECT_LE(std::abs(2 * theta_trial(0) * -1), 0.9 * 2);
+  EXPECT_EQ(w.value, f.value(theta_trial));
+  EXPECT_LE(w.value, 1.0 - 1e-4 * w.step * 2);  // sufficient decrease, φ'(0) = −2
+  EXPECT_EQ(w.slope, -2 * theta_trial(0));      // φ'(α) = 2x·(−1)
+  EXPECT_LE(std::abs(w.slope), 0.9 * 2);        // strong curvature, c₂ = 0.9
   const LineSearchResult a = armijo_backtracking(f, theta, p, 1.0, -2.0, 8.0, theta_trial);
   ASSERT_EQ(a.status, LineSearchStatus::ok);
   // α = 8, 4 land in the NaN region, α = 2 on x = −1 (no decrease), α = 1 on the minimizer.

@@ -35,6 +35,44 @@ TEST(Newton, SolvesAQuadraticInOneStep) {
   EXPECT_TRUE(std::isnan(lrs[1]));  // the last iterate takes no step
 }
 
+// The solve follows the objective's capabilities: with only H·v it is Newton-CG, with only a dense
+// Hessian the Cholesky solve (and asking for matrix_free is an error); each gives the same run as
+// the corresponding choice on an objective that has both.
+TEST(Newton, SolvesWithWhatTheObjectiveOffers) {
+  const auto f = ExpResidual<double>::make();
+  struct HvpOnly {
+    using Scalar = double;
+    const ExpResidual<double>& f;
+    Index dim() const { return f.dim(); }
+    double value(const Vec<double>& x) const { return f.value(x); }
+    double gradient(const Vec<double>& x, Vec<double>& g) const { return f.gradient(x, g); }
+    void hvp(const Vec<double>& x, const Vec<double>& v, Vec<double>& Hv) const { f.hvp(x, v, Hv); }
+  };
+  struct HessianOnly {
+    using Scalar = double;
+    const ExpResidual<double>& f;
+    Index dim() const { return f.dim(); }
+    double value(const Vec<double>& x) const { return f.value(x); }
+    double gradient(const Vec<double>& x, Vec<double>& g) const { return f.gradient(x, g); }
+    Mat<double> hessian(const Vec<double>& x) const { return f.hessian(x); }
+  };
+  static_assert(HvpObjective<HvpOnly> && !HessianObjective<HvpOnly>);
+  static_assert(HessianObjective<HessianOnly> && !HvpObjective<HessianOnly>);
+  const Stop stop{.max_iters = 50, .grad_tol = 1e-12};
+  const auto run = [&](const auto& objective, const NewtonOptions& options) {
+    Vec<double> theta = Vec<double>::Zero(3);
+    const Report r = newton(objective, theta, stop, options);
+    EXPECT_EQ(r.status, Status::converged);
+    EXPECT_LE((theta - f.minimizer()).norm(), 1e-12);
+    return r.iterations;
+  };
+  EXPECT_EQ(run(HvpOnly{f}, {}), run(f, {.matrix_free = true}));
+  EXPECT_EQ(run(HessianOnly{f}, {}), run(f, {}));
+  EXPECT_NE(run(f, {}), run(f, {.matrix_free = true}));  // the two solves do differ
+  Vec<double> theta = Vec<double>::Zero(3);
+  EXPECT_THROW(newton(HessianOnly{f}, theta, stop, {.matrix_free = true}), Error);
+}
+
 // Errors e_k = ‖θ_k − θ*‖ of a run, read from the step events.
 template <class Driver>
 std::vector<double> errors_of(const ExpResidual<double>& f, Driver&& run) {
