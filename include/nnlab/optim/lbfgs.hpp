@@ -5,9 +5,9 @@
 // search (c₂ = 0.9) that tries α = 1 first (N&W Alg. 7.5). A pair with too little curvature,
 // sᵀy ≤ ε‖s‖‖y‖ (possible only through rounding under the Wolfe conditions), is skipped so H_k
 // stays positive definite; with no pairs the step is −g with a first trial of 1/‖g‖ capped at 1.
-// Stopping rules, Report and StepEvents as in optim::minimize (lr = the accepted α);
-// when the line search fails: Status::stalled, or
-// diverged if it ended on NaN/Inf values (θ stays at the last finite iterate). Memory: 2m vectors of dim(), allocated once.
+// Stopping rules, Report and StepEvents as in optim::minimize (lr = the accepted α); when the
+// line search fails: Status::stalled, or diverged if it ended on NaN/Inf values (θ stays at the
+// last finite iterate). Memory: 2m + 4 vectors of dim(), allocated once.
 #pragma once
 #include <algorithm>
 #include <cmath>

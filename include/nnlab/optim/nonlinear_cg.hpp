@@ -7,7 +7,7 @@
 // from orthogonal, |g_{k+1}ᵀg_k| ≥ ν‖g_{k+1}‖² (N&W eq. 5.52, ν = 0.1); a direction that is not
 // a descent direction (possible for FR with an inexact line search) is replaced by −g.
 // On a strictly convex quadratic with exact line searches both variants are linear CG and end
-// in at most dim() iterations. First trial step: 1/‖g_0‖ capped at 1, then
+// in at most dim() iterations in exact arithmetic. First trial step: 1/‖g_0‖ capped at 1, then
 // α_{k−1} g_{k−1}ᵀp_{k−1} / g_kᵀp_k (N&W eq. 3.60). Stopping rules, Report and StepEvents as in
 // optim::minimize (lr = the accepted α); when the line search fails: Status::stalled, or
 // diverged if it ended on NaN/Inf values (θ stays at the last finite iterate).
