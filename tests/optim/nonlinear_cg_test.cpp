@@ -40,15 +40,17 @@ TEST(NonlinearCg, TerminatesLikeLinearCgOnAQuadraticWithExactLineSearches) {
 // From the classical start, with the default strong Wolfe search (c₂ = 0.1), both variants reach
 // (1, …, 1) to 1e-8. Measured: PR+ 35 (2-D), 186 (10-D), 1021 (100-D); FR 35 and 163. Plain
 // FR can crawl with tiny steps for many iterations (N&W §5.2); the restarts prevent that here.
+// The path through Rosenbrock's valley is sensitive to rounding (10-D PR+ takes 260 iterations
+// in the sanitizer build), so the budgets are about twice the counts measured with -march=native.
 TEST(NonlinearCg, ReachesRosenbrocksMinimum) {
   struct Case {
     Index n;
     CgBeta beta;
     std::int64_t budget;
   };
-  for (const Case c : {Case{2, CgBeta::polak_ribiere_plus, 50}, Case{10, CgBeta::polak_ribiere_plus, 250},
-                       Case{100, CgBeta::polak_ribiere_plus, 1300},
-                       Case{2, CgBeta::fletcher_reeves, 50}, Case{10, CgBeta::fletcher_reeves, 250}}) {
+  for (const Case c : {Case{2, CgBeta::polak_ribiere_plus, 80}, Case{10, CgBeta::polak_ribiere_plus, 400},
+                       Case{100, CgBeta::polak_ribiere_plus, 2000},
+                       Case{2, CgBeta::fletcher_reeves, 80}, Case{10, CgBeta::fletcher_reeves, 400}}) {
     const Rosenbrock<double> f(c.n);
     Vec<double> theta = f.start();
     const Report r = nonlinear_cg(f, theta, {.max_iters = 100000, .grad_tol = 1e-10}, {.beta = c.beta});

@@ -49,11 +49,10 @@ Report newton(const F& f, Vec<typename F::Scalar>& theta, const Stop& stop = {},
 
   Vec<S> g(D), p(D), theta_trial(D);
   Mat<S> H, H_shifted;
-  Eigen::LLT<Mat<S>> llt;
+  Eigen::LLT<Mat<S>> llt(dense ? D : 0);  // constructed in place: a copy would read its unset info
   Vec<S> z, r, d, Hd;  // Newton-CG
   if (dense) {
     H.resize(D, D), H_shifted.resize(D, D);
-    llt = Eigen::LLT<Mat<S>>(D);
   } else {
     z.resize(D), r.resize(D), d.resize(D), Hd.resize(D);
   }
