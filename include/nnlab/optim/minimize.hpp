@@ -36,6 +36,8 @@ enum class Status {
   max_iters,    // the iteration (or epoch) budget ran out
   diverged,     // the loss or the gradient became NaN or Inf; θ is the iterate that produced it
   interrupted,  // the callback asked to stop; θ is the last iterate it saw
+  stalled,      // a line-search driver found no acceptable step along a descent direction
+                // (usually L at its rounding floor, short of grad_tol); θ is the last iterate
 };
 
 constexpr std::string_view to_string(Status s) {
@@ -44,6 +46,7 @@ constexpr std::string_view to_string(Status s) {
     case Status::max_iters: return "max_iters";
     case Status::diverged: return "diverged";
     case Status::interrupted: return "interrupted";
+    case Status::stalled: return "stalled";
   }
   return "unknown";
 }
