@@ -89,6 +89,9 @@ Split<Scalar> load_npy_split(const Source& source) {
   const std::string& yname = source.targets;
   require(!yname.empty(),
           "--data '{}' is an NPY file of inputs; name its targets with --targets y.npy (one per row of X)", xname);
+  require(source.target_column == -1,
+          "--target-column {} is for CSV files; with --data X.npy the targets are --targets '{}'",
+          source.target_column, yname);
   std::error_code ec;
   require(std::filesystem::is_regular_file(yname, ec), "--targets '{}': no such file", yname);
   require(std::filesystem::path(yname).extension() == ".npy",
@@ -175,14 +178,18 @@ Source Source::from_json(const nlohmann::json& j) {
 
 template <class Scalar>
 Split<Scalar> load_split(const Source& source) {
-  require(!source.data.empty(), "no data given (--data fashion-mnist, an MNIST-layout folder or a CSV file)");
-  if (source.is_known_name()) return load_named<Scalar>(source.data);
+  require(!source.data.empty(),
+          "no data given (--data fashion-mnist, an MNIST-layout folder, a CSV file or X.npy --targets y.npy)");
   const std::filesystem::path path = source.data;
+  // Targets that no loader reads must not be ignored quietly.
+  require(source.targets.empty() || path.extension() == ".npy",
+          "--targets '{}' goes with --data X.npy only; '{}' is not an NPY file", source.targets, source.data);
+  if (source.is_known_name()) return load_named<Scalar>(source.data);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return load_idx_split<Scalar>(path, path.filename().string());
   require(std::filesystem::is_regular_file(path, ec),
-          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder or CSV file",
+          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder, CSV or NPY file",
           source.data);
   // Read as CSV, a binary array only gets a confusing complaint about its first "line".
   const std::string extension = path.extension().string();
@@ -190,8 +197,6 @@ Split<Scalar> load_split(const Source& source) {
           "--data '{}': NPZ archives are not read; save X and y with np.save and pass --data X.npy "
           "--targets y.npy", source.data);
   if (extension == ".npy") return load_npy_split<Scalar>(source);
-  require(source.targets.empty(), "--targets '{}' goes with --data X.npy only; '{}' is not an NPY file",
-          source.targets, source.data);
   return load_csv_split<Scalar>(source);
 }
 
