@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -19,6 +20,7 @@
 #include "data/temp_dir.hpp"
 #include "nnlab/core/file.hpp"
 #include "nnlab/core/rng.hpp"
+#include "nnlab/data/npy.hpp"
 #include "nnlab/nn/checkpoint.hpp"
 #include "support/gradient_check.hpp"
 
@@ -412,6 +414,38 @@ TEST_F(TrainCli, NetworkThatCannotFitInMemoryIsRefused) {
   expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1",
                         "network 3-100000000-2: training needs at least");
   expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1", "GB of memory is available");
+}
+
+// numpy users: --data X.npy --targets y.npy trains like the same data as CSV (the same split from
+// the same split seed, so the same test accuracy), and eval rebuilds the split from the recipe.
+TEST_F(TrainCli, NpyDataTrainsLikeTheSameCsv) {
+  const Mat<double> rows = [&] {
+    std::istringstream lines(read_file(csv_));
+    std::string line;
+    std::getline(lines, line);  // header
+    Mat<double> m(300, 4);
+    for (Index i = 0; i < 300 && std::getline(lines, line); ++i) {
+      std::replace(line.begin(), line.end(), ',', ' ');
+      std::istringstream fields(line);
+      for (Index j = 0; j < 4; ++j) fields >> m(i, j);
+    }
+    return m;
+  }();
+  data::save_npy(path("X.npy"), Mat<double>(rows.leftCols(3)));
+  data::save_npy(path("y.npy"), Vec<double>(rows.col(3)));
+  const std::string recipe = " --arch 3-8-2 --epochs 2 --batch 16 --precision double --threads 1 --out ";
+  ASSERT_EQ(run("train --data " + path("X.npy").string() + " --targets " + path("y.npy").string() + recipe +
+                path("npy").string()).code, 0);
+  ASSERT_EQ(run("train --data " + csv_ + recipe + path("csv").string()).code, 0);
+  const json a = json::parse(read_file(path("npy/log.json"))), b = json::parse(read_file(path("csv/log.json")));
+  EXPECT_EQ(a["recipe"]["data"]["targets"], path("y.npy").string());
+  EXPECT_EQ(a["data"]["train"]["classes"], 2);
+  EXPECT_EQ(a["epochs"][1]["test_accuracy"], b["epochs"][1]["test_accuracy"]);
+  EXPECT_EQ(a["epochs"][1]["test_loss"], b["epochs"][1]["test_loss"]);
+  const Outcome e = run_in("/", "eval " + path("npy/model.safetensors").string() + " --json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(json::parse(e.out)["samples"], 60);
+  EXPECT_EQ(json::parse(e.out)["accuracy"], a["epochs"][1]["test_accuracy"]);
 }
 
 // A refused run leaves no --out folder behind (it is created only once every input is
