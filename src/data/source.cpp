@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/json_number.hpp"
 #include "nnlab/core/rng.hpp"
 #include "nnlab/data/csv.hpp"
 #include "nnlab/data/fashion_mnist.hpp"
@@ -161,10 +163,17 @@ Source Source::from_json(const nlohmann::json& j) {
     Source s;
     s.data = j.at("data").get<std::string>();
     s.targets = j.value("targets", s.targets);
-    s.target_column = j.value("target_column", s.target_column);
+    const auto integer = [&]<class T>(const char* key, T fallback) {
+      if (!j.contains(key)) return fallback;
+      const auto v = json_integer<T>(j[key]);
+      require(v.has_value(), "the recorded data source has {} {} (an integer in [{}, {}])", key, j[key].dump(),
+              std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+      return *v;
+    };
+    s.target_column = integer("target_column", s.target_column);
     s.task = j.value("task", s.task);
     s.test_fraction = j.value("test_fraction", s.test_fraction);
-    s.split_seed = j.value("split_seed", s.split_seed);
+    s.split_seed = integer("split_seed", s.split_seed);
     s.standardize = j.value("standardize", s.standardize);
     require(s.task == "auto" || s.task == "classification" || s.task == "regression",
             "the recorded data source has task '{}' (auto, classification or regression)", s.task);
