@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <limits>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -70,6 +72,18 @@ inline void require_output_file(const std::filesystem::path& output, std::string
     require(input.empty() || !std::filesystem::equivalent(output, input, ec),
             "{} {}: is an input of this command ({}); refusing to overwrite it", option,
             output.string(), input.string());
+}
+
+// Bytes of memory available to this process (Linux MemAvailable), 0 if unknown.
+inline double available_memory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") return kib * 1024;
+    meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
 }
 
 }  // namespace nnlab::cli

@@ -8,7 +8,7 @@
 namespace nnlab::cli {
 namespace {
 
-constexpr const char* data_options[] = {"--data", "--target-column", "--task", "--test-fraction",
+constexpr const char* data_options[] = {"--data", "--targets", "--target-column", "--task", "--test-fraction",
                                         "--split-seed", "--standardize"};
 
 bool data_options_given(const CLI::App& app) {
@@ -21,26 +21,29 @@ bool data_options_given(const CLI::App& app) {
 
 void add_data_options(CLI::App& app, DataSource& source, bool required) {
   auto* data = app.add_option("--data", source.data,
-                              "fashion-mnist, a folder in the MNIST IDX layout, or a CSV file "
-                              "(one sample per row)");
+                              "fashion-mnist, a folder in the MNIST IDX layout, a CSV file "
+                              "(one sample per row), or an NPY file X of shape (samples, features) "
+                              "with --targets");
   if (required) data->required();
+  app.add_option("--targets", source.targets,
+                 "NPY: file y of shape (samples,) or (samples, outputs) for --data X.npy");
   app.add_option("--target-column", source.target_column,
                  "CSV: 0-based column holding the target (-1 = the last)")
       ->capture_default_str()
       ->check(CLI::Range(-1, 1 << 20));
   app.add_option("--task", source.task,
-                 "CSV: classification, regression, or auto (classification iff the target column "
-                 "holds exactly the integers 0..K-1)")
+                 "CSV, NPY: classification, regression, or auto (classification iff the targets "
+                 "are one column holding exactly the integers 0..K-1)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
   app.add_option("--test-fraction", source.test_fraction,
-                 "CSV: share of rows held out as the test set (0 = no test set)")
+                 "CSV, NPY: share of rows held out as the test set (0 = no test set)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.99));
-  app.add_option("--split-seed", source.split_seed, "CSV: seed of the random train/test split")
+  app.add_option("--split-seed", source.split_seed, "CSV, NPY: seed of the random train/test split")
       ->capture_default_str();
   app.add_flag("--standardize", source.standardize,
-               "CSV: standardize features with the training rows' mean and standard deviation");
+               "CSV, NPY: standardize features with the training rows' mean and standard deviation");
 }
 
 DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
@@ -64,6 +67,8 @@ DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
   } catch (const Error& e) {
     fail("{}: {}", checkpoint.string(), e.what());
   }
+  // X and y come as a pair: a new --data replaces the recorded --targets too.
+  if (app.count("--data") || app.count("--targets")) source.targets = given.targets;
   if (app.count("--data")) source.data = given.data;
   if (app.count("--target-column")) source.target_column = given.target_column;
   if (app.count("--task")) source.task = given.task;

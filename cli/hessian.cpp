@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <thread>
 
@@ -34,13 +35,29 @@ struct HessianArgs {
   std::string out;
 };
 
+// Refuses, before the data load and any product, a Lanczos run whose vectors cannot fit in
+// memory (it would end in "out of memory" after minutes, or run on in swap). A lower bound: the
+// basis Q (D × m doubles, m = min(iterations, D)) and its copy in the result, and the m × m
+// eigenvectors of T twice.
+void require_lanczos_memory(Index parameters, int iterations) {
+  const double D = double(parameters), m = double(std::min<Index>(iterations, parameters));
+  const double need = 8 * (2 * m * D + 2 * m * m);
+  const double available = available_memory();
+  require(available == 0 || need <= available,
+          "--iterations {}: Lanczos on {:.0f} parameters keeps {:.0f} vectors of them in double, at "
+          "least {:.1f} GB, but {:.1f} GB of memory is available; lower --iterations (at most about "
+          "{:.0f})",
+          iterations, D, m, need / 1e9, available / 1e9, std::floor(available / (16 * (D + m))));
+}
+
 template <class S>
 int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) {
-  if (!args.out.empty()) require_output_file(args.out, "--out", {args.checkpoint, source.data});
+  if (!args.out.empty()) require_output_file(args.out, "--out", {args.checkpoint, source.data, source.targets});
   require(args.trace_probes != 1, "--trace-probes 1: a standard error needs at least 2 probes; use 0 "
           "(no trace) or 2 or more");
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
+  require_lanczos_memory(net.num_params(), args.iterations);
   const data::Split<S> split = data::load_split<S>(source);
   const data::Dataset<S>& all = pick_split(split, args.split, source);
   require_fit(net, all, args.checkpoint);

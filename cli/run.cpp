@@ -30,7 +30,9 @@ std::string range_text(const labs::ParamSpec& p) {
     for (const auto& c : p.choices) s += (s.empty() ? "" : "|") + c;
     return s;
   }
-  if (p.type == labs::ParamType::boolean || p.type == labs::ParamType::text) return "";
+  if (p.type == labs::ParamType::boolean || p.type == labs::ParamType::text ||
+      p.type == labs::ParamType::path)
+    return "";
   const bool lo = p.min > -1e300, hi = p.max < 1e300;
   if (lo && hi) return fmt::format("[{}, {}]", p.min, p.max);
   if (lo) return fmt::format(">= {}", p.min);

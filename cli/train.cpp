@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -160,18 +159,6 @@ std::string epoch_line(const train::EpochRecord& r, int epochs, bool classificat
   return line + fmt::format("  {:.1f} s", seconds);
 }
 
-// Bytes of memory available to this process (Linux MemAvailable), 0 if unknown.
-double available_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  double kib = 0;
-  while (meminfo >> key >> kib) {
-    if (key == "MemAvailable:") return kib * 1024;
-    meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-  }
-  return 0;
-}
-
 // Refuses, before anything is allocated, a network whose training cannot fit in memory (it
 // ended in std::bad_alloc, or ran on for minutes in swap). A lower bound, so nothing that fits
 // is refused: θ, the gradient, the last good copy and the optimizer's state vectors, plus a,
@@ -195,6 +182,23 @@ void require_memory(const train::Recipe& recipe) {
           fmt::join(recipe.sizes, "-"), need / 1e9, params, recipe.precision, state, batch, available / 1e9);
 }
 
+// Checked before any work: --out names a folder that holds no earlier run (its checkpoint or log
+// would be replaced at the first save, and its snapshots removed), and neither file to be written
+// is the data. Nothing existing is overwritten; the folder itself is created only once every
+// input is validated.
+void require_new_run_folder(const std::filesystem::path& out, const DataSource& source) {
+  std::error_code ec;
+  require(!std::filesystem::exists(out, ec) || std::filesystem::is_directory(out, ec),
+          "--out {}: is a file; name a folder (it gets model.safetensors and log.json)", out.string());
+  for (const char* file : {"model.safetensors", "log.json"})
+    require_output_file(out / file, "--out", {source.data, source.targets});
+  for (const char* file : {"model.safetensors", "log.json", ".current"})
+    require(!std::filesystem::exists(std::filesystem::symlink_status(out / file, ec)),
+            "--out {}: already holds {} (an earlier run?); refusing to overwrite it: choose a new "
+            "folder or move it away",
+            out.string(), file);
+}
+
 template <class S>
 int run_train(const TrainArgs& args, const CLI::App& app, const std::string& command_line) {
   const auto started = Clock::now();
@@ -205,14 +209,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   require(args.batch >= 1, "--batch must be at least 1, got {}", args.batch);
   require(args.epochs >= 0, "--epochs must be ≥ 0, got {}", args.epochs);
   const std::filesystem::path out = args.out;
-  if (!args.out.empty()) {
-    for (const char* file : {"model.safetensors", "log.json"})
-      require_output_file(out / file, "--out", {args.source.data});
-    std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
-            ec.message());
-  }
+  if (!args.out.empty()) require_new_run_folder(out, args.source);
   const train::Recipe given = make_recipe(args, app);
 
   const data::Split<S> split = data::load_split<S>(args.source);
@@ -225,6 +222,13 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   require_memory<S>(recipe);
   nn::Mlp<S> net = train::make_network(recipe, split.train);
   const std::string description = recipe.make_optimizer<S>(split.train.size()).describe();
+  // Only now, with every input validated, does the folder appear: a refused run leaves none.
+  if (!args.out.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
+            ec.message());
+  }
   const int threads = args.threads > 0
                           ? args.threads
                           : std::clamp(int(std::thread::hardware_concurrency()), 1, 4);

@@ -63,3 +63,21 @@ put("safetensors", "nan.safetensors",
     safetensors({"W1": ([2, 3], [1, float("nan"), 3, 4, 5, 6]), "b1": ([2], [0, 0])}, {"nnlab": arch}))
 put("safetensors", "no_metadata.safetensors", safetensors(linear, {}))
 put("safetensors", "short.safetensors", safetensors(linear, {"nnlab": arch})[:-8])
+
+# Recipe JSON: a whole recipe as nnlab train writes it, a minimal one, an NPY source, and fields
+# of the wrong type or out of range.
+recipe = {"data": {"data": "/data/points.csv", "target_column": -1, "task": "auto", "test_fraction": 0.2,
+                   "split_seed": 1, "standardize": False},
+          "arch": "3-8-2", "activations": ["relu"], "loss": "cross_entropy", "bias": True, "tying": "none",
+          "dropout": "inverted", "keep": [0.9, 0.7], "init": "uniform", "optimizer": "adam", "lr": 0.001,
+          "momentum": None, "beta1": 0.9, "beta2": None, "rho": None, "eps": None, "weight_decay": 0,
+          "schedule": "cosine", "batch": 128, "epochs": 20, "sampling": "reshuffle", "seed": 1,
+          "precision": "float", "eval_train": False}
+put("recipe", "full.json", json.dumps(recipe))
+put("recipe", "minimal.json", "{}")
+put("recipe", "npy.json", json.dumps({"data": {"data": "X.npy", "targets": "y.npy"}, "arch": "4-16-3"}))
+put("recipe", "step.json", json.dumps(dict(recipe, schedule="step:5:0.5", optimizer="sgd", momentum=0.9)))
+put("recipe", "wrong_type.json", json.dumps(dict(recipe, epochs="20")))
+put("recipe", "huge.json", json.dumps(dict(recipe, epochs=1e30, batch=-1)))
+put("recipe", "seed.json", '{"seed": -1, "data": {"data": "a.csv", "split_seed": 1e300, "target_column": 4e9}}')
+put("recipe", "unknown.json", json.dumps(dict(recipe, extra=1)))

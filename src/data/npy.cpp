@@ -8,11 +8,14 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
@@ -131,14 +134,22 @@ std::uint32_t little_endian(std::string_view bytes, std::size_t offset, int widt
   return v;
 }
 
-// Copies element i (row-major) from raw little-endian storage of type T.
+// Copies element i (row-major) from raw little-endian storage of type T. A NaN or Inf entry
+// (also a '<f8' value beyond float's range read as float) is refused with its position: data
+// with one would only give NaN losses and gradients downstream.
 template <class T, class Scalar>
-void convert(const char* data, Index rows, Index cols, Mat<Scalar>& out) {
+void convert(const char* data, Index rows, Index cols, bool one_dimensional, const std::string& name,
+             Mat<Scalar>& out) {
   for (Index i = 0; i < rows; ++i)
     for (Index j = 0; j < cols; ++j) {
       T value;
       std::memcpy(&value, data + (i * cols + j) * Index(sizeof(T)), sizeof(T));
       out(i, j) = Scalar(value);
+      if constexpr (std::is_floating_point_v<T>)
+        if (!std::isfinite(out(i, j)))
+          fail("'{}': entry {} is {}{}; non-finite values are refused", name,
+               one_dimensional ? fmt::format("[{}]", i) : fmt::format("[{}, {}]", i, j), double(value),
+               std::isfinite(value) ? " (beyond float's range)" : "");
     }
 }
 
@@ -173,13 +184,14 @@ void save(const std::filesystem::path& path, const Scalar* row_major, Index rows
 }  // namespace
 
 template <class Scalar>
-Mat<Scalar> load_npy(const std::filesystem::path& path) {
+Mat<Scalar> load_npy(const std::filesystem::path& path, NpyInfo* info) {
   static_assert(std::endian::native == std::endian::little, "NPY data is read little-endian");
   const std::string name = path.string();
   const std::string bytes = read_maybe_gzip(path);
   require(!bytes.empty(), "'{}': empty file (expected an NPY file)", name);
-  require(bytes.size() >= 10 && std::string_view(bytes).substr(0, 6) == npy_magic,
+  require(std::string_view(bytes).substr(0, 6) == npy_magic,
           "'{}': wrong magic: not an NPY file (it must start with \\x93NUMPY)", name);
+  require(bytes.size() >= 10, "'{}': truncated NPY header ({} bytes)", name, bytes.size());
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
   require((major >= 1 && major <= 3) && minor == 0,
@@ -213,6 +225,12 @@ Mat<Scalar> load_npy(const std::filesystem::path& path) {
     fail("'{}': unsupported dtype '{}'{}; supported: <f4, <f8, <i4, <i8, |u1", name, header.descr,
          header.descr.starts_with('>') ? " (big-endian)" : "");
 
+  // The product must not wrap: (2^32, 2^32) of '|u1' would promise 0 bytes and then allocate.
+  for (const std::uint64_t d : shape)
+    require(d <= (std::uint64_t(1) << 48), "'{}': shape {} is too large (dimension {})", name,
+            fmt::join(shape, "×"), d);
+  require(cols == 0 || std::uint64_t(rows) <= std::numeric_limits<std::uint64_t>::max() / 8 / std::uint64_t(cols),
+          "'{}': shape {} is too large", name, fmt::join(shape, "×"));
   const std::uint64_t promised = std::uint64_t(rows) * std::uint64_t(cols) * dtype->second;
   const std::uint64_t present = bytes.size() - data_offset;
   if (present < promised)
@@ -222,13 +240,15 @@ Mat<Scalar> load_npy(const std::filesystem::path& path) {
     fail("'{}': {} trailing bytes: shape {} of {} needs {} data bytes, file has {}", name,
          present - promised, fmt::join(shape, "×"), header.descr, promised, present);
 
+  if (info) *info = {shape, header.descr};
   Mat<Scalar> out(rows, cols);
   const char* data = bytes.data() + data_offset;
-  if (header.descr == "<f4") convert<float>(data, rows, cols, out);
-  else if (header.descr == "<f8") convert<double>(data, rows, cols, out);
-  else if (header.descr == "<i4") convert<std::int32_t>(data, rows, cols, out);
-  else if (header.descr == "<i8") convert<std::int64_t>(data, rows, cols, out);
-  else convert<std::uint8_t>(data, rows, cols, out);
+  const bool one_dimensional = shape.size() == 1;
+  if (header.descr == "<f4") convert<float>(data, rows, cols, one_dimensional, name, out);
+  else if (header.descr == "<f8") convert<double>(data, rows, cols, one_dimensional, name, out);
+  else if (header.descr == "<i4") convert<std::int32_t>(data, rows, cols, one_dimensional, name, out);
+  else if (header.descr == "<i8") convert<std::int64_t>(data, rows, cols, one_dimensional, name, out);
+  else convert<std::uint8_t>(data, rows, cols, one_dimensional, name, out);
   return out;
 }
 
@@ -243,8 +263,8 @@ void save_npy(const std::filesystem::path& path, const Vec<Scalar>& vector) {
   save(path, vector.data(), vector.size(), std::nullopt);
 }
 
-template Mat<float> load_npy<float>(const std::filesystem::path&);
-template Mat<double> load_npy<double>(const std::filesystem::path&);
+template Mat<float> load_npy<float>(const std::filesystem::path&, NpyInfo*);
+template Mat<double> load_npy<double>(const std::filesystem::path&, NpyInfo*);
 template void save_npy<float>(const std::filesystem::path&, const Mat<float>&);
 template void save_npy<double>(const std::filesystem::path&, const Mat<double>&);
 template void save_npy<float>(const std::filesystem::path&, const Vec<float>&);

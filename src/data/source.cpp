@@ -2,15 +2,19 @@
 // at random into train/test with a recorded seed.
 #include "nnlab/data/source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/json_number.hpp"
 #include "nnlab/core/rng.hpp"
 #include "nnlab/data/csv.hpp"
 #include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/idx.hpp"
+#include "nnlab/data/npy.hpp"
 #include "nnlab/data/transform.hpp"
 
 namespace nnlab::data {
@@ -36,6 +40,9 @@ bool looks_like_labels(const Mat<double>& rows, Index column) {
 }
 
 template <class Scalar>
+Split<Scalar> split_as_recorded(const Dataset<Scalar>& all, const Source& source);
+
+template <class Scalar>
 Split<Scalar> load_csv_split(const Source& source) {
   const std::filesystem::path path = source.data;
   CsvOptions options;
@@ -51,7 +58,12 @@ Split<Scalar> load_csv_split(const Source& source) {
   } else {
     options.classification = source.task == "classification";
   }
-  const Dataset<Scalar> all = load_csv<Scalar>(path, options);
+  return split_as_recorded(load_csv<Scalar>(path, options), source);
+}
+
+// The test part (test_fraction, split_seed) and the standardization, for CSV and NPY sources.
+template <class Scalar>
+Split<Scalar> split_as_recorded(const Dataset<Scalar>& all, const Source& source) {
   Split<Scalar> split;
   if (source.test_fraction == 0) {
     split.train = all;
@@ -71,6 +83,59 @@ Split<Scalar> load_csv_split(const Source& source) {
   return split;
 }
 
+// X.npy (samples × features) and y.npy (samples, or samples × outputs): numpy's row per sample
+// becomes a column of X and Y. Errors name the file, and the entry where one is at fault.
+template <class Scalar>
+Split<Scalar> load_npy_split(const Source& source) {
+  const std::string& xname = source.data;
+  const std::string& yname = source.targets;
+  require(!yname.empty(),
+          "--data '{}' is an NPY file of inputs; name its targets with --targets y.npy (one per row of X)", xname);
+  require(source.target_column == -1,
+          "--target-column {} is for CSV files; with --data X.npy the targets are --targets '{}'",
+          source.target_column, yname);
+  std::error_code ec;
+  require(std::filesystem::is_regular_file(yname, ec), "--targets '{}': no such file", yname);
+  require(std::filesystem::path(yname).extension() == ".npy",
+          "--targets '{}': expected an NPY file (.npy) of shape (samples,) or (samples, outputs)", yname);
+  NpyInfo xinfo, yinfo;
+  const Mat<double> X = load_npy<double>(xname, &xinfo);  // non-finite entries refused here
+  require(xinfo.shape.size() == 2,
+          "--data '{}': X has shape ({},), but it must be 2-D (samples, features); for one feature "
+          "save X.reshape(-1, 1)", xname, xinfo.shape.empty() ? 0 : xinfo.shape[0]);
+  const Mat<double> Y = load_npy<double>(yname, &yinfo);
+  require(X.rows() == Y.rows(), "--data '{}' has {} samples (rows) but --targets '{}' has {}", xname, X.rows(),
+          yname, Y.rows());
+  require(X.rows() >= 1 && X.cols() >= 1, "--data '{}': shape ({}, {}) holds no data", xname, X.rows(), X.cols());
+  require(Y.cols() >= 1, "--targets '{}': shape ({}, 0) holds no targets", yname, Y.rows());
+
+  const bool column = Y.cols() == 1;
+  bool classification = source.task == "classification";
+  if (source.task == "auto") classification = column && looks_like_labels(Y, 0);
+  Dataset<Scalar> all;
+  all.name = std::filesystem::path(xname).filename().string();
+  all.X = X.transpose().cast<Scalar>();
+  if (!classification) {
+    all.Y = Y.transpose().cast<Scalar>();
+    return split_as_recorded(all, source);
+  }
+  require(column, "--targets '{}': shape ({}, {}); class labels must be one per sample, shape ({},)", yname,
+          Y.rows(), Y.cols(), Y.rows());
+  all.labels.resize(std::size_t(Y.rows()));
+  for (Index i = 0; i < Y.rows(); ++i) {
+    const double t = Y(i, 0);
+    require(t >= 0 && t < 1e6 && t == std::floor(t),
+            "--targets '{}': entry [{}] is {}; class labels must be integers 0..K-1 (or pass --task "
+            "regression)", yname, i, t);
+    all.labels[std::size_t(i)] = int(t);
+    all.num_classes = std::max(all.num_classes, int(t) + 1);
+  }
+  require(all.num_classes >= 2, "--targets '{}': one class only (label 0); classification needs at least 2", yname);
+  all.Y = Mat<Scalar>::Zero(all.num_classes, Y.rows());
+  for (std::size_t j = 0; j < all.labels.size(); ++j) all.Y(all.labels[j], Index(j)) = Scalar(1);
+  return split_as_recorded(all, source);
+}
+
 }  // namespace
 
 bool Source::is_known_name() const { return data == "fashion-mnist"; }
@@ -78,26 +143,37 @@ bool Source::is_known_name() const { return data == "fashion-mnist"; }
 Source Source::absolute() const {
   Source s = *this;
   if (!is_known_name() && !data.empty()) s.data = std::filesystem::absolute(data).lexically_normal().string();
+  if (!targets.empty()) s.targets = std::filesystem::absolute(targets).lexically_normal().string();
   return s;
 }
 
 nlohmann::ordered_json Source::to_json() const {
-  return {{"data", data},
-          {"target_column", target_column},
-          {"task", task},
-          {"test_fraction", test_fraction},
-          {"split_seed", split_seed},
-          {"standardize", standardize}};
+  nlohmann::ordered_json j = {{"data", data}};
+  if (!targets.empty()) j["targets"] = targets;  // NPY only: older records have no such field
+  j["target_column"] = target_column;
+  j["task"] = task;
+  j["test_fraction"] = test_fraction;
+  j["split_seed"] = split_seed;
+  j["standardize"] = standardize;
+  return j;
 }
 
 Source Source::from_json(const nlohmann::json& j) {
   try {
     Source s;
     s.data = j.at("data").get<std::string>();
-    s.target_column = j.value("target_column", s.target_column);
+    s.targets = j.value("targets", s.targets);
+    const auto integer = [&]<class T>(const char* key, T fallback) {
+      if (!j.contains(key)) return fallback;
+      const auto v = json_integer<T>(j[key]);
+      require(v.has_value(), "the recorded data source has {} {} (an integer in [{}, {}])", key, j[key].dump(),
+              std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+      return *v;
+    };
+    s.target_column = integer("target_column", s.target_column);
     s.task = j.value("task", s.task);
     s.test_fraction = j.value("test_fraction", s.test_fraction);
-    s.split_seed = j.value("split_seed", s.split_seed);
+    s.split_seed = integer("split_seed", s.split_seed);
     s.standardize = j.value("standardize", s.standardize);
     require(s.task == "auto" || s.task == "classification" || s.task == "regression",
             "the recorded data source has task '{}' (auto, classification or regression)", s.task);
@@ -111,21 +187,25 @@ Source Source::from_json(const nlohmann::json& j) {
 
 template <class Scalar>
 Split<Scalar> load_split(const Source& source) {
-  require(!source.data.empty(), "no data given (--data fashion-mnist, an MNIST-layout folder or a CSV file)");
-  if (source.is_known_name()) return load_named<Scalar>(source.data);
+  require(!source.data.empty(),
+          "no data given (--data fashion-mnist, an MNIST-layout folder, a CSV file or X.npy --targets y.npy)");
   const std::filesystem::path path = source.data;
+  // Targets that no loader reads must not be ignored quietly.
+  require(source.targets.empty() || path.extension() == ".npy",
+          "--targets '{}' goes with --data X.npy only; '{}' is not an NPY file", source.targets, source.data);
+  if (source.is_known_name()) return load_named<Scalar>(source.data);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return load_idx_split<Scalar>(path, path.filename().string());
   require(std::filesystem::is_regular_file(path, ec),
-          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder or CSV file",
+          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder, CSV or NPY file",
           source.data);
   // Read as CSV, a binary array only gets a confusing complaint about its first "line".
   const std::string extension = path.extension().string();
-  require(extension != ".npy" && extension != ".npz",
-          "--data '{}': NPY/NPZ files are not read by --data yet (the library's data::load_npy reads "
-          ".npy); convert to CSV, one sample per row",
-          source.data);
+  require(extension != ".npz",
+          "--data '{}': NPZ archives are not read; save X and y with np.save and pass --data X.npy "
+          "--targets y.npy", source.data);
+  if (extension == ".npy") return load_npy_split<Scalar>(source);
   return load_csv_split<Scalar>(source);
 }
 

@@ -235,9 +235,10 @@ class DropoutLinreg : public Lab {
         spec("reg_sigma", T::real, "noise standard deviation of the synthetic sweep", "1", "", 0, 1e6),
         spec("reg_trials", T::integer, "training sets of the synthetic sweep", "1000", "400", 2, 1e7),
         spec("reg_test", T::integer, "test points of the synthetic sweep", "200", "", 1, 1e6),
-        spec("diabetes_dir", T::text,
-             "folder with scikit-learn's diabetes_data_raw.csv.gz and diabetes_target.csv.gz",
-             "/usr/lib/python3/dist-packages/sklearn/datasets/data", ""),
+        path_spec("diabetes_dir",
+                  "folder with scikit-learn's diabetes_data_raw.csv.gz and diabetes_target.csv.gz",
+                  "/usr/lib/python3/dist-packages/sklearn/datasets/data",
+                  {"diabetes_data_raw.csv.gz", "diabetes_target.csv.gz"}),
         spec("diabetes_train", T::integer, "training rows per random split of the 442 diabetes rows",
              "40", "", 12, 430),
         spec("diabetes_splits", T::integer, "random train/test splits of the diabetes data", "400",
@@ -905,10 +906,11 @@ ridge regression with penalty $\lambda_j = \frac{1-p}{p}\,\Gamma_{jj}$ on featur
   // (e) diabetes: repeated random splits, features standardized on the training rows and y
   // centred by the training mean (the intercept is not dropped). Returns a sentence for the answer.
   static std::string diabetes_sweep(const Params& params, const Context& context, Result& result) {
-    const std::filesystem::path dir = params.text("diabetes_dir");
+    const std::filesystem::path dir = params.path("diabetes_dir");
     const auto features = dir / "diabetes_data_raw.csv.gz", targets = dir / "diabetes_target.csv.gz";
     Table& table = result.tables.back();
-    if (!std::filesystem::exists(features) || !std::filesystem::exists(targets)) {
+    // Only the default can be unavailable: Params::resolve refuses a set folder without the files.
+    if (!params.available("diabetes_dir")) {
       const std::string note = fmt::format(
           "The diabetes data ({}) is absent (Debian package python3-sklearn), so the real-data "
           "sweep was skipped.",

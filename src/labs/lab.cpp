@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "nnlab/core/error.hpp"
@@ -21,6 +22,7 @@ std::string_view type_name(ParamType type) {
     case ParamType::boolean: return "boolean";
     case ParamType::text: return "text";
     case ParamType::real_list: return "real list";
+    case ParamType::path: return "path";
   }
   return "unknown";
 }
@@ -118,6 +120,11 @@ std::pair<Value, std::string> parse_value(const ParamSpec& spec, std::string_vie
              fmt::join(spec.choices, ", "), raw);
       return {v, v};
     }
+    case ParamType::path: {
+      const std::string v(trim(raw));
+      if (v.empty()) fail("{} expects a file or folder, got ''", where(spec, lab_id));
+      return {v, v};
+    }
     case ParamType::real_list: {
       std::vector<double> list;
       std::string_view rest = raw;
@@ -137,13 +144,37 @@ std::pair<Value, std::string> parse_value(const ParamSpec& spec, std::string_vie
   fail("{} has an unknown type", where(spec, lab_id));
 }
 
+// "" if path `value` exists and, when spec.files is not empty, is a folder holding each of them;
+// else why not: "'/x' does not exist", "'/x' is not a folder", "'/x' lacks a.csv".
+std::string path_problem(const ParamSpec& spec, const std::string& value) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(value, ec)) return fmt::format("'{}' does not exist", value);
+  if (spec.files.empty()) return {};
+  if (!fs::is_directory(value, ec))
+    return fmt::format("'{}' is not a folder (expected one holding {})", value, fmt::join(spec.files, ", "));
+  std::vector<std::string> missing;
+  for (const auto& file : spec.files)
+    if (!fs::is_regular_file(fs::path(value) / file, ec)) missing.push_back(file);
+  if (missing.empty()) return {};
+  return fmt::format("'{}' lacks {} (expected a folder holding {})", value, fmt::join(missing, ", "),
+                     fmt::join(spec.files, ", "));
+}
+
 }  // namespace
+
+ParamSpec path_spec(std::string name, std::string help, std::string default_value,
+                    std::vector<std::string> files) {
+  ParamSpec s = spec(std::move(name), ParamType::path, std::move(help), std::move(default_value));
+  s.files = std::move(files);
+  return s;
+}
 
 ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
                std::string quick_value, double min, double max) {
   return {.name = std::move(name), .type = type, .help = std::move(help),
           .default_value = std::move(default_value), .quick_value = std::move(quick_value),
-          .min = min, .max = max, .choices = {}};
+          .min = min, .max = max, .choices = {}, .files = {}};
 }
 
 Params Params::resolve(const std::vector<ParamSpec>& specs, bool quick,
@@ -176,6 +207,16 @@ Params Params::resolve(const std::vector<ParamSpec>& specs, bool quick,
   Params params;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     auto [value, text] = parse_value(specs[i], raw[i], lab_id);
+    if (specs[i].type == ParamType::path) {
+      const std::string& default_value =
+          quick && !specs[i].quick_value.empty() ? specs[i].quick_value : specs[i].default_value;
+      const std::string problem = path_problem(specs[i], text);
+      if (!problem.empty()) {
+        // A typo must not quietly skip the part of the lab that reads the path.
+        if (text != std::string(trim(default_value))) fail("{}: {}", where(specs[i], lab_id), problem);
+        params.unavailable_.emplace_back(specs[i].name, problem);
+      }
+    }
     params.values_.emplace(specs[i].name, std::move(value));
     params.types_.emplace(specs[i].name, specs[i].type);
     params.items_.emplace_back(specs[i].name, std::move(text));
@@ -210,6 +251,14 @@ bool Params::boolean(std::string_view name) const {
 }
 const std::string& Params::text(std::string_view name) const {
   return get<std::string>(values_, types_, name, ParamType::text);
+}
+const std::string& Params::path(std::string_view name) const {
+  return get<std::string>(values_, types_, name, ParamType::path);
+}
+bool Params::available(std::string_view name) const {
+  path(name);  // a declared path parameter
+  return std::none_of(unavailable_.begin(), unavailable_.end(),
+                      [&](const auto& u) { return u.first == name; });
 }
 std::vector<double> Params::real_list(std::string_view name) const {
   const auto& text = get<std::string>(values_, types_, name, ParamType::real_list);

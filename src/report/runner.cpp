@@ -85,21 +85,12 @@ RunRecord new_record(const labs::Lab& lab, std::uint64_t seed, bool quick) {
   return record;
 }
 
-// See run_lab in runner.hpp.
-void check_path_params(const labs::Lab& lab, const labs::Params& params, bool quick, RunRecord& record) {
-  for (const auto& spec : lab.params()) {
-    if (spec.type != labs::ParamType::text ||
-        !(spec.name.ends_with("_dir") || spec.name.ends_with("_file") || spec.name.ends_with("_path")))
-      continue;
-    const std::string& value = params.text(spec.name);
-    std::error_code ec;
-    if (std::filesystem::exists(value, ec)) continue;
-    const std::string& default_value = quick && !spec.quick_value.empty() ? spec.quick_value : spec.default_value;
-    require(value == default_value, "lab '{}': {} = '{}' does not exist", lab.id(), spec.name, value);
-    record.warnings.push_back(fmt::format("{} = '{}' (the default) does not exist, so the part of {} "
-                                          "that reads it was skipped",
-                                          spec.name, value, lab.id()));
-  }
+// See run_lab in runner.hpp: a path parameter's default that is not there (Params::resolve
+// refused any other value that is not) is a warning of the record.
+void note_unavailable_paths(const labs::Lab& lab, const labs::Params& params, RunRecord& record) {
+  for (const auto& [name, problem] : params.unavailable())
+    record.warnings.push_back(fmt::format("{} = {} (the default), so the part of {} that reads it was skipped",
+                                          name, problem, lab.id()));
 }
 
 RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
@@ -109,7 +100,7 @@ RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& par
   const auto lab_dir = results_dir / lab.id();
   RunRecord record = new_record(lab, seed, quick);
   record.params = params.items();
-  check_path_params(lab, params, quick, record);
+  note_unavailable_paths(lab, params, record);
   require_writable(results_dir);
   experiment::PoolExecutor executor(pool);
   const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/json_number.hpp"
 #include "nnlab/core/rng.hpp"
 
 namespace nnlab::train {
@@ -33,6 +35,13 @@ std::vector<double> keep_per_layer(std::vector<double> p, int L) {
 template <class T>
 T field(const json& j, const char* key, T fallback) {
   if (!j.contains(key) || j[key].is_null()) return fallback;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const auto v = json_integer<T>(j[key]);
+    if (!v)
+      fail("recipe field '{}' must be an integer in [{}, {}], got {}", key, std::numeric_limits<T>::min(),
+           std::numeric_limits<T>::max(), j[key].dump());
+    return *v;
+  }
   try {
     return j[key].get<T>();
   } catch (const json::exception&) {

@@ -84,7 +84,11 @@ TEST(Cli, IllTypedSetValueSaysWhatIsExpected) {
 TEST(Cli, ExplicitPathParameterThatDoesNotExist) {
   const auto out = scratch() / "missing_path";
   expect_one_error_line(nnlab("run dropout-linreg --quick --set diabetes_dir=/nonexistent --out " + out.string()),
-                        "lab 'dropout-linreg': diabetes_dir = '/nonexistent' does not exist");
+                        "parameter 'diabetes_dir' for lab 'dropout-linreg': '/nonexistent' does not exist");
+  EXPECT_FALSE(std::filesystem::exists(out / "results" / "dropout-linreg.json"));
+  // A folder that exists but lacks the files fails too (it skipped the real-data part, 13/13).
+  expect_one_error_line(nnlab("run dropout-linreg --quick --set diabetes_dir=/tmp --out " + out.string()),
+                        "'/tmp' lacks diabetes_data_raw.csv.gz, diabetes_target.csv.gz");
   EXPECT_FALSE(std::filesystem::exists(out / "results" / "dropout-linreg.json"));
 }
 

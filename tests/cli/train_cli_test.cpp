@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -19,6 +20,7 @@
 #include "data/temp_dir.hpp"
 #include "nnlab/core/file.hpp"
 #include "nnlab/core/rng.hpp"
+#include "nnlab/data/npy.hpp"
 #include "nnlab/nn/checkpoint.hpp"
 #include "support/gradient_check.hpp"
 
@@ -392,13 +394,14 @@ TEST_F(TrainCli, KillNineLeavesACheckpointAndALogOfTheSameEpoch) {
   int checked = 0;
   for (int i = 0; i < 12; ++i) {
     const std::string delay = fmt::format("{:.2f}", 0.25 + 0.07 * i);
+    const std::string k = fmt::format("k{}", i);  // a new folder each time: train never reuses one
     const std::string script = std::string(NNLAB_BINARY) + " " +
-                               train("k", "--arch 3-512-512-2 --epochs 100000 --batch 300 --test-fraction 0") +
+                               train(k, "--arch 3-512-512-2 --epochs 100000 --batch 300 --test-fraction 0") +
                                " >/dev/null 2>&1 & pid=$!; sleep " + delay + "; kill -9 $pid; wait $pid";
     std::system(("sh -c '" + script + "'").c_str());
-    if (!std::filesystem::exists(path("k/log.json"))) continue;  // killed before the first save
-    const json log = json::parse(read_file(path("k/log.json")));
-    const auto loaded = nn::load_checkpoint(path("k/model.safetensors"));
+    if (!std::filesystem::exists(path(k + "/log.json"))) continue;  // killed before the first save
+    const json log = json::parse(read_file(path(k + "/log.json")));
+    const auto loaded = nn::load_checkpoint(path(k + "/model.safetensors"));
     EXPECT_EQ(loaded.metadata.at("epochs_trained"), std::to_string(log["epochs"].size())) << "kill " << i;
     ++checked;
   }
@@ -413,11 +416,85 @@ TEST_F(TrainCli, NetworkThatCannotFitInMemoryIsRefused) {
   expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --epochs 1", "GB of memory is available");
 }
 
-// Messages that misled: an NPY file read as CSV, one probe with a standard error of 0, a step
-// limit from an unconverged lambda_1 without a caveat, an option before the command.
+// numpy users: --data X.npy --targets y.npy trains like the same data as CSV (the same split from
+// the same split seed, so the same test accuracy), and eval rebuilds the split from the recipe.
+TEST_F(TrainCli, NpyDataTrainsLikeTheSameCsv) {
+  const Mat<double> rows = [&] {
+    std::istringstream lines(read_file(csv_));
+    std::string line;
+    std::getline(lines, line);  // header
+    Mat<double> m(300, 4);
+    for (Index i = 0; i < 300 && std::getline(lines, line); ++i) {
+      std::replace(line.begin(), line.end(), ',', ' ');
+      std::istringstream fields(line);
+      for (Index j = 0; j < 4; ++j) fields >> m(i, j);
+    }
+    return m;
+  }();
+  data::save_npy(path("X.npy"), Mat<double>(rows.leftCols(3)));
+  data::save_npy(path("y.npy"), Vec<double>(rows.col(3)));
+  const std::string recipe = " --arch 3-8-2 --epochs 2 --batch 16 --precision double --threads 1 --out ";
+  ASSERT_EQ(run("train --data " + path("X.npy").string() + " --targets " + path("y.npy").string() + recipe +
+                path("npy").string()).code, 0);
+  ASSERT_EQ(run("train --data " + csv_ + recipe + path("csv").string()).code, 0);
+  const json a = json::parse(read_file(path("npy/log.json"))), b = json::parse(read_file(path("csv/log.json")));
+  EXPECT_EQ(a["recipe"]["data"]["targets"], path("y.npy").string());
+  EXPECT_EQ(a["data"]["train"]["classes"], 2);
+  EXPECT_EQ(a["epochs"][1]["test_accuracy"], b["epochs"][1]["test_accuracy"]);
+  EXPECT_EQ(a["epochs"][1]["test_loss"], b["epochs"][1]["test_loss"]);
+  const Outcome e = run_in("/", "eval " + path("npy/model.safetensors").string() + " --json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(json::parse(e.out)["samples"], 60);
+  EXPECT_EQ(json::parse(e.out)["accuracy"], a["epochs"][1]["test_accuracy"]);
+}
+
+// A refused run leaves no --out folder behind (it is created only once every input is
+// validated), and an earlier run in --out is never overwritten: not its checkpoint, its log or
+// its snapshot.
+TEST_F(TrainCli, RefusedRunsLeaveNoFolderAndNothingIsOverwritten) {
+  expect_one_line_error("train --data " + path("missing.csv").string() + " --out " + path("r1").string(), "missing.csv");
+  expect_one_line_error("train --data " + csv_ + " --arch 5-8-2 --out " + path("r2").string(), "3 inputs and 2 outputs");
+  expect_one_line_error("train --data " + csv_ + " --arch 3-100000000-2 --out " + path("r3").string(),
+                        "training needs at least");
+  expect_one_line_error("train --data " + csv_ + " --keep 2 --out " + path("r4").string(), "keep");
+  expect_one_line_error("train --data " + csv_ + " --arch 3-8-2 --out " + csv_, "is a file; name a folder");
+  for (const char* name : {"r1", "r2", "r3", "r4"}) EXPECT_FALSE(std::filesystem::exists(path(name))) << name;
+
+  ASSERT_EQ(run(train("prev", "--arch 3-8-2 --epochs 1")).code, 0);
+  const std::string model = read_file(path("prev/model.safetensors")), log = read_file(path("prev/log.json"));
+  const auto snapshot = std::filesystem::read_symlink(path("prev/.current"));
+  expect_one_line_error(train("prev", "--arch 3-8-2 --epochs 2"), "already holds model.safetensors");
+  std::filesystem::remove(path("prev/model.safetensors"));  // the log alone still counts
+  expect_one_line_error(train("prev", "--arch 3-8-2 --epochs 2"), "already holds log.json");
+  EXPECT_EQ(read_file(path("prev/log.json")), log);
+  EXPECT_EQ(read_file(path("prev/.current/model.safetensors")), model);
+  EXPECT_EQ(std::filesystem::read_symlink(path("prev/.current")), snapshot);
+  // An existing empty folder is fine.
+  std::filesystem::create_directories(path("empty"));
+  EXPECT_EQ(run(train("empty", "--arch 3-8-2 --epochs 1")).code, 0);
+}
+
+// The Lanczos basis (--iterations vectors of all parameters in double) is checked against the
+// available memory before the data are read or any product is computed.
+TEST_F(TrainCli, HessianRefusesALanczosBasisThatCannotFit) {
+  // 3-30000-2: 180,002 parameters; 100,000 vectors of them are hundreds of GB.
+  ASSERT_EQ(run(train("wide", "--arch 3-30000-2 --epochs 0")).code, 0);
+  const std::string model = path("wide/model.safetensors").string();
+  expect_one_line_error("hessian " + model + " --iterations 100000 --top 1",
+                        "--iterations 100000: Lanczos on 180002 parameters keeps 100000 vectors");
+  expect_one_line_error("hessian " + model + " --iterations 100000 --top 1", "lower --iterations (at most about");
+  const Outcome ok = run("hessian " + model + " --iterations 3 --top 1 --first 20");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+}
+
+// Messages that misled: an NPY file read as CSV (now: one without --targets, a broken one), one
+// probe with a standard error of 0, a step limit from an unconverged lambda_1 without a caveat,
+// an option before the command.
 TEST_F(TrainCli, MessagesSayWhatIsWrong) {
   write_file_atomic(path("x.npy"), std::string("\x93NUMPY\x01\x00", 8));
-  expect_one_line_error("train --data " + path("x.npy").string(), "NPY/NPZ files are not read by --data yet");
+  expect_one_line_error("train --data " + path("x.npy").string(), "is an NPY file of inputs; name its targets with --targets");
+  expect_one_line_error("train --data " + path("x.npy").string() + " --targets " + path("x.npy").string(),
+                        "x.npy': truncated NPY header");
   ASSERT_EQ(run(train("m", "--arch 3-16-16-2 --epochs 1")).code, 0);
   const std::string model = path("m/model.safetensors").string();
   expect_one_line_error("hessian " + model + " --trace-probes 1", "--trace-probes 1: a standard error needs at least 2");

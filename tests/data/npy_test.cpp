@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "temp_dir.hpp"
@@ -160,6 +161,34 @@ TEST(Npy, TruncatedAndTrailingData) {
   header_cut.resize(30);
   const auto hc = dir.write("hcut.npy", header_cut);
   EXPECT_ERROR_CONTAINS(load_npy<double>(hc), hc.string(), "truncated", "header");
+}
+
+// A shape whose byte count wraps around 2^64 must not pass the size check and then allocate.
+TEST(Npy, ShapeWhoseSizeWrapsIsRefused) {
+  testing::TempDir dir;
+  const auto wrap = dir.write("w.npy", npy_bytes("{'descr': '|u1', 'fortran_order': False, "
+                                                 "'shape': (4294967296, 4294967296)}", ""));
+  EXPECT_ERROR_CONTAINS(load_npy<double>(wrap), wrap.string(), "too large");
+  const auto zero = dir.write("z.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                                                 "'shape': (0, 3)}", ""));
+  EXPECT_EQ(load_npy<double>(zero).rows(), 0);
+}
+
+// NaN or Inf data would only give NaN losses downstream: refused at load with the position.
+TEST(Npy, NonFiniteEntriesAreRefusedWithTheirPosition) {
+  testing::TempDir dir;
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const auto matrix = dir.write("m.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                                                   "'shape': (2, 3)}", raw<double>({1, 2, 3, 4, nan, 6})));
+  EXPECT_ERROR_CONTAINS(load_npy<double>(matrix), matrix.string(), "entry [1, 1] is nan; non-finite values are refused");
+  const auto vector = dir.write("v.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, "
+                                                   "'shape': (3,)}", raw<float>({1, 2, -float(inf)})));
+  EXPECT_ERROR_CONTAINS(load_npy<double>(vector), vector.string(), "entry [2] is -inf");
+  // Finite in double, Inf once read as float.
+  const auto huge = dir.write("h.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                                                 "'shape': (1, 2)}", raw<double>({1, 1e300})));
+  EXPECT_NO_THROW(load_npy<double>(huge));
+  EXPECT_ERROR_CONTAINS(load_npy<float>(huge), huge.string(), "entry [0, 1] is 1e+300 (beyond float's range)");
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include <unistd.h>
+
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/file.hpp"
 #include "nnlab/labs/lab.hpp"
@@ -35,11 +37,11 @@ class FakeLab : public labs::Lab {
   std::string sheet() const override { return "0.1"; }
   std::string question() const override { return "Is E[U] = 1/2 for <U> ~ Uniform(0,1) & co?"; }
   std::vector<ParamSpec> params() const override {
-    return {{"trials", ParamType::integer, "Monte Carlo trials", "400", "100", 1, 1e6, {}},
-            {"keep", ParamType::real, "keep probability p", "0.5", "", 1e-9, 1, {}},
-            {"verbose", ParamType::boolean, "say more", "false", "", -1e300, 1e300, {}},
-            {"kind", ParamType::text, "which kind", "a", "", -1e300, 1e300, {"a", "b"}},
-            {"ps", ParamType::real_list, "keep probabilities", "0.1,0.5,1", "0.5", 0, 1, {}}};
+    return {{"trials", ParamType::integer, "Monte Carlo trials", "400", "100", 1, 1e6, {}, {}},
+            {"keep", ParamType::real, "keep probability p", "0.5", "", 1e-9, 1, {}, {}},
+            {"verbose", ParamType::boolean, "say more", "false", "", -1e300, 1e300, {}, {}},
+            {"kind", ParamType::text, "which kind", "a", "", -1e300, 1e300, {"a", "b"}, {}},
+            {"ps", ParamType::real_list, "keep probabilities", "0.1,0.5,1", "0.5", 0, 1, {}, {}}};
   }
   labs::Result run(const Params& params, const labs::Context& context) const override {
     ++fake_runs;
@@ -155,6 +157,51 @@ TEST(Params, EachKindOfBadValueIsNamed) {
   EXPECT_TRUE(contains(resolve("kind", "c"), "must be one of a, b, got 'c'"));
   EXPECT_TRUE(contains(resolve("ps", "0.1,,0.2"), "expects a comma-separated list"));
   EXPECT_TRUE(contains(resolve("ps", "0.1,2"), "must be in [0, 1], got '0.1,2'"));
+}
+
+// Non-finite numbers are refused in every numeric parameter, each spelling, lists included.
+TEST(Params, NonFiniteNumbersAreRefused) {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", "1e999", "-1e999"}) {
+    const auto m = error_of([&] { Params::resolve(specs(), false, {{"keep", bad}}, "test-fake"); });
+    EXPECT_TRUE(contains(m, std::string("parameter 'keep' for lab 'test-fake' expects a finite real number, got '") +
+                                bad + "'")) << m;
+    const auto l = error_of([&] { Params::resolve(specs(), false, {{"ps", std::string("0.1,") + bad}}); });
+    EXPECT_TRUE(contains(l, "parameter 'ps' expects a comma-separated list of real numbers")) << l;
+  }
+  EXPECT_TRUE(contains(error_of([&] { Params::resolve(specs(), false, {{"trials", "nan"}}); }), "expects an integer"));
+}
+
+// A path parameter set away from its default must exist, and a folder must hold its files; a
+// default that is not there is allowed and reported as unavailable.
+TEST(Params, PathParametersAreCheckedWhenResolved) {
+  const auto dir = std::filesystem::temp_directory_path() / ("nnlab_path_param_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::vector<ParamSpec> specs = {
+      labs::path_spec("data_dir", "a folder with a.csv and b.csv", "/nonexistent/default", {"a.csv", "b.csv"}),
+      labs::path_spec("any_path", "any file", dir.string())};
+  const auto defaults = Params::resolve(specs, false, {}, "lab-x");
+  EXPECT_FALSE(defaults.available("data_dir"));
+  EXPECT_TRUE(defaults.available("any_path"));
+  ASSERT_EQ(defaults.unavailable().size(), 1u);
+  EXPECT_EQ(defaults.unavailable()[0].second, "'/nonexistent/default' does not exist");
+  EXPECT_EQ(defaults.path("data_dir"), "/nonexistent/default");
+
+  EXPECT_EQ(error_of([&] { Params::resolve(specs, false, {{"data_dir", "/nonexistent/typo"}}, "lab-x"); }),
+            "parameter 'data_dir' for lab 'lab-x': '/nonexistent/typo' does not exist");
+  write_file_atomic(dir / "a.csv", "1\n");
+  EXPECT_EQ(error_of([&] { Params::resolve(specs, false, {{"data_dir", dir.string()}}, "lab-x"); }),
+            "parameter 'data_dir' for lab 'lab-x': '" + dir.string() +
+                "' lacks b.csv (expected a folder holding a.csv, b.csv)");
+  EXPECT_TRUE(contains(error_of([&] { Params::resolve(specs, false, {{"data_dir", (dir / "a.csv").string()}}); }),
+                       "is not a folder"));
+  EXPECT_TRUE(contains(error_of([&] { Params::resolve(specs, false, {{"any_path", ""}}); }),
+                       "parameter 'any_path' expects a file or folder, got ''"));
+  write_file_atomic(dir / "b.csv", "2\n");
+  const auto set = Params::resolve(specs, false, {{"data_dir", dir.string()}}, "lab-x");
+  EXPECT_TRUE(set.available("data_dir"));
+  EXPECT_TRUE(set.unavailable().empty());
+  EXPECT_TRUE(contains(error_of([&] { set.text("data_dir"); }), "'data_dir' is a path, not a text"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Params, GettersRejectUnknownNamesAndWrongTypes) {

@@ -1,6 +1,7 @@
-// The lab runner's checks around a lab: a path parameter (named *_dir, *_file, *_path) that was
-// set and does not exist stops the run before the lab starts; a default that does not exist is
-// a warning of the record, shown by `nnlab run` and in the report, naming what was skipped.
+// The lab runner's checks around a lab: a path parameter (labs::ParamType::path) whose default
+// does not exist is a warning of the record, shown by `nnlab run` and in the report, naming what
+// was skipped; one set away from its default that does not exist never reaches the lab
+// (Params::resolve refuses it).
 #include "nnlab/report/runner.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ class PathLab : public labs::Lab {
   std::string sheet() const override { return "0"; }
   std::string question() const override { return "does the runner check paths?"; }
   std::vector<labs::ParamSpec> params() const override {
-    return {labs::spec("data_dir", labs::ParamType::text, "a folder", "/nonexistent/default")};
+    return {labs::path_spec("data_dir", "a folder", "/nonexistent/default")};
   }
   experiment::Result run(const labs::Params&, const labs::Context&) const override {
     ++runs;
@@ -34,14 +35,13 @@ TEST(Runner, PathParametersMustExistUnlessTheyAreTheDefault) {
   const RunRecord record = run_lab(lab, defaults, 1, 1, false, out.path());
   EXPECT_EQ(lab.runs, 1);
   ASSERT_EQ(record.warnings.size(), 1u);
-  EXPECT_NE(record.warnings[0].find("data_dir = '/nonexistent/default' (the default) does not exist, so "
+  EXPECT_NE(record.warnings[0].find("data_dir = '/nonexistent/default' does not exist (the default), so "
                                     "the part of path-lab that reads it was skipped"),
             std::string::npos)
       << record.warnings[0];
 
-  const auto typo = labs::Params::resolve(lab.params(), false, {{"data_dir", "/nonexistent/typo"}}, lab.id());
-  EXPECT_ERROR_CONTAINS(run_lab(lab, typo, 1, 1, false, out.path()),
-                        "lab 'path-lab': data_dir = '/nonexistent/typo' does not exist");
+  EXPECT_ERROR_CONTAINS(labs::Params::resolve(lab.params(), false, {{"data_dir", "/nonexistent/typo"}}, lab.id()),
+                        "parameter 'data_dir' for lab 'path-lab': '/nonexistent/typo' does not exist");
   EXPECT_EQ(lab.runs, 1);
 
   const auto existing = labs::Params::resolve(lab.params(), false, {{"data_dir", out.path().string()}}, lab.id());

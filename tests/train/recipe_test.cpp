@@ -75,6 +75,37 @@ TEST(Recipe, RejectsWhatIsWrong) {
   EXPECT_THROW(make_network(misfit, blobs<float>(10, 1)), Error);
 }
 
+// Integer fields take integers within their type's range, exactly: get<int>() cast 1e30 to int
+// (undefined behaviour, found by fuzz/recipe_fuzz.cpp on target_column 4e9) and wrapped a seed
+// of -1 to 2^64 - 1. An integral float (1e3, written by hand) is that integer.
+TEST(Recipe, IntegerFieldsAreExactAndInRange) {
+  const json base = Recipe{}.to_json();
+  const auto with = [&](const char* key, json value) {
+    json j = base;
+    j[key] = std::move(value);
+    return j;
+  };
+  const auto message = [](const json& j) {
+    try {
+      Recipe::from_json(j);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(with("epochs", 1e30)), "recipe field 'epochs' must be an integer in [-2147483648, 2147483647], got 1e+30");
+  EXPECT_EQ(message(with("epochs", 2.5)), "recipe field 'epochs' must be an integer in [-2147483648, 2147483647], got 2.5");
+  EXPECT_EQ(message(with("seed", -1)), "recipe field 'seed' must be an integer in [0, 18446744073709551615], got -1");
+  EXPECT_EQ(Recipe::from_json(with("batch", 1e3)).batch, 1000);
+  EXPECT_EQ(Recipe::from_json(with("seed", 18446744073709551615ull)).seed, 18446744073709551615ull);
+  json data = base;
+  data["data"]["target_column"] = 4e9;
+  EXPECT_EQ(message(data), "the recorded data source has target_column 4000000000.0 (an integer in [-2147483648, 2147483647])");
+  data["data"]["target_column"] = 2;
+  data["data"]["split_seed"] = 1e300;
+  EXPECT_NE(message(data).find("the recorded data source has split_seed 1e+300"), std::string::npos) << message(data);
+}
+
 TEST(Recipe, ResolvesTheNetworkForTheData) {
   Recipe r = blob_recipe();
   r.sizes.clear();

@@ -5,6 +5,10 @@
 //   a CSV file          one sample per row, target column chosen by target_column; split into
 //                       train/test at random (test_fraction, split_seed), optionally
 //                       standardized with the training part's mean and deviation.
+//   an NPY file X       (numpy's np.save) of shape (samples, features), with `targets` an NPY
+//                       file y of shape (samples,) or (samples, outputs); split and standardized
+//                       as a CSV file. NaN/Inf entries, other ranks, unequal lengths and
+//                       non-integer class labels are errors naming the file and the entry.
 // Everything that determines the split is part of the source, so a recorded source rebuilds
 // exactly the sets that training saw; paths are recorded absolute (absolute()), so they resolve
 // from any working folder.
@@ -19,15 +23,16 @@
 namespace nnlab::data {
 
 struct Source {
-  std::string data;              // name, folder or CSV file
+  std::string data;              // name, folder, CSV file or NPY file of inputs
+  std::string targets = {};      // NPY: the file of targets y (empty for every other source)
   int target_column = -1;        // CSV: 0-based column of the target, −1 = the last
-  std::string task = "auto";     // CSV: classification | regression | auto (integer labels 0..K−1)
-  double test_fraction = 0.2;    // CSV: share of rows held out as the test set; 0 = none
-  std::uint64_t split_seed = 1;  // CSV: seed of the random split (independent of the run's seed)
-  bool standardize = false;      // CSV: x' = (x − μ)/s with μ, s of the training rows
+  std::string task = "auto";     // CSV, NPY: classification | regression | auto (labels 0..K−1)
+  double test_fraction = 0.2;    // CSV, NPY: share of rows held out as the test set; 0 = none
+  std::uint64_t split_seed = 1;  // CSV, NPY: seed of the random split (independent of the run's)
+  bool standardize = false;      // CSV, NPY: x' = (x − μ)/s with μ, s of the training rows
 
   bool is_known_name() const;
-  // The same source with a file or folder path made absolute (known names unchanged).
+  // The same source with file and folder paths made absolute (known names unchanged).
   Source absolute() const;
   nlohmann::ordered_json to_json() const;
   static Source from_json(const nlohmann::json& j);  // throws Error on a malformed record

@@ -29,9 +29,13 @@ using experiment::Cell, experiment::Table, experiment::Line, experiment::Figure,
 // ---------------------------------------------------------------- parameters
 using Value = std::variant<std::int64_t, double, bool, std::string>;
 
-enum class ParamType { integer, real, boolean, text, real_list };
+// path: a file or folder. Params::resolve checks it: a value set away from its default must exist
+// (and, for a folder with `files`, hold each of them), so a typo stops the run instead of quietly
+// skipping the part of the lab that reads it; a default that does not exist (an optional Debian
+// package is missing) is allowed and reported by Params::available and Params::unavailable.
+enum class ParamType { integer, real, boolean, text, real_list, path };
 
-// "integer", "real", "boolean", "text", "real list": for messages and parameter listings.
+// "integer", "real", "boolean", "text", "real list", "path": for messages and parameter listings.
 std::string_view type_name(ParamType type);
 
 struct ParamSpec {
@@ -43,11 +47,16 @@ struct ParamSpec {
   double min = -1e300;     // inclusive bounds for integer, real and every element of real_list
   double max = 1e300;
   std::vector<std::string> choices;  // for text: the allowed values (empty = any)
+  std::vector<std::string> files;    // for path: files the folder must hold (empty = any path)
 };
 
 // A numeric or text parameter in one line; quick_value empty = the default.
 ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
                std::string quick_value = {}, double min = -1e300, double max = 1e300);
+
+// A path parameter: a file, or a folder that must hold `files` (names relative to it).
+ParamSpec path_spec(std::string name, std::string help, std::string default_value,
+                    std::vector<std::string> files = {});
 
 // Resolved, validated parameter values. Getters throw nnlab::Error for unknown names or
 // wrong types (a lab bug, not a user error).
@@ -58,12 +67,21 @@ class Params {
   bool boolean(std::string_view name) const;
   const std::string& text(std::string_view name) const;
   std::vector<double> real_list(std::string_view name) const;
+  const std::string& path(std::string_view name) const;
+  // Whether path parameter `name` exists (holding its files); false only for a default that does
+  // not, since resolve refuses any other value that does not.
+  bool available(std::string_view name) const;
+  // The path parameters that are not available, each as (name, why): "'/x' does not exist" or
+  // "'/x' lacks a.csv".
+  const std::vector<std::pair<std::string, std::string>>& unavailable() const { return unavailable_; }
   // The values as typed strings, in spec order: for JSON, --resume comparison and display.
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
   // Parses and validates: starts from defaults (or quick values), applies `sets` ("name",
   // "value") in order. Unknown names get an Error listing the valid ones; ill-typed or
-  // out-of-range values an Error naming the parameter, the value and what is expected.
+  // out-of-range values (NaN and Inf included) an Error naming the parameter, the value and what
+  // is expected; a path set away from its default that does not exist, or a folder that lacks
+  // one of its files, an Error naming the path and what is missing.
   static Params resolve(const std::vector<ParamSpec>& specs, bool quick,
                         const std::vector<std::pair<std::string, std::string>>& sets);
   // The same, with messages that name the lab: "unknown parameter 'x' for lab 'y'; valid: …".
@@ -75,6 +93,7 @@ class Params {
   std::vector<std::pair<std::string, std::string>> items_;
   std::map<std::string, Value, std::less<>> values_;  // real_list kept as its canonical text
   std::map<std::string, ParamType, std::less<>> types_;
+  std::vector<std::pair<std::string, std::string>> unavailable_;
 };
 
 // ---------------------------------------------------------------- running

@@ -31,10 +31,9 @@ void validate_result(const experiment::Result& result, std::string_view lab_id);
 
 // Runs `lab` with resolved `params` on `threads` threads (<= 0: all cores) and writes its
 // JSON, CSVs and SVGs under out_root/results/. Exceptions from the lab propagate (nothing is
-// written then). Text parameters named *_dir, *_file or *_path name files: one set away from its
-// default that does not exist is an Error before the lab runs (a typo must not quietly skip the
-// part that reads it); a default that does not exist becomes a warning of the record, saying
-// that the part of the lab that needs it was skipped.
+// written then). A path parameter (labs::ParamType::path) whose default is not there
+// (Params::unavailable; any other value that is not there was refused by Params::resolve)
+// becomes a warning of the record, saying that the part of the lab that needs it was skipped.
 RunRecord run_lab(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
                   int threads, bool quick, const std::filesystem::path& out_root,
                   const ProgressFn& progress = {});
