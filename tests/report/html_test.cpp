@@ -40,8 +40,8 @@ TEST(Html, NumbersAnchorsAndContentsAreUniqueAndComplete) {
   const std::string html = render_html(records, "/nonexistent/results", "/nonexistent/report");
 
   // Every figure and table label appears once as its own heading, and every id once.
-  const auto figures = matches(html, std::regex(R"(<strong>([0-9.]+ Fig\. [0-9]+)\.</strong>)"));
-  const auto tables = matches(html, std::regex(R"(<strong>([0-9.]+ Table [0-9]+)\.</strong>)"));
+  const auto figures = matches(html, std::regex(R"(<strong>([^<>]+ Fig\. [0-9]+)\.</strong>)"));
+  const auto tables = matches(html, std::regex(R"(<strong>([^<>]+ Table [0-9]+)\.</strong>)"));
   std::size_t expected_figures = 0, expected_tables = 0;
   for (const auto& r : records) expected_figures += r.result.figures.size(), expected_tables += r.result.tables.size();
   EXPECT_EQ(figures.size(), expected_figures);
