@@ -183,8 +183,11 @@ std::vector<double> run_pair(const Env& env, const RunSpec& run) {
   auto opt_s = make_optimizer(run.setup, 1, 1, 1);
   std::vector<Vec<double>> trajectory;
   auto bs = sampler();
-  optim::sgd_epochs(fs, opt_s, standard.theta(), bs, env.epochs,
+  const optim::Report rs = optim::sgd_epochs(fs, opt_s, standard.theta(), bs, env.epochs,
                     [&](const optim::StepEvent<double>& e) { trajectory.push_back(e.theta); });
+  require(rs.status != optim::Status::diverged,
+          "dropout-scaling: the standard {} run ({}, p = {}) diverged at step {}; lower its step size",
+          run.setup.optimizer, run.label, run.p, rs.iterations);
   trajectory.push_back(standard.theta());
 
   std::vector<Index> fed, other;
@@ -202,9 +205,13 @@ std::vector<double> run_pair(const Env& env, const RunSpec& run) {
     return (env.theory.to_standard(inverted, theta_i, run.p) - theta_s).norm() / theta_s.norm();
   };
   auto bi = sampler();
-  optim::sgd_epochs(fi, opt_i, inverted.theta(), bi, env.epochs, [&](const optim::StepEvent<double>& e) {
-    out.push_back(distance(e.theta, out.size()));
-  });
+  const optim::Report ri = optim::sgd_epochs(fi, opt_i, inverted.theta(), bi, env.epochs,
+                                              [&](const optim::StepEvent<double>& e) {
+                                                out.push_back(distance(e.theta, out.size()));
+                                              });
+  require(ri.status != optim::Status::diverged,
+          "dropout-scaling: the inverted {} run ({}, p = {}) diverged at step {}; lower its step size",
+          run.setup.optimizer, run.label, run.p, ri.iterations);
   out.push_back(distance(inverted.theta(), out.size()));
   require(out.size() == trajectory.size(), "dropout-scaling: runs of {} and {} steps", out.size(),
           trajectory.size());
