@@ -94,7 +94,9 @@ struct Theory {
       return r;
     }
     r.lr_fed = mutant == "lr-p" ? q : q * q;
-    r.decay_fed = mutant == "decay-unchanged" ? 1 : mutant == "decay-times-p2" ? q * q : 1 / (q * q);
+    r.decay_fed = mutant == "decay-unchanged"  ? 1
+                  : mutant == "decay-times-p2" ? q * q
+                                               : 1 / (q * q);
     if (mutant == "scale-biases") r.lr_other = q * q;
     return r;
   }
@@ -119,12 +121,14 @@ class GroupedOptimizer {
   GroupedOptimizer(std::vector<Index> fed, optim::Optimizer<double> fed_opt,
                    std::vector<Index> other, optim::Optimizer<double> other_opt)
       : index_{std::move(fed), std::move(other)}, opt_{std::move(fed_opt), std::move(other_opt)} {
-    for (int g = 0; g < 2; ++g) theta_[g].resize(Index(index_[g].size())), g_[g].resize(theta_[g].size());
+    for (int g = 0; g < 2; ++g)
+      theta_[g].resize(Index(index_[g].size())), g_[g].resize(theta_[g].size());
   }
   void step(Vec<double>& theta, const Vec<double>& g) {
     for (int k = 0; k < 2; ++k) {
       const auto& idx = index_[k];
-      for (std::size_t j = 0; j < idx.size(); ++j) theta_[k](Index(j)) = theta(idx[j]), g_[k](Index(j)) = g(idx[j]);
+      for (std::size_t j = 0; j < idx.size(); ++j)
+        theta_[k](Index(j)) = theta(idx[j]), g_[k](Index(j)) = g(idx[j]);
       opt_[k].step(theta_[k], g_[k]);
       for (std::size_t j = 0; j < idx.size(); ++j) theta(idx[j]) = theta_[k](Index(j));
     }
@@ -183,17 +187,20 @@ std::vector<double> run_pair(const Env& env, const RunSpec& run) {
   auto opt_s = make_optimizer(run.setup, 1, 1, 1);
   std::vector<Vec<double>> trajectory;
   auto bs = sampler();
-  const optim::Report rs = optim::sgd_epochs(fs, opt_s, standard.theta(), bs, env.epochs,
-                    [&](const optim::StepEvent<double>& e) { trajectory.push_back(e.theta); });
-  require(rs.status != optim::Status::diverged,
-          "dropout-scaling: the standard {} run ({}, p = {}) diverged at step {}; lower its step size",
-          run.setup.optimizer, run.label, run.p, rs.iterations);
+  const optim::Report rs =
+      optim::sgd_epochs(fs, opt_s, standard.theta(), bs, env.epochs,
+                        [&](const optim::StepEvent<double>& e) { trajectory.push_back(e.theta); });
+  require(
+      rs.status != optim::Status::diverged,
+      "dropout-scaling: the standard {} run ({}, p = {}) diverged at step {}; lower its step size",
+      run.setup.optimizer, run.label, run.p, rs.iterations);
   trajectory.push_back(standard.theta());
 
   std::vector<Index> fed, other;
   for (int k = 1; k <= inverted.layers(); ++k) {
     const bool scaled = env.theory.fed_by_dropped(inverted.spec(), k);
-    for (Index j = 0; j < inverted.W(k).size(); ++j) (scaled ? fed : other).push_back(inverted.W_offset(k) + j);
+    for (Index j = 0; j < inverted.W(k).size(); ++j)
+      (scaled ? fed : other).push_back(inverted.W_offset(k) + j);
     for (Index j = 0; j < inverted.b(k).size(); ++j) other.push_back(inverted.b_offset(k) + j);
   }
   const Rule& r = run.rule;
@@ -205,13 +212,13 @@ std::vector<double> run_pair(const Env& env, const RunSpec& run) {
     return (env.theory.to_standard(inverted, theta_i, run.p) - theta_s).norm() / theta_s.norm();
   };
   auto bi = sampler();
-  const optim::Report ri = optim::sgd_epochs(fi, opt_i, inverted.theta(), bi, env.epochs,
-                                              [&](const optim::StepEvent<double>& e) {
-                                                out.push_back(distance(e.theta, out.size()));
-                                              });
-  require(ri.status != optim::Status::diverged,
-          "dropout-scaling: the inverted {} run ({}, p = {}) diverged at step {}; lower its step size",
-          run.setup.optimizer, run.label, run.p, ri.iterations);
+  const optim::Report ri = optim::sgd_epochs(
+      fi, opt_i, inverted.theta(), bi, env.epochs,
+      [&](const optim::StepEvent<double>& e) { out.push_back(distance(e.theta, out.size())); });
+  require(
+      ri.status != optim::Status::diverged,
+      "dropout-scaling: the inverted {} run ({}, p = {}) diverged at step {}; lower its step size",
+      run.setup.optimizer, run.label, run.p, ri.iterations);
   out.push_back(distance(inverted.theta(), out.size()));
   require(out.size() == trajectory.size(), "dropout-scaling: runs of {} and {} steps", out.size(),
           trajectory.size());
@@ -241,7 +248,8 @@ std::vector<double> grouping_check(const Env& env, const std::vector<Setup>& set
       for (Index j = 0; j < a.b(k).size(); ++j) biases.push_back(a.b_offset(k) + j);
     }
     auto single = make_optimizer(setup, 1, 1, 1);
-    GroupedOptimizer grouped(weights, make_optimizer(setup, 1, 1, 1), biases, make_optimizer(setup, 1, 1, 1));
+    GroupedOptimizer grouped(weights, make_optimizer(setup, 1, 1, 1), biases,
+                             make_optimizer(setup, 1, 1, 1));
     std::vector<Vec<double>> trajectory;
     auto sa = optim::BatchSampler(env.train.size(), env.batch, optim::Sampling::reshuffle,
                                   make_rng(env.shuffle_seed, stream::shuffle));
@@ -251,9 +259,10 @@ std::vector<double> grouping_check(const Env& env, const std::vector<Setup>& set
     trajectory.push_back(a.theta());
     double d = 0;
     std::size_t k = 0;
-    optim::sgd_epochs(fb, grouped, b.theta(), sb, env.epochs, [&](const optim::StepEvent<double>& e) {
-      d = std::max(d, (e.theta - trajectory[k++]).norm());
-    });
+    optim::sgd_epochs(fb, grouped, b.theta(), sb, env.epochs,
+                      [&](const optim::StepEvent<double>& e) {
+                        d = std::max(d, (e.theta - trajectory[k++]).norm());
+                      });
     d = std::max(d, (b.theta() - trajectory.back()).norm());
     worst.push_back(d / env.theta0.norm());
   }
@@ -299,33 +308,50 @@ class DropoutScaling : public Lab {
   std::vector<ParamSpec> params() const override {
     using T = ParamType;
     return {
-        spec("p", T::real, "keep probability of the hidden units for the figures (not ½, where p = 1 − p and 2^k scalings are exact)",
+        spec("p", T::real,
+             "keep probability of the hidden units for the figures (not ½, where p = 1 − p and 2^k "
+             "scalings are exact)",
              "0.7", "", 0.05, 0.99),
-        spec("p_list", T::real_list, "keep probabilities at which the rules and the map are checked",
+        spec("p_list", T::real_list,
+             "keep probabilities at which the rules and the map are checked",
              "0.2,0.35,0.5,0.8,0.9", "0.3,0.9", 0.05, 0.99),
         spec("hidden", T::integer, "units in each of the two hidden layers", "48", "24", 2, 4096),
         spec("n", T::integer, "training samples (two moons, noise 0.15)", "512", "256", 16, 1e6),
         spec("batch", T::integer, "minibatch size B", "32", "", 1, 1e6),
         spec("epochs", T::integer, "epochs of every training run", "30", "12", 1, 1e5),
         spec("lr", T::real, "SGD step size η of the standard run", "0.2", "", 1e-6, 10),
-        spec("momentum_lr", T::real, "heavy-ball step size η (momentum μ = 0.9) of the standard run", "0.05", "", 1e-6, 10),
+        spec("momentum_lr", T::real,
+             "heavy-ball step size η (momentum μ = 0.9) of the standard run", "0.05", "", 1e-6, 10),
         spec("adam_lr", T::real, "Adam step size η of the standard run", "0.01", "", 1e-6, 1),
         spec("decay", T::real, "L2 weight decay λ of the standard run in (d)", "0.01", "", 1e-8, 1),
         spec("eps", T::real, "Adam's ε of the standard run", "1e-8", "", 1e-12, 1e-2),
-        spec("eps_list", T::real_list, "Adam ε values for the O(ε) mismatch of the rule ηp alone", "1e-12,1e-11,1e-10,1e-9,1e-8", "1e-10,1e-9,1e-8", 1e-14, 1e-2),
-        spec("masks", T::integer, "dropout masks drawn per network for the expected pre-activations of (a)", "40000", "8000", 320, 1e9),
+        spec("eps_list", T::real_list, "Adam ε values for the O(ε) mismatch of the rule ηp alone",
+             "1e-12,1e-11,1e-10,1e-9,1e-8", "1e-10,1e-9,1e-8", 1e-14, 1e-2),
+        spec("masks", T::integer,
+             "dropout masks drawn per network for the expected pre-activations of (a)", "40000",
+             "8000", 320, 1e9),
     };
   }
 
   std::vector<Mutant> mutants() const override {
-    return {{"keep-drop", "p read as the DROP probability: inference scale 1 − p, W_inv = (1 − p) W_std, rules in 1 − p"},
-            {"scale-all", "Φ and the rules rescale every W, also W^(1), which is fed by inputs that are never dropped"},
-            {"lr-p", "SGD and momentum: η_inv = p·η_std (\"the weights are p times smaller\") instead of p²·η_std"},
-            {"scale-biases", "SGD and momentum: the biases get η·p² too, though their gradients are the same in both"},
-            {"decay-unchanged", "weight decay λ_inv = λ_std (with the right learning rates)"},
-            {"decay-times-p2", "weight decay λ_inv = p²·λ_std, the direction of the learning-rate rule"},
-            {"adam-sgd-rule", "Adam takes the SGD rule η_inv = p²·η_std, ε unchanged"},
-            {"adam-eps-unchanged", "Adam: η_inv = p·η_std is the whole rule (ε unchanged): equal only up to O(ε)"}};
+    return {
+        {"keep-drop",
+         "p read as the DROP probability: inference scale 1 − p, W_inv = (1 − p) W_std, rules in 1 "
+         "− p"},
+        {"scale-all",
+         "Φ and the rules rescale every W, also W^(1), which is fed by inputs that are never "
+         "dropped"},
+        {"lr-p",
+         "SGD and momentum: η_inv = p·η_std (\"the weights are p times smaller\") instead of "
+         "p²·η_std"},
+        {"scale-biases",
+         "SGD and momentum: the biases get η·p² too, though their gradients are the same in both"},
+        {"decay-unchanged", "weight decay λ_inv = λ_std (with the right learning rates)"},
+        {"decay-times-p2",
+         "weight decay λ_inv = p²·λ_std, the direction of the learning-rate rule"},
+        {"adam-sgd-rule", "Adam takes the SGD rule η_inv = p²·η_std, ε unchanged"},
+        {"adam-eps-unchanged",
+         "Adam: η_inv = p·η_std is the whole rule (ε unchanged): equal only up to O(ε)"}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -334,19 +360,28 @@ class DropoutScaling : public Lab {
     std::vector<double> p_list = params.real_list("p_list");
     std::vector<double> eps_list = params.real_list("eps_list");
     std::sort(eps_list.begin(), eps_list.end());
-    require(eps_list.size() >= 3, "dropout-scaling: eps_list needs at least 3 values for the O(ε) slope");
+    require(eps_list.size() >= 3,
+            "dropout-scaling: eps_list needs at least 3 values for the O(ε) slope");
     std::vector<double> p_all = p_list;
     if (std::find(p_all.begin(), p_all.end(), p) == p_all.end()) p_all.push_back(p);
     std::sort(p_all.begin(), p_all.end());
 
     const Index H = params.integer("hidden");
-    Env env{theory, {}, {}, {2, H, H, 2}, {}, 0, 0, params.integer("batch"), int(params.integer("epochs"))};
+    Env env{theory,
+            {},
+            {},
+            {2, H, H, 2},
+            {},
+            0,
+            0,
+            params.integer("batch"),
+            int(params.integer("epochs"))};
     {
       Rng data_rng = context.rng("data");
       env.train = data::two_moons<double>(params.integer("n"), 0.15, data_rng);
       env.test = data::two_moons<double>(512, 0.15, data_rng);
-      require(env.batch <= env.train.size(), "dropout-scaling: batch = {} exceeds n = {}", env.batch,
-              env.train.size());
+      require(env.batch <= env.train.size(), "dropout-scaling: batch = {} exceeds n = {}",
+              env.batch, env.train.size());
       nn::Mlp<double> net(network_spec(env.sizes, DropoutKind::standard, p));
       Rng init_rng = context.rng("init");
       net.init(init_rng);
@@ -365,7 +400,8 @@ class DropoutScaling : public Lab {
     result.assign("b", since);
 
     // Every training run, one trial each.
-    const Setup sgd{"sgd", params.real("lr")}, momentum{"momentum", params.real("momentum_lr"), 0.9};
+    const Setup sgd{"sgd", params.real("lr")},
+        momentum{"momentum", params.real("momentum_lr"), 0.9};
     const Setup adam{"adam", params.real("adam_lr"), 0, 0, params.real("eps")};
     Setup sgd_decay = sgd, momentum_decay = momentum;
     sgd_decay.decay = momentum_decay.decay = params.real("decay");
@@ -385,9 +421,11 @@ class DropoutScaling : public Lab {
     const std::size_t sgd_one = add("sgd-one-lr", sgd, {});
     const std::size_t momentum_one = add("momentum-one-lr", momentum, {});
     const std::size_t sgd_decay_rule = add("sgd-decay-rule", sgd_decay, theory.rule("sgd", p));
-    const std::size_t momentum_decay_rule = add("momentum-decay-rule", momentum_decay, theory.rule("momentum", p));
+    const std::size_t momentum_decay_rule =
+        add("momentum-decay-rule", momentum_decay, theory.rule("momentum", p));
     const std::size_t sgd_decay_same = add("sgd-decay-same", sgd_decay, {.lr_fed = p2});
-    const std::size_t momentum_decay_same = add("momentum-decay-same", momentum_decay, {.lr_fed = p2});
+    const std::size_t momentum_decay_same =
+        add("momentum-decay-same", momentum_decay, {.lr_fed = p2});
     const std::size_t adam_one = add("adam-one-lr", adam, {});
     const std::size_t adam_p2 = add("adam-lr-p2", adam, {.lr_fed = p2});
     std::vector<std::size_t> adam_p;  // η·p alone, one run per ε
@@ -412,14 +450,18 @@ class DropoutScaling : public Lab {
     result.claims.push_back(experiment::at_most(
         "the lab's per-group optimizer (two library optimizers, one per parameter group) with "
         "equal groups is the library optimizer",
-        fmt::format("largest relative distance to one optimizer over {} epochs, for SGD, momentum and Adam",
-                    env.epochs),
+        fmt::format(
+            "largest relative distance to one optimizer over {} epochs, for SGD, momentum and Adam",
+            env.epochs),
         *std::max_element(grouping.begin(), grouping.end()), 1e-15));
     const int steps = int(pairs.front().distance.size()) - 1;
     double sgd_worst = 0, momentum_worst = 0, adam_worst = 0;
-    Table rules{"rules-by-p", "Largest distance between the runs over all steps, at every $p$, with the rules",
-                {"$p$", "SGD, $\\eta p^2$", "momentum, $\\eta p^2$", "Adam, $\\eta p$ and $\\varepsilon/p$",
-                 "final training loss (SGD)"}, {}, ""};
+    Table rules{"rules-by-p",
+                "Largest distance between the runs over all steps, at every $p$, with the rules",
+                {"$p$", "SGD, $\\eta p^2$", "momentum, $\\eta p^2$",
+                 "Adam, $\\eta p$ and $\\varepsilon/p$", "final training loss (SGD)"},
+                {},
+                ""};
     for (std::size_t q = 0; q < p_all.size(); ++q) {
       sgd_worst = std::max(sgd_worst, at(q, 0).max_distance());
       momentum_worst = std::max(momentum_worst, at(q, 1).max_distance());
@@ -436,19 +478,31 @@ class DropoutScaling : public Lab {
                     steps, p_set),
         sgd_worst, identical_tol));
     result.claims.push_back(experiment::at_most(
-        "heavy-ball momentum: the same rule $\\eta_{\\text{inv}} = p^2\\eta_{\\text{std}}$ gives one trajectory",
-        fmt::format("largest relative distance over {} steps and $p \\in \\{{{}\\}}$", steps, p_set),
+        "heavy-ball momentum: the same rule $\\eta_{\\text{inv}} = p^2\\eta_{\\text{std}}$ gives "
+        "one trajectory",
+        fmt::format("largest relative distance over {} steps and $p \\in \\{{{}\\}}$", steps,
+                    p_set),
         momentum_worst, identical_tol));
     result.claims.push_back(experiment::at_least(
-        fmt::format("SGD with one learning rate for all parameters: the runs part (at $p = {}$)", p),
+        fmt::format("SGD with one learning rate for all parameters: the runs part (at $p = {}$)",
+                    p),
         fmt::format("relative distance after {} steps", steps), pairs[sgd_one].final_distance(),
         different_min));
     result.claims.push_back(experiment::at_least(
-        fmt::format("momentum with one learning rate for all parameters: the runs part (at $p = {}$)", p),
-        fmt::format("relative distance after {} steps", steps), pairs[momentum_one].final_distance(),
-        different_min));
-    Figure fc{"distance-sgd", fmt::format("Distance between the standard and the inverted run, SGD and momentum, $p = {}$", p),
-              "step", "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖", false, true, {}, ""};
+        fmt::format(
+            "momentum with one learning rate for all parameters: the runs part (at $p = {}$)", p),
+        fmt::format("relative distance after {} steps", steps),
+        pairs[momentum_one].final_distance(), different_min));
+    Figure fc{
+        "distance-sgd",
+        fmt::format(
+            "Distance between the standard and the inverted run, SGD and momentum, $p = {}$", p),
+        "step",
+        "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖",
+        false,
+        true,
+        {},
+        ""};
     fc.lines.push_back(distance_line("SGD, η·p² on W fed by dropped units", at(main, 0)));
     fc.lines.push_back(distance_line("SGD, one η", pairs[sgd_one]));
     fc.lines.push_back(distance_line("momentum, η·p²", at(main, 1)));
@@ -472,7 +526,8 @@ class DropoutScaling : public Lab {
 
     // (d) weight decay.
     since = result.mark();
-    const double decay_worst = std::max(pairs[sgd_decay_rule].max_distance(), pairs[momentum_decay_rule].max_distance());
+    const double decay_worst =
+        std::max(pairs[sgd_decay_rule].max_distance(), pairs[momentum_decay_rule].max_distance());
     result.claims.push_back(experiment::at_most(
         "$L_2$ weight decay: with $\\lambda_{\\text{inv}} = \\lambda_{\\text{std}}/p^2$ (and "
         "$\\eta_{\\text{inv}} = p^2\\eta_{\\text{std}}$) on the weights fed by dropped units, SGD "
@@ -481,13 +536,21 @@ class DropoutScaling : public Lab {
                     "$\\lambda_{{\\text{{std}}}} = {}$",
                     steps, p, params.real("decay")),
         decay_worst, identical_tol));
-    const double decay_same = std::min(pairs[sgd_decay_same].final_distance(), pairs[momentum_decay_same].final_distance());
+    const double decay_same = std::min(pairs[sgd_decay_same].final_distance(),
+                                       pairs[momentum_decay_same].final_distance());
     result.claims.push_back(experiment::at_least(
         "with the same $\\lambda$ in both (and the right learning rates) the runs part",
         fmt::format("smaller of the SGD and momentum distances after {} steps", steps), decay_same,
         different_min));
-    Figure fd{"distance-decay", fmt::format("Distance between the runs with weight decay $\\lambda = {}$, $p = {}$", params.real("decay"), p),
-              "step", "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖", false, true, {}, ""};
+    Figure fd{"distance-decay",
+              fmt::format("Distance between the runs with weight decay $\\lambda = {}$, $p = {}$",
+                          params.real("decay"), p),
+              "step",
+              "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖",
+              false,
+              true,
+              {},
+              ""};
     fd.lines.push_back(distance_line("SGD, λ/p²", pairs[sgd_decay_rule]));
     fd.lines.push_back(distance_line("SGD, same λ", pairs[sgd_decay_same]));
     fd.lines.push_back(distance_line("momentum, λ/p²", pairs[momentum_decay_rule]));
@@ -504,48 +567,66 @@ class DropoutScaling : public Lab {
     // (e) Adam.
     since = result.mark();
     result.claims.push_back(experiment::at_most(
-        "Adam: with $\\eta_{\\text{inv}} = p\\,\\eta_{\\text{std}}$ and $\\varepsilon_{\\text{inv}} = "
-        "\\varepsilon_{\\text{std}}/p$ on the weights fed by dropped units the two runs are one trajectory",
+        "Adam: with $\\eta_{\\text{inv}} = p\\,\\eta_{\\text{std}}$ and "
+        "$\\varepsilon_{\\text{inv}} = "
+        "\\varepsilon_{\\text{std}}/p$ on the weights fed by dropped units the two runs are one "
+        "trajectory",
         fmt::format("largest relative distance over {} steps and $p \\in \\{{{}\\}}$, "
                     "$\\varepsilon_{{\\text{{std}}}} = {}$",
                     steps, p_set, params.real("eps")),
         adam_worst, identical_tol));
     result.claims.push_back(experiment::at_least(
         "Adam with the SGD rule $\\eta_{\\text{inv}} = p^2\\eta_{\\text{std}}$: the runs part",
-        fmt::format("relative distance after {} steps, $p = {}$", steps, p), pairs[adam_p2].final_distance(),
-        different_min));
+        fmt::format("relative distance after {} steps, $p = {}$", steps, p),
+        pairs[adam_p2].final_distance(), different_min));
     std::vector<double> eps_distance;
     for (std::size_t i : adam_p) eps_distance.push_back(pairs[i].final_distance());
     const auto fit = experiment::fit_log_log(eps_list, eps_distance);
     result.claims.push_back(experiment::slope_in(
-        "Adam with $\\eta_{\\text{inv}} = p\\,\\eta_{\\text{std}}$ alone: the runs part by $O(\\varepsilon)$",
+        "Adam with $\\eta_{\\text{inv}} = p\\,\\eta_{\\text{std}}$ alone: the runs part by "
+        "$O(\\varepsilon)$",
         fmt::format("slope of $\\log$(distance after {} steps) on $\\log\\varepsilon$, "
                     "$\\varepsilon \\in \\{{{}\\}}$",
                     steps, fmt::join(eps_list, ", ")),
         fit, 0.9, 1.1));
-    const std::size_t eps_main = std::size_t(
-        std::min_element(eps_list.begin(), eps_list.end(),
-                         [&](double a, double b) { return std::abs(std::log(a / params.real("eps"))) < std::abs(std::log(b / params.real("eps"))); }) -
-        eps_list.begin());
-    Figure fe{"distance-adam", fmt::format("Distance between the runs with Adam, $p = {}$", p), "step",
-              "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖", false, true, {}, ""};
+    const std::size_t eps_main =
+        std::size_t(std::min_element(eps_list.begin(), eps_list.end(),
+                                     [&](double a, double b) {
+                                       return std::abs(std::log(a / params.real("eps"))) <
+                                              std::abs(std::log(b / params.real("eps")));
+                                     }) -
+                    eps_list.begin());
+    Figure fe{"distance-adam",
+              fmt::format("Distance between the runs with Adam, $p = {}$", p),
+              "step",
+              "‖Ψ(θ_inv) − θ_std‖ / ‖θ_std‖",
+              false,
+              true,
+              {},
+              ""};
     fe.lines.push_back(distance_line("Adam, η·p and ε/p", at(main, 2)));
-    fe.lines.push_back(distance_line(fmt::format("Adam, η·p alone (ε = {:g})", eps_list[eps_main]), pairs[adam_p[eps_main]]));
+    fe.lines.push_back(distance_line(fmt::format("Adam, η·p alone (ε = {:g})", eps_list[eps_main]),
+                                     pairs[adam_p[eps_main]]));
     fe.lines.push_back(distance_line("Adam, η·p² (the SGD rule)", pairs[adam_p2]));
     fe.lines.push_back(distance_line("Adam, one η", pairs[adam_one]));
     fe.caption = fmt::format(
         "Three levels: with $\\eta p$ and $\\varepsilon/p$ the distance stays at rounding level "
         "(at most {}); with $\\eta p$ alone it ends at {} (an $O(\\varepsilon)$ gap, "
-        "$\\varepsilon = {:g}$); with the SGD rule $\\eta p^2$ at {} and with one $\\eta$ at {} after {} steps.",
-        sci(at(main, 2).max_distance()), sci(pairs[adam_p[eps_main]].final_distance()), eps_list[eps_main],
-        sci(pairs[adam_p2].final_distance()), sci(pairs[adam_one].final_distance()), steps);
+        "$\\varepsilon = {:g}$); with the SGD rule $\\eta p^2$ at {} and with one $\\eta$ at {} "
+        "after {} steps.",
+        sci(at(main, 2).max_distance()), sci(pairs[adam_p[eps_main]].final_distance()),
+        eps_list[eps_main], sci(pairs[adam_p2].final_distance()),
+        sci(pairs[adam_one].final_distance()), steps);
     result.figures.push_back(std::move(fe));
-    Figure feps{"adam-eps", "Adam with $\\eta p$ alone: the gap grows linearly with $\\varepsilon$", "Adam ε",
-                "distance after the run", true, true, {}, ""};
+    Figure feps{"adam-eps", "Adam with $\\eta p$ alone: the gap grows linearly with $\\varepsilon$",
+                "Adam ε",   "distance after the run",
+                true,       true,
+                {},         ""};
     feps.lines.push_back({"measured", eps_list, eps_distance, {}, "linespoints"});
     Line fitted{fmt::format("fit, slope {:.3f}", fit.slope.value), {}, {}, {}, "lines"};
     for (double e : eps_list)
-      fitted.x.push_back(e), fitted.y.push_back(std::exp(fit.intercept.value + fit.slope.value * std::log(e)));
+      fitted.x.push_back(e),
+          fitted.y.push_back(std::exp(fit.intercept.value + fit.slope.value * std::log(e)));
     feps.lines.push_back(std::move(fitted));
     feps.caption = fmt::format(
         "The distance after {} steps is proportional to $\\varepsilon$ (fitted slope {} on log "
@@ -553,9 +634,13 @@ class DropoutScaling : public Lab {
         steps, pm(fit.slope), sci(eps_distance.front()), eps_list.front(), sci(eps_distance.back()),
         eps_list.back());
     result.figures.push_back(std::move(feps));
-    Table adam_table{"runs", fmt::format("Every training run at $p = {}$: distance and final training losses", p),
-                     {"optimizer and rule for the inverted run", "largest distance", "final distance",
-                      "loss, standard", "loss, inverted", "test predictions, relative gap"}, {}, ""};
+    Table adam_table{
+        "runs",
+        fmt::format("Every training run at $p = {}$: distance and final training losses", p),
+        {"optimizer and rule for the inverted run", "largest distance", "final distance",
+         "loss, standard", "loss, inverted", "test predictions, relative gap"},
+        {},
+        ""};
     const auto row = [&](std::string name, const PairResult& r) {
       adam_table.rows.push_back({std::move(name), r.max_distance(), r.final_distance(), r.loss_std,
                                  r.loss_inv, r.prediction_gap});
@@ -569,15 +654,18 @@ class DropoutScaling : public Lab {
     row("momentum, η·p², λ/p²", pairs[momentum_decay_rule]);
     row("momentum, η·p², same λ", pairs[momentum_decay_same]);
     row("Adam, η·p, ε/p", at(main, 2));
-    for (std::size_t i = 0; i < adam_p.size(); ++i) row(fmt::format("Adam, η·p alone, ε = {:g}", eps_list[i]), pairs[adam_p[i]]);
+    for (std::size_t i = 0; i < adam_p.size(); ++i)
+      row(fmt::format("Adam, η·p alone, ε = {:g}", eps_list[i]), pairs[adam_p[i]]);
     row("Adam, η·p²", pairs[adam_p2]);
     row("Adam, one η", pairs[adam_one]);
     adam_table.caption = fmt::format(
         "Where the rule holds the two runs end with the same loss and the same test predictions "
         "(gap at most {}); where it does not they end elsewhere. Distances are relative, "
-        "$\\|\\Psi(\\theta_{{\\text{{inv}}}}) - \\theta_{{\\text{{std}}}}\\| / \\|\\theta_{{\\text{{std}}}}\\|$; "
+        "$\\|\\Psi(\\theta_{{\\text{{inv}}}}) - \\theta_{{\\text{{std}}}}\\| / "
+        "\\|\\theta_{{\\text{{std}}}}\\|$; "
         "losses are the mean cross-entropy on the whole training set at inference.",
-        sci(std::max({at(main, 0).prediction_gap, at(main, 1).prediction_gap, at(main, 2).prediction_gap})));
+        sci(std::max(
+            {at(main, 0).prediction_gap, at(main, 1).prediction_gap, at(main, 2).prediction_gap})));
     result.tables.push_back(std::move(adam_table));
     result.assign("e", since);
 
@@ -585,13 +673,19 @@ class DropoutScaling : public Lab {
     result.notation = {
         {"p", "KEEP probability of a hidden unit (PyTorch's Dropout takes $1-p$)", ""},
         {"r", "dropout mask, $r_j \\sim \\text{Bernoulli}(p)$, shared by both kinds", ""},
-        {"z^{(k)}, a^{(k)}", "output and pre-activation of layer $k$ (PRML 5.3.1); $z^{(1)} = x$", ""},
+        {"z^{(k)}, a^{(k)}", "output and pre-activation of layer $k$ (PRML 5.3.1); $z^{(1)} = x$",
+         ""},
         {"W^{(k)}, b^{(k)}", "weights fed by $z^{(k)}$ and bias of layer $k$", ""},
-        {"W_{\\text{std}}, W_{\\text{inv}}", "the weights of the standard and the inverted network", ""},
-        {"\\Phi, \\Psi", "the parameter map std $\\to$ inv ($W \\mapsto pW$ on weights fed by dropped units) and its inverse", ""},
+        {"W_{\\text{std}}, W_{\\text{inv}}", "the weights of the standard and the inverted network",
+         ""},
+        {"\\Phi, \\Psi",
+         "the parameter map std $\\to$ inv ($W \\mapsto pW$ on weights fed by dropped units) and "
+         "its inverse",
+         ""},
         {"E", "the training loss (mean cross-entropy of a batch)", ""},
         {"\\eta, \\mu, \\lambda", "step size, momentum, $L_2$ weight decay", ""},
-        {"\\beta_1, \\beta_2, \\varepsilon", "Adam's moment decays and the constant in its denominator", ""},
+        {"\\beta_1, \\beta_2, \\varepsilon",
+         "Adam's moment decays and the constant in its denominator", ""},
         {"m, v", "Adam's first and second moment estimates", ""},
     };
     result.parts = {
@@ -609,35 +703,36 @@ class DropoutScaling : public Lab {
 $$\mathbb{E}_r[a^{(k+1)}] = W_{\text{std}}\,\mathbb{E}[r] \odot z^{(k)} + b = W_{\text{std}}\,(p\,z^{(k)}) + b .$$
 
 Without the factor $p$ at inference, every unit of layer $k+1$ would receive $W_{\text{std}} z^{(k)} + b$: a pre-activation $1/p$ times larger in its $W$ part than anything it saw in training. Multiplying $z^{(k)}$ by $p$ at inference gives it exactly its expected training input (for the next nonlinear layer this is the weight-scaling approximation of the ensemble average, exact only for the linear part). Inverted dropout trains with $a^{(k+1)} = W_{\text{inv}}(r \odot z^{(k)})/p + b$, whose expectation is already $W_{\text{inv}} z^{(k)} + b$, so inference is the plain forward pass.)"},
-        {"b",
-         "Are the two networks the same model, with the same predictions?",
+        {"b", "Are the two networks the same model, with the same predictions?",
          fmt::format("Yes. The map $\\Phi$: $W_{{\\text{{inv}}}} = p\\,W_{{\\text{{std}}}}$ on the "
                      "weights fed by dropped units (biases and the first layer's weights, fed by "
                      "inputs that are never dropped, unchanged) is a bijection under which the two "
                      "compute the same function, at inference (relative gap at most {}) and in "
                      "training for every mask (gap at most {}), at $p \\in \\{{{}\\}}$ (claims). "
                      "Without the map, the same weights predict differently (relative gap {}).",
-                     sci(maps.eval_gap), sci(maps.train_gap), fmt::join(p_all, ", "), sci(maps.unmapped_gap)),
+                     sci(maps.eval_gap), sci(maps.train_gap), fmt::join(p_all, ", "),
+                     sci(maps.unmapped_gap)),
          R"(With $W_{\text{inv}} = p\,W_{\text{std}}$:
 
 $$\text{training: } W_{\text{inv}}\frac{r \odot z}{p} + b = p\,W_{\text{std}}\frac{r \odot z}{p} + b = W_{\text{std}}(r \odot z) + b, \qquad \text{inference: } W_{\text{inv}} z + b = W_{\text{std}}(p\,z) + b .$$
 
 Every pre-activation is the same for every mask $r$, so every later layer is too, and so is the loss $E$. $\Phi$ is invertible ($\Psi$: $W_{\text{std}} = W_{\text{inv}}/p$), so the two kinds span the same model class and, at corresponding parameters, make the same predictions. The weights fed by units that are never dropped (here $W^{(1)}$, fed by the inputs) and all biases are not scaled.)"},
-        {"c",
-         "Do SGD and SGD with momentum train them the same way?",
-         fmt::format("Only with rescaled step sizes. With $\\eta_{{\\text{{inv}}}} = p^2\\eta_{{\\text{{std}}}}$ "
-                     "on the weights fed by dropped units (biases keep $\\eta_{{\\text{{std}}}}$) the "
-                     "runs are one trajectory to rounding: largest relative distance {} (SGD) and "
-                     "{} (momentum) over {} steps at every $p$ of $\\{{{}\\}}$. With one learning "
-                     "rate for all they part: {} (SGD) and {} (momentum) after {} steps at $p = {}$, "
-                     "ending at different parameters of similar quality (training loss {:.3g} "
-                     "standard vs {:.3g} inverted, SGD). "
-                     "The optimizers take one $\\eta$ for the whole parameter vector, so the lab runs "
-                     "the inverted network with two of them, one per parameter group (as PyTorch's "
-                     "param groups do).",
-                     sci(sgd_worst), sci(momentum_worst), steps, p_set,
-                     sci(pairs[sgd_one].final_distance()), sci(pairs[momentum_one].final_distance()), steps, p,
-                     pairs[sgd_one].loss_std, pairs[sgd_one].loss_inv),
+        {"c", "Do SGD and SGD with momentum train them the same way?",
+         fmt::format(
+             "Only with rescaled step sizes. With $\\eta_{{\\text{{inv}}}} = "
+             "p^2\\eta_{{\\text{{std}}}}$ "
+             "on the weights fed by dropped units (biases keep $\\eta_{{\\text{{std}}}}$) the "
+             "runs are one trajectory to rounding: largest relative distance {} (SGD) and "
+             "{} (momentum) over {} steps at every $p$ of $\\{{{}\\}}$. With one learning "
+             "rate for all they part: {} (SGD) and {} (momentum) after {} steps at $p = {}$, "
+             "ending at different parameters of similar quality (training loss {:.3g} "
+             "standard vs {:.3g} inverted, SGD). "
+             "The optimizers take one $\\eta$ for the whole parameter vector, so the lab runs "
+             "the inverted network with two of them, one per parameter group (as PyTorch's "
+             "param groups do).",
+             sci(sgd_worst), sci(momentum_worst), steps, p_set,
+             sci(pairs[sgd_one].final_distance()), sci(pairs[momentum_one].final_distance()), steps,
+             p, pairs[sgd_one].loss_std, pairs[sgd_one].loss_inv),
          R"(Since $E_{\text{inv}}(\Phi(\theta)) = E_{\text{std}}(\theta)$ for every batch and mask, the chain rule through $W_{\text{inv}} = p\,W_{\text{std}}$ gives
 
 $$\frac{\partial E}{\partial W_{\text{inv}}} = \frac{1}{p}\,\frac{\partial E}{\partial W_{\text{std}}}, \qquad \frac{\partial E}{\partial b_{\text{inv}}} = \frac{\partial E}{\partial b_{\text{std}}} .$$
@@ -647,28 +742,29 @@ One SGD step on the inverted network, mapped back by $\Psi$:
 $$\frac{1}{p}\Big(W_{\text{inv}} - \eta_{\text{inv}}\frac{\partial E}{\partial W_{\text{inv}}}\Big) = W_{\text{std}} - \frac{\eta_{\text{inv}}}{p^2}\,\frac{\partial E}{\partial W_{\text{std}}},$$
 
 the standard step exactly when $\eta_{\text{inv}} = p^2\eta_{\text{std}}$. Heavy ball ($v \leftarrow \mu v + g$, $\theta \leftarrow \theta - \eta v$) is linear in the gradients, so $v_{\text{inv}} = v_{\text{std}}/p$ by induction and the same rule holds. The biases' gradients are equal, so they keep $\eta_{\text{std}}$. With one $\eta$ for all, the inverted weights move $1/p^2$ times faster in the standard parametrization: a different algorithm on the same loss.)"},
-        {"d",
-         "What must $L_2$ weight decay become?",
-         fmt::format("$\\lambda_{{\\text{{inv}}}} = \\lambda_{{\\text{{std}}}}/p^2$ on the weights fed by "
-                     "dropped units: the runs then coincide to {} (SGD and momentum, $\\lambda = {}$), "
-                     "while the same $\\lambda$ leaves a gap of {} (SGD) and {} (momentum) after {} steps.",
-                     sci(decay_worst), params.real("decay"), sci(pairs[sgd_decay_same].final_distance()),
-                     sci(pairs[momentum_decay_same].final_distance()), steps),
+        {"d", "What must $L_2$ weight decay become?",
+         fmt::format(
+             "$\\lambda_{{\\text{{inv}}}} = \\lambda_{{\\text{{std}}}}/p^2$ on the weights fed by "
+             "dropped units: the runs then coincide to {} (SGD and momentum, $\\lambda = {}$), "
+             "while the same $\\lambda$ leaves a gap of {} (SGD) and {} (momentum) after {} steps.",
+             sci(decay_worst), params.real("decay"), sci(pairs[sgd_decay_same].final_distance()),
+             sci(pairs[momentum_decay_same].final_distance()), steps),
          R"(The penalty is part of the model's objective, so it must be the same function of the model: $\frac{\lambda_{\text{inv}}}{2}\|W_{\text{inv}}\|^2 = \frac{\lambda_{\text{inv}}p^2}{2}\|W_{\text{std}}\|^2$ equals $\frac{\lambda_{\text{std}}}{2}\|W_{\text{std}}\|^2$ iff $\lambda_{\text{inv}} = \lambda_{\text{std}}/p^2$. In the step: $\Psi$ of $W_{\text{inv}} - \eta_{\text{inv}}(\frac{1}{p}g + \lambda_{\text{inv}}W_{\text{inv}})$ with $\eta_{\text{inv}} = p^2\eta_{\text{std}}$ is
 
 $$W_{\text{std}} - \eta_{\text{std}}\big(g + p^2\lambda_{\text{inv}}W_{\text{std}}\big),$$
 
 the standard step iff $p^2\lambda_{\text{inv}} = \lambda_{\text{std}}$. The biases keep $\lambda_{\text{std}}$.)"},
-        {"e",
-         "Does Adam follow the same rule?",
-         fmt::format("No. Adam divides by the gradient's scale, so only $\\varepsilon$ sees the "
-                     "factor $1/p$: with $\\eta_{{\\text{{inv}}}} = p\\,\\eta_{{\\text{{std}}}}$ and "
-                     "$\\varepsilon_{{\\text{{inv}}}} = \\varepsilon_{{\\text{{std}}}}/p$ the runs are one "
-                     "trajectory (distance at most {} at every $p$); with $\\eta p$ alone they part "
-                     "by $O(\\varepsilon)$ ({} after {} steps at $\\varepsilon = {:g}$, slope {} in "
-                     "$\\varepsilon$); the SGD rule $\\eta p^2$ leaves them {} apart and one $\\eta$ {}.",
-                     sci(adam_worst), sci(pairs[adam_p[eps_main]].final_distance()), steps, eps_list[eps_main],
-                     pm(fit.slope), sci(pairs[adam_p2].final_distance()), sci(pairs[adam_one].final_distance())),
+        {"e", "Does Adam follow the same rule?",
+         fmt::format(
+             "No. Adam divides by the gradient's scale, so only $\\varepsilon$ sees the "
+             "factor $1/p$: with $\\eta_{{\\text{{inv}}}} = p\\,\\eta_{{\\text{{std}}}}$ and "
+             "$\\varepsilon_{{\\text{{inv}}}} = \\varepsilon_{{\\text{{std}}}}/p$ the runs are one "
+             "trajectory (distance at most {} at every $p$); with $\\eta p$ alone they part "
+             "by $O(\\varepsilon)$ ({} after {} steps at $\\varepsilon = {:g}$, slope {} in "
+             "$\\varepsilon$); the SGD rule $\\eta p^2$ leaves them {} apart and one $\\eta$ {}.",
+             sci(adam_worst), sci(pairs[adam_p[eps_main]].final_distance()), steps,
+             eps_list[eps_main], pm(fit.slope), sci(pairs[adam_p2].final_distance()),
+             sci(pairs[adam_one].final_distance())),
          R"(With $g_{\text{inv}} = g_{\text{std}}/p$ on the weights fed by dropped units, Adam's moments scale as $m_{\text{inv}} = m_{\text{std}}/p$ and $v_{\text{inv}} = v_{\text{std}}/p^2$ (and so do the bias-corrected $\hat m$, $\hat v$), so
 
 $$\frac{\hat m_{\text{inv}}}{\sqrt{\hat v_{\text{inv}}} + \varepsilon_{\text{inv}}} = \frac{\hat m_{\text{std}}/p}{\sqrt{\hat v_{\text{std}}}/p + \varepsilon_{\text{inv}}} = \frac{\hat m_{\text{std}}}{\sqrt{\hat v_{\text{std}}} + p\,\varepsilon_{\text{inv}}} .$$
@@ -678,11 +774,14 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
     result.answer = fmt::format(
         "Standard dropout scales by $p$ at inference so that each unit gets its expected training "
         "input (a). The two kinds are the same model class with the same predictions: "
-        "$W_{{\\text{{inv}}}} = p\\,W_{{\\text{{std}}}}$ on the weights fed by dropped units makes them "
+        "$W_{{\\text{{inv}}}} = p\\,W_{{\\text{{std}}}}$ on the weights fed by dropped units makes "
+        "them "
         "compute the same function for every mask (b). They are not the same training algorithm: "
         "gradients differ by $1/p$, so with one learning rate the runs part ({} after {} SGD steps "
-        "at $p = {}$), and they coincide (to {}) only with $\\eta_{{\\text{{inv}}}} = p^2\\eta_{{\\text{{std}}}}$ "
-        "and $\\lambda_{{\\text{{inv}}}} = \\lambda_{{\\text{{std}}}}/p^2$ for SGD and momentum (c, d), "
+        "at $p = {}$), and they coincide (to {}) only with $\\eta_{{\\text{{inv}}}} = "
+        "p^2\\eta_{{\\text{{std}}}}$ "
+        "and $\\lambda_{{\\text{{inv}}}} = \\lambda_{{\\text{{std}}}}/p^2$ for SGD and momentum "
+        "(c, d), "
         "and with $\\eta p$ and $\\varepsilon/p$ for Adam (e).",
         sci(pairs[sgd_one].final_distance()), steps, p,
         sci(std::max({sgd_worst, momentum_worst, adam_worst, decay_worst})));
@@ -698,8 +797,9 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
   // is the inference one: per mask the scale t = ⟨a^(k+1) − b, u⟩/‖u‖², u = W^(k) z^(k) (z^(k)
   // before the mask, which the mask of layer k does not change), has E[t] = E[m] = the
   // inference mask. Also: the same stream gives the same masks r, times 1/p for inverted.
-  static Scales expected_preactivations(const Params& params, const Context& context, const Env& env,
-                                        const std::vector<double>& p_all, Result& result) {
+  static Scales expected_preactivations(const Params& params, const Context& context,
+                                        const Env& env, const std::vector<double>& p_all,
+                                        Result& result) {
     const auto masks = std::uint64_t(params.integer("masks"));
     const double p_main = params.real("p");
     const Index n = std::min<Index>(32, env.train.size());
@@ -715,8 +815,11 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
           const double p = p_all[cell / 2];
           const DropoutKind kind = cell % 2 == 0 ? DropoutKind::standard : DropoutKind::inverted;
           nn::Mlp<double> net(network_spec(env.sizes, kind, p));
-          nn::Mlp<double> other(network_spec(env.sizes, kind == DropoutKind::standard ? DropoutKind::inverted : DropoutKind::standard, p));
-          net.theta() = kind == DropoutKind::standard ? env.theta0 : env.theory.to_inverted(net, env.theta0, p);
+          nn::Mlp<double> other(network_spec(
+              env.sizes,
+              kind == DropoutKind::standard ? DropoutKind::inverted : DropoutKind::standard, p));
+          net.theta() = kind == DropoutKind::standard ? env.theta0
+                                                      : env.theory.to_inverted(net, env.theta0, p);
           other.theta() = env.theta0;
           nn::Cache<double> cache, cache_other;
           Chunk out;
@@ -729,8 +832,11 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
               for (int k = 2; k <= net.layers(); ++k) {
                 const double scale = kind == DropoutKind::inverted ? p : 1.0;
                 const double scale_other = kind == DropoutKind::inverted ? 1.0 : p;
-                out.mask_gap = std::max(out.mask_gap, (scale * cache.mask[std::size_t(k)] -
-                                                       scale_other * cache_other.mask[std::size_t(k)]).cwiseAbs().maxCoeff());
+                out.mask_gap =
+                    std::max(out.mask_gap, (scale * cache.mask[std::size_t(k)] -
+                                            scale_other * cache_other.mask[std::size_t(k)])
+                                               .cwiseAbs()
+                                               .maxCoeff());
               }
             }
             for (int k = 2; k <= net.layers(); ++k) {
@@ -741,8 +847,12 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
           }
           return out;
         });
-    Table table{"expected-preactivation", "Expected pre-activation scale in training vs the inference mask",
-                {"$p$", "dropout", "layer fed", "theory: inference mask", "Monte Carlo ± SE", "$z$"}, {}, ""};
+    Table table{
+        "expected-preactivation",
+        "Expected pre-activation scale in training vs the inference mask",
+        {"$p$", "dropout", "layer fed", "theory: inference mask", "Monte Carlo ± SE", "$z$"},
+        {},
+        ""};
     table.data = true;
     Scales scales;
     double mask_gap = 0;
@@ -759,18 +869,23 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
         }
         const Estimate e = total.estimate();
         const std::string layer = fmt::format("$W^{{({})}}$", l + 2);
-        table.rows.push_back({p, nn::to_string(kind), layer, theory, pm(e), experiment::z_score(e, theory)});
+        table.rows.push_back(
+            {p, nn::to_string(kind), layer, theory, pm(e), experiment::z_score(e, theory)});
         family.push_back({fmt::format("{} at p = {}, W^({})", nn::to_string(kind), p, l + 2), e});
         if (p == p_main) {
           Estimate& slot = kind == DropoutKind::standard ? scales.standard : scales.inverted;
-          if (l == 0 || std::abs(experiment::z_score(e, theory)) > std::abs(experiment::z_score(slot, theory))) slot = e;
+          if (l == 0 || std::abs(experiment::z_score(e, theory)) >
+                            std::abs(experiment::z_score(slot, theory)))
+            slot = e;
         }
       }
       result.claims.push_back(experiment::within_se(
-          fmt::format("{} dropout at $p = {}$: the expected training pre-activation of each layer fed "
-                      "by dropped units is the inference one, scale {}",
-                      nn::to_string(kind), p, kind == DropoutKind::standard ? "$p$" : "1"),
-          fmt::format("mean over {} masks of $\\langle a^{{(k+1)}} - b, W z^{{(k)}}\\rangle / \\|W z^{{(k)}}\\|^2$, "
+          fmt::format(
+              "{} dropout at $p = {}$: the expected training pre-activation of each layer fed "
+              "by dropped units is the inference one, scale {}",
+              nn::to_string(kind), p, kind == DropoutKind::standard ? "$p$" : "1"),
+          fmt::format("mean over {} masks of $\\langle a^{{(k+1)}} - b, W z^{{(k)}}\\rangle / \\|W "
+                      "z^{{(k)}}\\|^2$, "
                       "$k = 2, 3$, {} inputs",
                       masks, n),
           family, theory, 4));
@@ -783,10 +898,12 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
         masks);
     result.tables.push_back(std::move(table));
     result.claims.push_back(experiment::at_most(
-        "the same stream drives both kinds: $m_{\\text{std}} = r$ and $m_{\\text{inv}} = r/p$ for the same $r$",
-        fmt::format("largest $|p\\,m_{{\\text{{inv}}}} - m_{{\\text{{std}}}}|$ over the first mask of "
-                    "every chunk, both dropped layers, $p \\in \\{{{}\\}}$",
-                    fmt::join(p_all, ", ")),
+        "the same stream drives both kinds: $m_{\\text{std}} = r$ and $m_{\\text{inv}} = r/p$ for "
+        "the same $r$",
+        fmt::format(
+            "largest $|p\\,m_{{\\text{{inv}}}} - m_{{\\text{{std}}}}|$ over the first mask of "
+            "every chunk, both dropped layers, $p \\in \\{{{}\\}}$",
+            fmt::join(p_all, ", ")),
         mask_gap, 1e-15));
     return scales;
   }
@@ -797,8 +914,8 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
 
   // (b) Φ makes the two networks one function: at inference and, with shared masks, in training,
   // at three random parameter vectors per p.
-  static Maps same_predictions(const Context& context, const Env& env, const std::vector<double>& p_all,
-                               Result& result) {
+  static Maps same_predictions(const Context& context, const Env& env,
+                               const std::vector<double>& p_all, Result& result) {
     constexpr std::size_t draws = 3, masks = 4;
     // Per (p, draw): eval gap under Φ, largest training gap under Φ, eval gap without Φ.
     const auto gaps = context.sweep<std::vector<double>>(
@@ -827,8 +944,12 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
           return out;
         });
     Maps maps{0, 0, std::numeric_limits<double>::infinity()};
-    Table table{"predictions", "Outputs of the two networks at corresponding parameters",
-                {"$p$", "inference, $\\Phi$", "training, same masks, $\\Phi$", "inference, same weights (no map)"}, {}, ""};
+    Table table{"predictions",
+                "Outputs of the two networks at corresponding parameters",
+                {"$p$", "inference, $\\Phi$", "training, same masks, $\\Phi$",
+                 "inference, same weights (no map)"},
+                {},
+                ""};
     for (std::size_t q = 0; q < p_all.size(); ++q) {
       double e = 0, t = 0, u = std::numeric_limits<double>::infinity();
       for (std::size_t d = 0; d < draws; ++d) {
@@ -844,25 +965,28 @@ Mapped back by $\Psi$, the inverted step $-\eta_{\text{inv}}\hat m_{\text{inv}}/
         "Under $\\Phi$ the outputs agree to rounding (at most {} at inference, {} in training with "
         "the same masks); with the same weights and no map they differ by at least {}. Each entry: "
         "the worst of {} random parameter vectors of the standard network, "
-        "$\\|y_{{\\text{{std}}}} - y_{{\\text{{inv}}}}\\| / \\|y_{{\\text{{std}}}}\\|$ over {} test inputs.",
+        "$\\|y_{{\\text{{std}}}} - y_{{\\text{{inv}}}}\\| / \\|y_{{\\text{{std}}}}\\|$ over {} "
+        "test inputs.",
         sci(maps.eval_gap), sci(maps.train_gap), sci(maps.unmapped_gap), draws, env.test.size());
     result.tables.push_back(std::move(table));
     const std::string p_set = fmt::format("{}", fmt::join(p_all, ", "));
     result.claims.push_back(experiment::at_most(
         "with $W_{\\text{inv}} = p\\,W_{\\text{std}}$ on the weights fed by dropped units, the two "
         "networks predict the same at inference",
-        fmt::format("largest $\\|y_{{\\text{{std}}}} - y_{{\\text{{inv}}}}\\| / \\|y_{{\\text{{std}}}}\\|$, "
+        fmt::format("largest $\\|y_{{\\text{{std}}}} - y_{{\\text{{inv}}}}\\| / "
+                    "\\|y_{{\\text{{std}}}}\\|$, "
                     "{} random parameter vectors per $p \\in \\{{{}\\}}$",
                     draws, p_set),
         maps.eval_gap, 1e-12));
     result.claims.push_back(experiment::at_most(
         "in training, with the same masks, they compute the same outputs for every mask",
-        fmt::format("largest relative output gap over {} masks × {} parameter vectors per $p$", masks, draws),
+        fmt::format("largest relative output gap over {} masks × {} parameter vectors per $p$",
+                    masks, draws),
         maps.train_gap, 1e-12));
     result.claims.push_back(experiment::at_least(
         "without the map (the same weights in both) they predict differently",
-        "smallest relative output gap at inference over the parameter vectors and $p$", maps.unmapped_gap,
-        different_min));
+        "smallest relative output gap at inference over the parameter vectors and $p$",
+        maps.unmapped_gap, different_min));
     return maps;
   }
 };
