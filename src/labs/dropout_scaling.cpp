@@ -700,7 +700,7 @@ class DropoutScaling : public Lab {
                      params.integer("masks"), pm(scales.standard), p, pm(scales.inverted)),
          R"(Let $r_j \sim \text{Bernoulli}(p)$ drop unit $j$ of $z^{(k)}$. Standard dropout trains with $a^{(k+1)} = W_{\text{std}}(r \odot z^{(k)}) + b$, so, given $z^{(k)}$,
 
-$$\mathbb{E}_r[a^{(k+1)}] = W_{\text{std}}\,\mathbb{E}[r] \odot z^{(k)} + b = W_{\text{std}}\,(p\,z^{(k)}) + b .$$
+$$\mathbb{E}_r[a^{(k+1)}] = W_{\text{std}}\,(\mathbb{E}[r] \odot z^{(k)}) + b = W_{\text{std}}\,(p\,z^{(k)}) + b .$$
 
 Without the factor $p$ at inference, every unit of layer $k+1$ would receive $W_{\text{std}} z^{(k)} + b$: a pre-activation $1/p$ times larger in its $W$ part than anything it saw in training. Multiplying $z^{(k)}$ by $p$ at inference gives it exactly its expected training input (for the next nonlinear layer this is the weight-scaling approximation of the ensemble average, exact only for the linear part). Inverted dropout trains with $a^{(k+1)} = W_{\text{inv}}(r \odot z^{(k)})/p + b$, whose expectation is already $W_{\text{inv}} z^{(k)} + b$, so inference is the plain forward pass.)"},
         {"b", "Are the two networks the same model, with the same predictions?",
@@ -749,7 +749,7 @@ the standard step exactly when $\eta_{\text{inv}} = p^2\eta_{\text{std}}$. Heavy
              "while the same $\\lambda$ leaves a gap of {} (SGD) and {} (momentum) after {} steps.",
              sci(decay_worst), params.real("decay"), sci(pairs[sgd_decay_same].final_distance()),
              sci(pairs[momentum_decay_same].final_distance()), steps),
-         R"(The penalty is part of the model's objective, so it must be the same function of the model: $\frac{\lambda_{\text{inv}}}{2}\|W_{\text{inv}}\|^2 = \frac{\lambda_{\text{inv}}p^2}{2}\|W_{\text{std}}\|^2$ equals $\frac{\lambda_{\text{std}}}{2}\|W_{\text{std}}\|^2$ iff $\lambda_{\text{inv}} = \lambda_{\text{std}}/p^2$. In the step: $\Psi$ of $W_{\text{inv}} - \eta_{\text{inv}}(\frac{1}{p}g + \lambda_{\text{inv}}W_{\text{inv}})$ with $\eta_{\text{inv}} = p^2\eta_{\text{std}}$ is
+         R"(The penalty is part of the model's objective, so it must be the same function of the model: $\frac{\lambda_{\text{inv}}}{2}\|W_{\text{inv}}\|^2 = \frac{\lambda_{\text{inv}}p^2}{2}\|W_{\text{std}}\|^2$ equals $\frac{\lambda_{\text{std}}}{2}\|W_{\text{std}}\|^2$ iff $\lambda_{\text{inv}} = \lambda_{\text{std}}/p^2$. In the step, with $g = \partial E/\partial W_{\text{std}}$: $\Psi$ of $W_{\text{inv}} - \eta_{\text{inv}}(\frac{1}{p}g + \lambda_{\text{inv}}W_{\text{inv}})$ with $\eta_{\text{inv}} = p^2\eta_{\text{std}}$ is
 
 $$W_{\text{std}} - \eta_{\text{std}}\big(g + p^2\lambda_{\text{inv}}W_{\text{std}}\big),$$
 
