@@ -145,8 +145,9 @@ struct Env {
   const Theory& theory;
   data::Dataset<double> train, test;
   std::vector<Index> sizes;
-  Vec<double> theta0;  // standard parametrization
-  std::uint64_t mask_seed = 0, shuffle_seed = 0;
+  Vec<double> theta0;           // standard parametrization
+  std::uint64_t mask_seed = 0;  // seeds the objectives' mask stream: both runs draw the same r
+  Rng batches;                  // the batch order, copied by every run: both runs see the same
   Index batch = 32;
   int epochs = 10;
 };
@@ -181,7 +182,7 @@ std::vector<double> run_pair(const Env& env, const RunSpec& run) {
   const train::NetworkObjective<double> fi(inverted, env.train, {.seed = env.mask_seed});
   const auto sampler = [&] {
     return optim::BatchSampler(env.train.size(), env.batch, optim::Sampling::reshuffle,
-                               make_rng(env.shuffle_seed, stream::shuffle));
+                               env.batches);
   };
 
   auto opt_s = make_optimizer(run.setup, 1, 1, 1);
@@ -251,8 +252,8 @@ std::vector<double> grouping_check(const Env& env, const std::vector<Setup>& set
     GroupedOptimizer grouped(weights, make_optimizer(setup, 1, 1, 1), biases,
                              make_optimizer(setup, 1, 1, 1));
     std::vector<Vec<double>> trajectory;
-    auto sa = optim::BatchSampler(env.train.size(), env.batch, optim::Sampling::reshuffle,
-                                  make_rng(env.shuffle_seed, stream::shuffle));
+    auto sa =
+        optim::BatchSampler(env.train.size(), env.batch, optim::Sampling::reshuffle, env.batches);
     auto sb = sa;
     optim::sgd_epochs(fa, single, a.theta(), sa, env.epochs,
                       [&](const optim::StepEvent<double>& e) { trajectory.push_back(e.theta); });
@@ -373,7 +374,7 @@ class DropoutScaling : public Lab {
             {2, H, H, 2},
             {},
             0,
-            0,
+            {},
             params.integer("batch"),
             int(params.integer("epochs"))};
     {
@@ -387,7 +388,7 @@ class DropoutScaling : public Lab {
       net.init(init_rng);
       env.theta0 = net.theta();
       env.mask_seed = context.rng("masks")();
-      env.shuffle_seed = context.rng("batches")();
+      env.batches = context.rng("batches");
     }
 
     Result result;
