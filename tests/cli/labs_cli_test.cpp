@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include <unistd.h>
@@ -121,7 +122,7 @@ TEST(Cli, HelpWorksForEveryCommand) {
 TEST(Cli, ListAndParams) {
   const auto list = nnlab("list");
   EXPECT_EQ(list.code, 0);
-  EXPECT_TRUE(contains(list.out, "dropout-linreg  9.1.6")) << list.out;
+  EXPECT_TRUE(std::regex_search(list.out, std::regex(R"(dropout-linreg +9\.1\.6 )"))) << list.out;
   const auto params = nnlab("run dropout-linreg --params");
   EXPECT_EQ(params.code, 0);
   EXPECT_TRUE(contains(params.out, "NAME")) << params.out;
