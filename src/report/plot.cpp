@@ -99,11 +99,32 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
   for (std::size_t k = 0; k < palette.size(); ++k)
     s << fmt::format("set linetype {} lc rgb '{}' lw 2 pt 7 ps 0.7\n", k + 1, palette[k]);
 
+  // Error bars shorter than 1% of the y axis hide under the points: they are not drawn, so the
+  // legend shows no bar that the plot does not (the CSV keeps them).
+  const auto [y_lo, y_hi] = [&] {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& line : figure.lines)
+      for (double v : line.y)
+        if (std::isfinite(v) && (!figure.log_y || v > 0)) lo = std::min(lo, v), hi = std::max(hi, v);
+    return std::pair{lo, hi};
+  }();
+  const auto bars_visible = [&](const experiment::Line& line) {
+    if (!(y_hi > y_lo)) return true;
+    const double span = figure.log_y ? std::log10(y_hi / y_lo) : y_hi - y_lo;
+    for (std::size_t i = 0; i < line.err.size() && i < line.y.size(); ++i) {
+      const double y = line.y[i], e = line.err[i];
+      if (!std::isfinite(y) || !std::isfinite(e)) continue;
+      const double length = figure.log_y ? (y - e > 0 ? std::log10((y + e) / (y - e)) : INFINITY) : 2 * e;
+      if (length >= 0.01 * span) return true;
+    }
+    return false;
+  };
+
   std::vector<std::string> plots;
   for (std::size_t k = 0; k < figure.lines.size(); ++k) {
     const auto& line = figure.lines[k];
     if (line.y.empty()) continue;
-    const bool has_err = !line.err.empty();
+    const bool has_err = !line.err.empty() && bars_visible(line);
     s << fmt::format("$d{} << EOD\n", k);
     for (std::size_t i = 0; i < line.y.size(); ++i) {
       const double x = i < line.x.size() ? line.x[i] : double(i);

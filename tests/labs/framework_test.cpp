@@ -383,6 +383,22 @@ TEST(Plot, LogAxesAreMarked) {
   EXPECT_EQ(report::gnuplot_script(f, "/tmp/f.svg").find("log scale"), std::string::npos);
 }
 
+// Error bars are drawn (and get a legend entry) only when they would be visible: at least 1% of
+// the y axis.
+TEST(Plot, ErrorBarsHiddenUnderThePointsAreNotDrawn) {
+  labs::Figure f{"f", "t", "x", "y", false, false,
+                 {{"tiny", {1, 2}, {0, 10}, {0.001, 0.001}, "points"},
+                  {"big", {1, 2}, {0, 10}, {1, 1}, "points"}},
+                 ""};
+  const std::string script = report::gnuplot_script(f, "/tmp/f.svg");
+  EXPECT_NE(script.find("$d0 using 1:2 with points"), std::string::npos) << script;
+  EXPECT_NE(script.find("$d1 using 1:2:3 with yerrorbars"), std::string::npos) << script;
+  f.log_y = true;
+  f.lines[0].y = {1, 1000};
+  f.lines[0].err = {0.001, 1};  // 0.1% relative: under the point on three decades
+  EXPECT_NE(report::gnuplot_script(f, "/tmp/f.svg").find("$d0 using 1:2 with points"), std::string::npos);
+}
+
 // ---------------------------------------------------------------- runner
 struct TempDir {
   std::filesystem::path path;
