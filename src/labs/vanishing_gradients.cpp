@@ -23,6 +23,7 @@
 #include "nnlab/experiment/stats.hpp"
 #include "nnlab/labs/lab.hpp"
 #include "nnlab/nn/layer.hpp"
+#include "nnlab/nn/rnn.hpp"
 
 namespace nnlab::labs {
 namespace {
@@ -140,6 +141,10 @@ class VanishingGradients : public Lab {
              "12", 3, 1e5),
         spec("random_width", T::integer, "units per layer of the random networks in (c)", "64", "32", 4, 1024),
         spec("sigma_w", T::real, "random weights W_ij ~ N(0, σ_w²/n) in (c)", "1.5", "", 0.01, 10),
+        spec("rnn_T", T::real_list, "sequence lengths T of the RNN on the adding problem", "5,10,20,40,80",
+             "5,10,20,40", 2, 2000),
+        spec("rnn_hidden", T::integer, "hidden units of the RNN", "16", "", 2, 1024),
+        spec("rnn_norm", T::real, "spectral norm of the RNN's W_hh", "0.9", "", 0.01, 10),
         spec("jacobian_depth", T::integer, "layers of the linear nets whose Jacobian spectra are compared",
              "30", "20", 2, 500),
     };
@@ -156,6 +161,8 @@ class VanishingGradients : public Lab {
     for (double l : params.real_list("lambdas"))
       if (std::abs(l) < 0.05)
         throw Error(fmt::format("lambdas: |λ| = {} is below 0.05 (the derivative λ^(N−1) would be 0)", l));
+    for (double T : params.real_list("rnn_T"))
+      if (T != std::floor(T)) throw Error(fmt::format("rnn_T: sequence lengths must be integers, got {}", T));
     Result result;
     auto since = result.mark();
     const std::string general = general_evidence(params, context, theory, result);
@@ -164,6 +171,8 @@ class VanishingGradients : public Lab {
     context.report(0.2, "all ReLUs firing, ∇_yE an eigenvector");
     const std::string eigen = eigen_evidence(params, context, theory, result);
     const std::string spectra = spectrum_evidence(params, context, result);
+    context.report(0.4, "a vanilla RNN on the adding problem");
+    const std::string rnn = rnn_evidence(params, context, result);
     result.assign("b", since);
     since = result.mark();
     context.report(0.5, "sigmoid, tanh and ReLU nets with random weights");
@@ -221,7 +230,7 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
         {"b",
          "Now $\\nabla_y E_n$ is an eigenvector of $W$ and all ReLUs fire. What happens to the derivative if "
          "the eigenvalue is smaller or larger than 1 in absolute value? Does this pose risks for optimization?",
-         eigen + "\n\n" + spectra, derivation_b},
+         eigen + "\n\n" + spectra + "\n\n" + rnn, derivation_b},
         {"c",
          "With sigmoid ($0 < \\sigma' \\le \\frac{1}{4}$) or tanh ($0 < \\tanh' \\le 1$) activations, what "
          "happens to $\\partial E_n / \\partial w_{11}^{(1)}$?",
@@ -528,6 +537,83 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
         "directions the gradient explodes while along others it vanishes; orthogonal layers keep all of them "
         "at 1 (spread {:.1e} decades).",
         L, n, experiment::pm(g), orth_worst);
+  }
+
+  // (b) The same W at every step: a vanilla tanh RNN (nn::Rnn) on the adding problem, unrolled over
+  // T steps. ‖δ_1‖/‖δ_T‖ ≤ ‖W_hh‖₂^(T−1) (|tanh'| ≤ 1), so the signal from the first inputs fades.
+  static std::string rnn_evidence(const Params& params, const Context& context, Result& result) {
+    auto Ts = params.real_list("rnn_T");
+    std::sort(Ts.begin(), Ts.end());
+    const Index H = params.integer("rnn_hidden");
+    const double rho = params.real("rnn_norm");
+    const auto trials = std::size_t(params.integer("trials"));
+    constexpr Index batch = 16;
+    // Per trial: [0] log(‖δ_1‖/‖δ_T‖), [1] (‖δ_1‖/‖δ_T‖) / ‖W_hh‖₂^(T−1).
+    const auto runs = context.sweep<std::vector<double>>("rnn", Ts.size(), trials, [&](std::size_t cell, std::size_t, Rng& rng) {
+      const auto T = std::size_t(Ts[cell]);
+      nn::Rnn<double> rnn({.n_in = 2, .n_hidden = H, .n_out = 1, .h = Activation::tanh});
+      auto v = rnn.view(rnn.theta());
+      v.W_hh = gaussian_matrix(H, H, rng);
+      v.W_hh *= rho / Eigen::JacobiSVD<Mat<double>>(v.W_hh).singularValues()(0);
+      v.W_xh = gaussian_matrix(H, 2, rng);
+      v.W_y = gaussian_matrix(1, H, rng) / std::sqrt(double(H));
+      // The adding problem (Hochreiter & Schmidhuber 1997): x_t = (u_t, m_t), u_t ~ U(0, 1), one
+      // marker in each half of the sequence; the target is the sum of the two marked u_t.
+      std::vector<Mat<double>> x(T, Mat<double>::Zero(2, batch));
+      Mat<double> target = Mat<double>::Zero(1, batch);
+      for (Index n = 0; n < batch; ++n) {
+        const std::size_t t1 = std::size_t(uniform_index(rng, T / 2)), t2 = T / 2 + std::size_t(uniform_index(rng, T - T / 2));
+        for (std::size_t t = 0; t < T; ++t) x[t](0, n) = uniform01(rng);
+        x[t1](1, n) = x[t2](1, n) = 1;
+        target(0, n) = x[t1](0, n) + x[t2](0, n);
+      }
+      Vec<double> grad;
+      nn::RnnCache<double> cache;
+      rnn.loss_and_gradient(x, target, grad, cache);
+      const double ratio = cache.delta[1].norm() / cache.delta[T].norm();
+      return std::vector<double>{std::log(ratio), ratio / std::pow(rho, double(T - 1))};
+    });
+    Figure figure{.id = "rnn-gradient-ratio",
+                  .title = fmt::format("RNN on the adding problem: $\\|\\delta_1\\| / \\|\\delta_T\\|$ against $T$, $\\|W_{{hh}}\\|_2 = {}$", rho),
+                  .x_label = "sequence length T", .y_label = "‖δ_1‖ / ‖δ_T‖ (log scale)", .log_x = false, .log_y = true};
+    Line measured{"mean over trials (geometric)", {}, {}, {}, "linespoints"}, bound{"bound ‖W_hh‖₂^(T−1)", {}, {}, {}, "lines"};
+    std::vector<experiment::Estimate> means;
+    double worst_bound = 0;
+    for (std::size_t c = 0; c < Ts.size(); ++c) {
+      Vec<double> logs = Vec<double>::Zero(Index(trials));
+      for (std::size_t t = 0; t < trials; ++t) {
+        logs(Index(t)) = runs[c * trials + t][0];
+        worst_bound = std::max(worst_bound, runs[c * trials + t][1]);
+      }
+      means.push_back(experiment::mean_estimate(logs));
+      measured.x.push_back(Ts[c]), measured.y.push_back(std::exp(means.back().value));
+      bound.x.push_back(Ts[c]), bound.y.push_back(std::pow(rho, Ts[c] - 1));
+    }
+    figure.lines = {measured, bound};
+    const experiment::Estimate fall{means.front().value - means.back().value,
+                                    std::sqrt(means.front().se * means.front().se + means.back().se * means.back().se)};
+    figure.caption = fmt::format(
+        "The share of the gradient that reaches the first step falls from {:.3g} at $T = {}$ to {:.3g} at "
+        "$T = {}$ (geometric means over {} sequences of random nets), below the bound $\\|W_{{hh}}\\|_2^{{T-1}}$.",
+        std::exp(means.front().value), Ts.front(), std::exp(means.back().value), Ts.back(), trials);
+    result.figures.push_back(std::move(figure));
+    result.claims.push_back(experiment::at_most(
+        "RNN (tanh): $\\|\\delta_1\\| \\le \\|W_{hh}\\|_2^{T-1}\\|\\delta_T\\|$, since $|\\tanh'| \\le 1$",
+        fmt::format("largest $(\\|\\delta_1\\|/\\|\\delta_T\\|) / \\|W_{{hh}}\\|_2^{{T-1}}$ over {} lengths × {} nets", Ts.size(), trials),
+        worst_bound, 1 + 1e-12));
+    result.claims.push_back(experiment::exceeds(
+        "RNN: the gradient reaching the first time step falls with the sequence length",
+        fmt::format("mean $\\log(\\|\\delta_1\\|/\\|\\delta_T\\|)$ at $T = {}$ minus at $T = {}$", Ts.front(), Ts.back()),
+        fall, 0, 4));
+    return fmt::format(
+        "An RNN is this network unrolled in time: the same $W_{{hh}}$ at every step. A tanh RNN with {} "
+        "hidden units and $\\|W_{{hh}}\\|_2 = {}$ on the adding problem (the target is the sum of two marked "
+        "inputs, one in each half of the sequence) passes back to its first step a fraction "
+        "$\\|\\delta_1\\|/\\|\\delta_T\\|$ of {:.3g} at $T = {}$ and {:.3g} at $T = {}$, so the first marked "
+        "input cannot be learned for long sequences. Gradient clipping rescales the whole gradient, every "
+        "step's share by the same factor: it bounds the exploding steps (the cliff in (d)) but cannot restore "
+        "this ratio.",
+        H, rho, std::exp(means.front().value), Ts.front(), std::exp(means.back().value), Ts.back());
   }
 
   // (c) Random weights, sigmoid / tanh / relu: the per-layer bound ‖δ^(k)‖ ≤ c‖W‖₂‖δ^(k+1)‖, the
