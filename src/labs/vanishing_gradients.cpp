@@ -192,6 +192,9 @@ class VanishingGradients : public Lab {
         {"\\lambda", "the eigenvalue of $W^\\top$ that $\\nabla_y E$ is an eigenvector of", ""},
         {"\\odot", "elementwise product", ""},
         {"\\|W\\|_2", "the spectral norm (largest singular value) of $W$", ""},
+        {"W_{hh}", "the RNN's hidden-to-hidden matrix, the same at every time step", ""},
+        {"\\delta_t", "the RNN's $\\partial E/\\partial a_t$ at time step $t$", ""},
+        {"T", "the RNN's sequence length", ""},
     };
     const std::string derivation_a = R"(By the recursion, with the same $W$ at every layer and the index of the sum corrected (the sheet prints $\delta_j^{(k+1)}$ inside the sum over $l$; it must be $\delta_l^{(k+1)}$):
 
