@@ -608,15 +608,63 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
         "RNN: the gradient reaching the first time step falls with the sequence length",
         fmt::format("mean $\\log(\\|\\delta_1\\|/\\|\\delta_T\\|)$ at $T = {}$ minus at $T = {}$", Ts.front(), Ts.back()),
         fall, 0, 4));
+    // Exploding instead: a linear RNN (h = identity) with W_hh = 1.1·(orthogonal), T = the longest
+    // length up to 40 (beyond, the plain step overflows the loss), one GD step of size η = 10⁻³ on the adding problem, plain and with the gradient
+    // clipped to norm 1 (Pascanu et al. 2013).
+    const auto T_long = std::min<std::size_t>(std::size_t(Ts.back()), 40);
+    const auto steps = context.trials<std::vector<double>>("rnn-exploding", trials, [&](std::size_t, Rng& rng) {
+      nn::Rnn<double> rnn({.n_in = 2, .n_hidden = H, .n_out = 1, .h = Activation::identity});
+      auto v = rnn.view(rnn.theta());
+      v.W_hh = 1.1 * random_orthogonal(H, rng);
+      v.W_xh = gaussian_matrix(H, 2, rng) / std::sqrt(double(H));
+      v.W_y = gaussian_matrix(1, H, rng) / std::sqrt(double(H));
+      std::vector<Mat<double>> x(T_long, Mat<double>::Zero(2, batch));
+      Mat<double> target = Mat<double>::Zero(1, batch);
+      for (Index n = 0; n < batch; ++n) {
+        const std::size_t t1 = std::size_t(uniform_index(rng, T_long / 2));
+        const std::size_t t2 = T_long / 2 + std::size_t(uniform_index(rng, T_long - T_long / 2));
+        for (std::size_t t = 0; t < T_long; ++t) x[t](0, n) = uniform01(rng);
+        x[t1](1, n) = x[t2](1, n) = 1;
+        target(0, n) = x[t1](0, n) + x[t2](0, n);
+      }
+      Vec<double> grad, unused;
+      nn::RnnCache<double> cache;
+      const double E0 = rnn.loss_and_gradient(x, target, grad, cache);
+      const Vec<double> theta = rnn.theta();
+      const double eta = 1e-3, norm = grad.norm();
+      rnn.theta() = theta - eta * grad;
+      const double E_plain = rnn.loss_and_gradient(x, target, unused, cache);
+      rnn.theta() = theta - eta * std::min(1.0, 1.0 / norm) * grad;
+      const double E_clip = rnn.loss_and_gradient(x, target, unused, cache);
+      return std::vector<double>{norm, E_plain / E0, E_clip / E0};
+    });
+    double min_plain = inf, max_clip = 0, min_norm = inf;
+    for (const auto& r : steps) {
+      min_norm = std::min(min_norm, r[0]);
+      min_plain = std::min(min_plain, r[1]);
+      max_clip = std::max(max_clip, r[2]);
+    }
+    result.claims.push_back(experiment::at_least(
+        fmt::format("exploding RNN ($h$ = identity, $W_{{hh}} = 1.1 Q$, $T = {}$): one plain gradient step of "
+                    "size $10^{{-3}}$ raises the loss",
+                    T_long),
+        fmt::format("smallest $E$ after / $E$ before over {} nets (gradient norms from {:.3g})", trials, min_norm),
+        min_plain, 10));
+    result.claims.push_back(experiment::at_most(
+        "gradient clipping to norm 1 makes the same step descend on every net",
+        fmt::format("largest $E$ after / $E$ before with the clipped step over {} nets", trials), max_clip, 1 - 1e-9));
     return fmt::format(
         "An RNN is this network unrolled in time: the same $W_{{hh}}$ at every step. A tanh RNN with {} "
         "hidden units and $\\|W_{{hh}}\\|_2 = {}$ on the adding problem (the target is the sum of two marked "
         "inputs, one in each half of the sequence) passes back to its first step a fraction "
         "$\\|\\delta_1\\|/\\|\\delta_T\\|$ of {:.3g} at $T = {}$ and {:.3g} at $T = {}$, so the first marked "
         "input cannot be learned for long sequences. Gradient clipping rescales the whole gradient, every "
-        "step's share by the same factor: it bounds the exploding steps (the cliff in (d)) but cannot restore "
-        "this ratio.",
-        H, rho, std::exp(means.front().value), Ts.front(), std::exp(means.back().value), Ts.back());
+        "step's share by the same factor: it bounds the exploding steps but cannot restore this ratio. On an "
+        "exploding linear RNN ($W_{{hh}} = 1.1Q$, $T = {}$, gradient norms of at least {:.3g}) one plain step "
+        "of size $10^{{-3}}$ multiplies the loss by at least {:.3g}, the step with the gradient clipped to norm 1 "
+        "by at most {:.4g} (claims of (b); the cliff of (d) shows the same).",
+        H, rho, std::exp(means.front().value), Ts.front(), std::exp(means.back().value), Ts.back(), T_long, min_norm,
+        min_plain, max_clip);
   }
 
   // (c) Random weights, sigmoid / tanh / relu: the per-layer bound ‖δ^(k)‖ ≤ c‖W‖₂‖δ^(k+1)‖, the
