@@ -62,7 +62,7 @@ struct Theory {
   }
   // sup_a h'(a).
   double derivative_bound(Activation h) const {
-    if (h == Activation::sigmoid) return mutant == "sigmoid-half" ? 0.5 : 0.25;
+    if (h == Activation::sigmoid) return mutant == "sigmoid-half" ? 0.5 : mutant == "no-derivative-factor" ? 1.0 : 0.25;
     return 1;  // tanh, relu
   }
 };
@@ -153,7 +153,8 @@ class VanishingGradients : public Lab {
   std::vector<Mutant> mutants() const override {
     return {{"lambda-N", "∂E/∂w₁₁⁽¹⁾ = λᴺ(∇_yE)₁x₁: one factor of λ per layer, N instead of N − 1"},
             {"W-not-transpose", "the recursion applies W, not Wᵀ: ∇_yE must be an eigenvector of W"},
-            {"sigmoid-half", "the sigmoid's derivative is bounded by 1/2 instead of 1/4"}};
+            {"sigmoid-half", "the sigmoid's derivative is bounded by 1/2 instead of 1/4"},
+            {"no-derivative-factor", "the activation adds no factor: sigmoid nets are bounded by ‖W‖₂ per layer, as ReLU nets"}};
   }
 
   Result run(const Params& params, const Context& context) const override {
