@@ -25,7 +25,7 @@ const Table& table(const Result& r, const std::string& id) {
 
 TEST(IllConditioning, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
-  EXPECT_GE(r.claims.size(), 12u);
+  EXPECT_EQ(r.claims.size(), 16u);
   for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   EXPECT_EQ(r.parts.size(), 3u);
 }
