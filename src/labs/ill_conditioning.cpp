@@ -686,7 +686,7 @@ Nesterov with $\alpha = 1/\lambda_{\max}$ and the same $\sqrt\beta$ as momentum 
         newton_worst, 1));
     Figure fig{.id = "iterations",
                .title = "Iterations to reduce the error by $\\varepsilon$ on quadratics with condition number $\\kappa$",
-               .x_label = "condition number κ (log scale)", .y_label = "iterations (log scale)",
+               .x_label = "condition number κ", .y_label = "iterations",
                .log_x = true, .log_y = true};
     Table table{"iterations", "Iterations to $\\|e^k\\| \\le \\varepsilon\\|e^0\\|$ on the quadratics",
                 {"method"}, {}, ""};
@@ -814,7 +814,7 @@ Nesterov with $\alpha = 1/\lambda_{\max}$ and the same $\sqrt\beta$ as momentum 
 
     Figure lfig{.id = "logistic",
                 .title = "Logistic regression with badly scaled features: iterations to $\\varepsilon$ against the Hessian's $\\kappa$",
-                .x_label = "condition number κ of the Hessian at θ* (log scale)", .y_label = "iterations (log scale)",
+                .x_label = "condition number κ of the Hessian at θ*", .y_label = "iterations",
                 .log_x = true, .log_y = true};
     Table ltable{"logistic", "Logistic regression: condition number at $\\theta^*$ and iterations to $\\varepsilon$",
                  {"largest scale $s$", "$\\kappa$ at $\\theta^*$", "GD ($\\alpha = 1/L$)", "L-BFGS", "Newton"}, {}, ""};

@@ -510,7 +510,7 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
     const Vec<double> so = Eigen::JacobiSVD<Mat<double>>(Jo).singularValues();
     Figure figure{.id = "jacobian-spectrum",
                   .title = fmt::format("Singular values of the Jacobian of a {}-layer linear net, width {}", L, n),
-                  .x_label = "index i (largest first)", .y_label = "singular value σ_i (log scale)",
+                  .x_label = "index i (largest first)", .y_label = "singular value σ_i",
                   .log_x = false, .log_y = true};
     Line lg{"Gaussian N(0, 1/n)", {}, {}, {}, "linespoints"}, lo{"orthogonal", {}, {}, {}, "linespoints"};
     for (Index i = 0; i < n; ++i) {
@@ -579,7 +579,7 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
     });
     Figure figure{.id = "rnn-gradient-ratio",
                   .title = fmt::format("RNN on the adding problem: $\\|\\delta_1\\| / \\|\\delta_T\\|$ against $T$, $\\|W_{{hh}}\\|_2 = {}$", rho),
-                  .x_label = "sequence length T", .y_label = "‖δ_1‖ / ‖δ_T‖ (log scale)", .log_x = false, .log_y = true};
+                  .x_label = "sequence length T", .y_label = "‖δ_1‖ / ‖δ_T‖", .log_x = false, .log_y = true};
     Line measured{"mean over trials (geometric)", {}, {}, {}, "linespoints"}, bound{"bound ‖W_hh‖₂^(T−1)", {}, {}, {}, "lines"};
     std::vector<experiment::Estimate> means;
     double worst_bound = 0;

@@ -21,6 +21,11 @@
 namespace nnlab::report {
 namespace {
 
+// "label (log scale)" for a log axis, once even if the lab wrote it.
+std::string axis_label(const std::string& label, bool log) {
+  return log && label.find("log scale") == std::string::npos ? label + " (log scale)" : label;
+}
+
 // A gnuplot double-quoted string; newlines become spaces.
 std::string gp_string(std::string_view s) {
   std::string out = "\"";
@@ -68,8 +73,8 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
     << "set encoding utf8\n"
     << "set output " << gp_string(output.string()) << "\n"
     << "set title " << gp_string(markup_to_text(figure.title)) << " font ',15'\n"
-    << "set xlabel " << gp_string(figure.x_label + (figure.log_x ? " (log scale)" : "")) << "\n"
-    << "set ylabel " << gp_string(figure.y_label + (figure.log_y ? " (log scale)" : "")) << "\n"
+    << "set xlabel " << gp_string(axis_label(figure.x_label, figure.log_x)) << "\n"
+    << "set ylabel " << gp_string(axis_label(figure.y_label, figure.log_y)) << "\n"
     << "set border 3 lc rgb '#555555'\nset tics nomirror out scale 0.6\n"
     << "set grid xtics ytics lc rgb '#e5e5e5' lw 1 dt 1\n"
     << "set key below horizontal samplen 2.5 spacing 1.2\n"
@@ -93,7 +98,7 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
     s << "set logscale x\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\n"
       << (decades(true) >= 2 ? "set format x '10^{%L}'\n" : "");
     if (const auto [lo, hi] = range(true); hi > lo)
-      s << fmt::format("set xtics add ('{:g}' {:.17g}, '{:g}' {:.17g})\n", lo, lo, hi, hi);
+      s << fmt::format("set xtics add ('{:.3g}' {:.17g}, '{:.3g}' {:.17g})\n", lo, lo, hi, hi);
   }
   if (figure.log_y) s << "set logscale y\n" << (decades(false) >= 2 ? "set format y '10^{%L}'\n" : "");
   for (std::size_t k = 0; k < palette.size(); ++k)

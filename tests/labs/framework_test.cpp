@@ -379,7 +379,10 @@ TEST(Plot, LogAxesAreMarked) {
   EXPECT_NE(script.find("set xlabel \"ensemble size m (log scale)\""), std::string::npos) << script;
   EXPECT_NE(script.find("set ylabel \"variance (log scale)\""), std::string::npos) << script;
   EXPECT_NE(script.find("set xtics add ('1' 1, '50' 50)"), std::string::npos) << script;
+  f.x_label = "m (log scale)";  // written by the lab too: said once
+  EXPECT_NE(report::gnuplot_script(f, "/tmp/f.svg").find("set xlabel \"m (log scale)\"\n"), std::string::npos);
   f.log_x = f.log_y = false;
+  f.x_label = "ensemble size m";
   EXPECT_EQ(report::gnuplot_script(f, "/tmp/f.svg").find("log scale"), std::string::npos);
 }
 
