@@ -145,12 +145,24 @@ Claim relative_error(std::string statement, std::string_view what, double measur
       error / tolerance);
 }
 
+namespace {
+
+// "fitted slope over 9 points must lie in [0.9, 1.1]", or for a tight interval around a value
+// "… must lie within 1e-09 of −0.223144", which three digits would show as [−0.223, −0.223].
+std::string slope_interval(std::size_t points, double lo, double hi) {
+  const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
+  if (std::isfinite(mid) && half < 1e-3 * std::abs(mid))
+    return fmt::format("fitted slope over {} points must lie within {:.1e} of {:.6g}", points, half, mid);
+  return fmt::format("fitted slope over {} points must lie in [{:.3g}, {:.3g}]", points, lo, hi);
+}
+
+}  // namespace
+
 Claim slope_in(std::string statement, std::string_view what, const LineFit& fit, double lo,
                double hi) {
   Claim claim = Claim::check(std::move(statement), std::string(what), pm(fit.slope), fit.slope.value,
                              lo, hi,
-                             fmt::format("fitted slope over {} points must lie in [{:.3g}, {:.3g}]",
-                                         fit.points, lo, hi));
+                             slope_interval(fit.points, lo, hi));
   // Distance from the interval's centre in half-widths (1 at its ends); a one-sided interval has
   // no scale.
   if (std::isfinite(lo) && std::isfinite(hi))
