@@ -64,7 +64,7 @@ std::string loss_reduction(nn::Loss loss) {
 
 template <class S>
 int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source) {
-  require_output_file(args.out, "--out", {args.checkpoint, args.direction, source.data, source.targets});
+  require_new_output_file(args.out, "--out", {args.checkpoint, args.direction, source.data, source.targets});
   // The direction is checked before the data load, so a wrong file fails fast.
   std::optional<Vec<S>> v;
   if (!args.direction.empty())

@@ -74,6 +74,16 @@ inline void require_output_file(const std::filesystem::path& output, std::string
             output.string(), input.string());
 }
 
+// The same, and `output` must not exist yet: a command that writes one result file never replaces
+// an earlier result (train refuses an earlier run folder in the same way).
+inline void require_new_output_file(const std::filesystem::path& output, std::string_view option,
+                                    std::initializer_list<std::filesystem::path> inputs) {
+  require_output_file(output, option, inputs);
+  std::error_code ec;
+  require(!std::filesystem::exists(std::filesystem::symlink_status(output, ec)),
+          "{} {}: exists; refusing to overwrite it: choose a new name or move it away", option, output.string());
+}
+
 // Bytes of memory available to this process (Linux MemAvailable), 0 if unknown.
 inline double available_memory() {
   std::ifstream meminfo("/proc/meminfo");

@@ -52,7 +52,7 @@ void require_lanczos_memory(Index parameters, int iterations) {
 
 template <class S>
 int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) {
-  if (!args.out.empty()) require_output_file(args.out, "--out", {args.checkpoint, source.data, source.targets});
+  if (!args.out.empty()) require_new_output_file(args.out, "--out", {args.checkpoint, source.data, source.targets});
   require(args.trace_probes != 1, "--trace-probes 1: a standard error needs at least 2 probes; use 0 "
           "(no trace) or 2 or more");
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
