@@ -483,6 +483,58 @@ TEST(Activation, FloatMatchesDouble) {
   }
 }
 
+// h' and h'' of tanh and sigmoid where the unit saturates, against long double references
+// 1/cosh²(a), σ(a)σ(−a) and their products: from z alone (1 − z², z(1 − z)) the relative error grows
+// like ε/(1 − |z|), to 100% where z rounds to ±1 (double tanh at |a| ≥ 19.1, float at 9); the
+// library switches to a-based formulas before 1 − |z| falls below 2⁻¹⁰ (double) or 2⁻⁸ (float),
+// which bounds the error by ~2000ε = 4.5e-13 (double) and ~1000ε = 1.2e-4 (float).
+// Arguments from 0.1 to 300 of both signs: each magnitude in a batch of its own (so both the
+// z-based and the a-based form are checked near the switch), and all in one batch whose length
+// leaves a partial block; h'' also in place (out aliasing g).
+template <class S>
+void expect_accurate_derivatives(const std::vector<S>& xs) {
+  const Index n = Index(xs.size());
+  const Mat<S> a = Eigen::Map<const Mat<S>>(xs.data(), 1, n), g = Mat<S>::Ones(1, n);
+  const S tolerance = std::numeric_limits<S>::epsilon() * 2048;
+  for (Activation h : {Activation::tanh, Activation::sigmoid}) {
+    Mat<S> z, d, d2 = g;
+    activate(h, a, z);
+    times_derivative(h, a, z, g, d);
+    times_second_derivative(h, a, z, d2, d2);  // in place
+    for (Index i = 0; i < n; ++i) {
+      const long double x = a(0, i);
+      const long double zx = h == Activation::tanh ? std::tanh(x) : 1 / (1 + std::exp(-x));
+      const long double dx = h == Activation::tanh ? 1 / std::pow(std::cosh(x), 2) : zx / (1 + std::exp(x));
+      const long double d2x = h == Activation::tanh ? -2 * zx * dx : dx * (1 - 2 * zx);
+      if (dx < std::numeric_limits<S>::min()) {
+        EXPECT_LE(std::abs(d(0, i)), std::numeric_limits<S>::min()) << to_string(h) << " h'(" << x << ")";
+        continue;
+      }
+      EXPECT_LE(std::abs(d(0, i) - dx) / dx, tolerance) << to_string(h) << " h'(" << x << ") = " << d(0, i);
+      // σ'' at a ≈ 0 has 1 − 2σ cancelling (a separate matter); at saturation 1 − 2σ ≈ ±1.
+      if (std::abs(x) >= 2) {
+        EXPECT_LE(std::abs(d2(0, i) - d2x) / std::abs(d2x), 2 * tolerance) << to_string(h) << " h''(" << x << ")";
+      }
+    }
+  }
+}
+
+template <class S>
+void expect_accurate_derivatives_at_saturation() {
+  std::vector<S> all;
+  for (double m : {0.1, 0.7, 1.2, 1.5, 2.0, 3.0, 3.5, 4.0, 5.0, 8.0, 10.0, 15.0, 19.5, 25.0, 40.0, 75.0, 300.0}) {
+    std::vector<S> xs;
+    for (double sign : {1.0, -1.0})
+      for (int k = 0; k < 7; ++k) xs.push_back(S(sign * m * (1 + k / 64.0)));
+    expect_accurate_derivatives(xs);
+    all.insert(all.end(), xs.begin(), xs.end());
+  }
+  expect_accurate_derivatives(all);
+}
+
+TEST(Activation, DerivativesStayAccurateAtSaturationDouble) { expect_accurate_derivatives_at_saturation<double>(); }
+TEST(Activation, DerivativesStayAccurateAtSaturationFloat) { expect_accurate_derivatives_at_saturation<float>(); }
+
 // One seeded training step's loss, gradient and HVP must be the same bit for bit on 1 and on 2
 // threads.
 template <class S>
