@@ -22,8 +22,8 @@ bool data_options_given(const CLI::App& app) {
 void add_data_options(CLI::App& app, DataSource& source, bool required) {
   auto* data = app.add_option("--data", source.data,
                               "fashion-mnist, a folder in the MNIST IDX layout, a CSV file "
-                              "(one sample per row), or an NPY file X of shape (samples, features) "
-                              "with --targets");
+                              "(one sample per row), an NPY file X of shape (samples, features) "
+                              "with --targets, or an NPZ file holding arrays X and y");
   if (required) data->required();
   app.add_option("--targets", source.targets,
                  "NPY: file y of shape (samples,) or (samples, outputs) for --data X.npy");
@@ -32,7 +32,7 @@ void add_data_options(CLI::App& app, DataSource& source, bool required) {
       ->capture_default_str()
       ->check(CLI::Range(-1, 1 << 20));
   app.add_option("--task", source.task,
-                 "CSV, NPY: classification, regression, or auto (classification iff the targets "
+                 "CSV, NPY, NPZ: classification, regression, or auto (classification iff the targets "
                  "are one column holding exactly the integers 0..K-1)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "classification", "regression"}));

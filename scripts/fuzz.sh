@@ -1,13 +1,13 @@
 #!/bin/sh
 # Fuzzes nnlab's file readers with libFuzzer under AddressSanitizer and UndefinedBehaviorSanitizer
 # (CMake preset "fuzz"; clang from Debian: scripts/deps.sh clang). Usage: scripts/fuzz.sh [SECONDS] [READER...]
-# (default 60 s each; readers: csv idx npy safetensors recipe). Starts from the seeds of
+# (default 60 s each; readers: csv idx npy npz safetensors recipe). Starts from the seeds of
 # scripts/fuzz_corpus.py and the corpus grown by earlier runs (build/fuzz/corpus/<reader>);
 # a finding (the input that crashed) is saved in build/fuzz/findings/<reader>/. Exit 1 if any.
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-readers=${*:-csv idx npy safetensors recipe}
+readers=${*:-csv idx npy npz safetensors recipe}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build/fuzz
 cmake --preset fuzz >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seed corpus for the fuzzers in fuzz/: small valid files of each format and a few malformed
 ones, written to DIR/<reader>/. Usage: fuzz_corpus.py DIR"""
-import gzip, json, os, struct, sys
+import gzip, io, json, os, struct, sys, zipfile
 
 out = sys.argv[1]
 
@@ -33,6 +33,29 @@ put("npy", "f8.npy", npy("<f8", "(2, 3)", "False", struct.pack("<6d", *range(6))
 put("npy", "f4_fortran.npy", npy("<f4", "(3, 2)", "True", struct.pack("<6f", *range(6))))
 put("npy", "vector.npy", npy("<f8", "(4,)", "False", struct.pack("<4d", 1, 2, 3, 4)))
 put("npy", "short.npy", npy("<f8", "(2, 3)", "False", struct.pack("<2d", 1, 2)))
+
+# NPZ: ZIP archives of NPY members as np.savez (stored) and np.savez_compressed (deflate) write
+# them, one with zip64 records throughout, one cut short.
+def npz(members, compression, zip64=False):
+    buffer = io.BytesIO()
+    limit = zipfile.ZIP64_LIMIT
+    if zip64:
+        zipfile.ZIP64_LIMIT = 16  # every size and offset goes to zip64 records
+    try:
+        with zipfile.ZipFile(buffer, "w", compression) as z:
+            for name, data in members.items():
+                with z.open(name, "w", force_zip64=zip64) as f:
+                    f.write(data)
+    finally:
+        zipfile.ZIP64_LIMIT = limit
+    return buffer.getvalue()
+
+xy = {"X.npy": npy("<f8", "(2, 3)", "False", struct.pack("<6d", *range(6))),
+      "y.npy": npy("<i8", "(2,)", "False", struct.pack("<2q", 0, 1))}
+put("npz", "stored.npz", npz(xy, zipfile.ZIP_STORED))
+put("npz", "deflated.npz", npz(xy, zipfile.ZIP_DEFLATED))
+put("npz", "zip64.npz", npz(xy, zipfile.ZIP_DEFLATED, zip64=True))
+put("npz", "cut.npz", npz(xy, zipfile.ZIP_STORED)[:150])
 
 # IDX: images (magic 2051) and labels (2049), raw and gzip, a truncated one.
 images = struct.pack(">IIII", 2051, 2, 2, 2) + bytes(range(8))

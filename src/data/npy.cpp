@@ -185,9 +185,12 @@ void save(const std::filesystem::path& path, const Scalar* row_major, Index rows
 
 template <class Scalar>
 Mat<Scalar> load_npy(const std::filesystem::path& path, NpyInfo* info) {
+  return parse_npy<Scalar>(read_maybe_gzip(path), path.string(), info);
+}
+
+template <class Scalar>
+Mat<Scalar> parse_npy(std::string_view bytes, const std::string& name, NpyInfo* info) {
   static_assert(std::endian::native == std::endian::little, "NPY data is read little-endian");
-  const std::string name = path.string();
-  const std::string bytes = read_maybe_gzip(path);
   require(!bytes.empty(), "'{}': empty file (expected an NPY file)", name);
   require(std::string_view(bytes).substr(0, 6) == npy_magic,
           "'{}': wrong magic: not an NPY file (it must start with \\x93NUMPY)", name);
@@ -265,6 +268,8 @@ void save_npy(const std::filesystem::path& path, const Vec<Scalar>& vector) {
 
 template Mat<float> load_npy<float>(const std::filesystem::path&, NpyInfo*);
 template Mat<double> load_npy<double>(const std::filesystem::path&, NpyInfo*);
+template Mat<float> parse_npy<float>(std::string_view, const std::string&, NpyInfo*);
+template Mat<double> parse_npy<double>(std::string_view, const std::string&, NpyInfo*);
 template void save_npy<float>(const std::filesystem::path&, const Mat<float>&);
 template void save_npy<double>(const std::filesystem::path&, const Mat<double>&);
 template void save_npy<float>(const std::filesystem::path&, const Vec<float>&);

@@ -2,6 +2,9 @@
 // at random into train/test with a recorded seed.
 #include "nnlab/data/source.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -15,6 +18,7 @@
 #include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/idx.hpp"
 #include "nnlab/data/npy.hpp"
+#include "nnlab/data/npz.hpp"
 #include "nnlab/data/transform.hpp"
 
 namespace nnlab::data {
@@ -83,8 +87,50 @@ Split<Scalar> split_as_recorded(const Dataset<Scalar>& all, const Source& source
   return split;
 }
 
-// X.npy (samples × features) and y.npy (samples, or samples × outputs): numpy's row per sample
-// becomes a column of X and Y. Errors name the file, and the entry where one is at fault.
+// Inputs X (samples × features) and targets Y (samples, or samples × outputs) from numpy, with
+// how errors name each: numpy's row per sample becomes a column of X and Y.
+struct NumpyArrays {
+  Mat<double> X, Y;  // non-finite entries were refused when they were read
+  NpyInfo xinfo, yinfo;
+  std::string x, y;  // "--data 'X.npy'" / "'d.npz' array 'X'"
+};
+
+template <class Scalar>
+Split<Scalar> split_numpy(const NumpyArrays& a, const std::string& name, const Source& source) {
+  require(a.xinfo.shape.size() == 2,
+          "{}: X has shape ({},), but it must be 2-D (samples, features); for one feature save "
+          "X.reshape(-1, 1)", a.x, a.xinfo.shape.empty() ? 0 : a.xinfo.shape[0]);
+  require(a.X.rows() == a.Y.rows(), "{} has {} samples (rows) but {} has {}", a.x, a.X.rows(), a.y, a.Y.rows());
+  require(a.X.rows() >= 1 && a.X.cols() >= 1, "{}: shape ({}, {}) holds no data", a.x, a.X.rows(), a.X.cols());
+  require(a.Y.cols() >= 1, "{}: shape ({}, 0) holds no targets", a.y, a.Y.rows());
+  const Mat<double>& Y = a.Y;
+  const bool column = Y.cols() == 1;
+  bool classification = source.task == "classification";
+  if (source.task == "auto") classification = column && looks_like_labels(Y, 0);
+  Dataset<Scalar> all;
+  all.name = name;
+  all.X = a.X.transpose().cast<Scalar>();
+  if (!classification) {
+    all.Y = Y.transpose().cast<Scalar>();
+    return split_as_recorded(all, source);
+  }
+  require(column, "{}: shape ({}, {}); class labels must be one per sample, shape ({},)", a.y, Y.rows(), Y.cols(),
+          Y.rows());
+  all.labels.resize(std::size_t(Y.rows()));
+  for (Index i = 0; i < Y.rows(); ++i) {
+    const double t = Y(i, 0);
+    require(t >= 0 && t < 1e6 && t == std::floor(t),
+            "{}: entry [{}] is {}; class labels must be integers 0..K-1 (or pass --task regression)", a.y, i, t);
+    all.labels[std::size_t(i)] = int(t);
+    all.num_classes = std::max(all.num_classes, int(t) + 1);
+  }
+  require(all.num_classes >= 2, "{}: one class only (label 0); classification needs at least 2", a.y);
+  all.Y = Mat<Scalar>::Zero(all.num_classes, Y.rows());
+  for (std::size_t j = 0; j < all.labels.size(); ++j) all.Y(all.labels[j], Index(j)) = Scalar(1);
+  return split_as_recorded(all, source);
+}
+
+// X.npy and y.npy (np.save). Errors name the file, and the entry where one is at fault.
 template <class Scalar>
 Split<Scalar> load_npy_split(const Source& source) {
   const std::string& xname = source.data;
@@ -98,42 +144,34 @@ Split<Scalar> load_npy_split(const Source& source) {
   require(std::filesystem::is_regular_file(yname, ec), "--targets '{}': no such file", yname);
   require(std::filesystem::path(yname).extension() == ".npy",
           "--targets '{}': expected an NPY file (.npy) of shape (samples,) or (samples, outputs)", yname);
-  NpyInfo xinfo, yinfo;
-  const Mat<double> X = load_npy<double>(xname, &xinfo);  // non-finite entries refused here
-  require(xinfo.shape.size() == 2,
-          "--data '{}': X has shape ({},), but it must be 2-D (samples, features); for one feature "
-          "save X.reshape(-1, 1)", xname, xinfo.shape.empty() ? 0 : xinfo.shape[0]);
-  const Mat<double> Y = load_npy<double>(yname, &yinfo);
-  require(X.rows() == Y.rows(), "--data '{}' has {} samples (rows) but --targets '{}' has {}", xname, X.rows(),
-          yname, Y.rows());
-  require(X.rows() >= 1 && X.cols() >= 1, "--data '{}': shape ({}, {}) holds no data", xname, X.rows(), X.cols());
-  require(Y.cols() >= 1, "--targets '{}': shape ({}, 0) holds no targets", yname, Y.rows());
+  NumpyArrays a;
+  a.x = fmt::format("--data '{}'", xname), a.y = fmt::format("--targets '{}'", yname);
+  a.X = load_npy<double>(xname, &a.xinfo);
+  a.Y = load_npy<double>(yname, &a.yinfo);
+  return split_numpy<Scalar>(a, std::filesystem::path(xname).filename().string(), source);
+}
 
-  const bool column = Y.cols() == 1;
-  bool classification = source.task == "classification";
-  if (source.task == "auto") classification = column && looks_like_labels(Y, 0);
-  Dataset<Scalar> all;
-  all.name = std::filesystem::path(xname).filename().string();
-  all.X = X.transpose().cast<Scalar>();
-  if (!classification) {
-    all.Y = Y.transpose().cast<Scalar>();
-    return split_as_recorded(all, source);
-  }
-  require(column, "--targets '{}': shape ({}, {}); class labels must be one per sample, shape ({},)", yname,
-          Y.rows(), Y.cols(), Y.rows());
-  all.labels.resize(std::size_t(Y.rows()));
-  for (Index i = 0; i < Y.rows(); ++i) {
-    const double t = Y(i, 0);
-    require(t >= 0 && t < 1e6 && t == std::floor(t),
-            "--targets '{}': entry [{}] is {}; class labels must be integers 0..K-1 (or pass --task "
-            "regression)", yname, i, t);
-    all.labels[std::size_t(i)] = int(t);
-    all.num_classes = std::max(all.num_classes, int(t) + 1);
-  }
-  require(all.num_classes >= 2, "--targets '{}': one class only (label 0); classification needs at least 2", yname);
-  all.Y = Mat<Scalar>::Zero(all.num_classes, Y.rows());
-  for (std::size_t j = 0; j < all.labels.size(); ++j) all.Y(all.labels[j], Index(j)) = Scalar(1);
-  return split_as_recorded(all, source);
+// An NPZ archive (np.savez or np.savez_compressed) holding X and y by name, or as its only two
+// positional arrays arr_0 (X) and arr_1 (y).
+template <class Scalar>
+Split<Scalar> load_npz_split(const Source& source) {
+  const std::string& name = source.data;
+  require(source.target_column == -1,
+          "--target-column {} is for CSV files; --data '{}' holds its targets as the array y", source.target_column,
+          name);
+  const NpzArchive archive(name);
+  const bool named = archive.contains("X") && archive.contains("y");
+  const bool positional = archive.keys() == std::vector<std::string>{"arr_0", "arr_1"};
+  require(named || positional,
+          "--data '{}' holds {}; expected arrays X and y (np.savez(path, X=X, y=y)) or exactly two positional "
+          "arrays (np.savez(path, X, y))",
+          name, archive.keys().empty() ? "no arrays" : fmt::format("{}", fmt::join(archive.keys(), ", ")));
+  const std::string x_key = named ? "X" : "arr_0", y_key = named ? "y" : "arr_1";
+  NumpyArrays a;
+  a.x = fmt::format("--data '{}' array '{}'", name, x_key), a.y = fmt::format("--data '{}' array '{}'", name, y_key);
+  a.X = archive.load<double>(x_key, &a.xinfo);
+  a.Y = archive.load<double>(y_key, &a.yinfo);
+  return split_numpy<Scalar>(a, std::filesystem::path(name).filename().string(), source);
 }
 
 }  // namespace
@@ -188,7 +226,8 @@ Source Source::from_json(const nlohmann::json& j) {
 template <class Scalar>
 Split<Scalar> load_split(const Source& source) {
   require(!source.data.empty(),
-          "no data given (--data fashion-mnist, an MNIST-layout folder, a CSV file or X.npy --targets y.npy)");
+          "no data given (--data fashion-mnist, an MNIST-layout folder, a CSV file, X.npy --targets y.npy or an NPZ "
+          "file)");
   const std::filesystem::path path = source.data;
   // Targets that no loader reads must not be ignored quietly.
   require(source.targets.empty() || path.extension() == ".npy",
@@ -198,14 +237,12 @@ Split<Scalar> load_split(const Source& source) {
   if (std::filesystem::is_directory(path, ec))
     return load_idx_split<Scalar>(path, path.filename().string());
   require(std::filesystem::is_regular_file(path, ec),
-          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder, CSV or NPY file",
+          "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder, CSV, NPY or NPZ file",
           source.data);
-  // Read as CSV, a binary array only gets a confusing complaint about its first "line".
+  // Read as CSV, a binary array would only get a confusing complaint about its first "line".
   const std::string extension = path.extension().string();
-  require(extension != ".npz",
-          "--data '{}': NPZ archives are not read; save X and y with np.save and pass --data X.npy "
-          "--targets y.npy", source.data);
   if (extension == ".npy") return load_npy_split<Scalar>(source);
+  if (extension == ".npz") return load_npz_split<Scalar>(source);
   return load_csv_split<Scalar>(source);
 }
 

@@ -92,6 +92,7 @@ class BadInput : public ::testing::Test {
     const std::vector<std::complex<double>> complex(20);
     write_file_atomic(dir_ / "y_complex.npy", npy("<c16", 20, complex.data(), 16 * 20));
     write_file_atomic(dir_ / "X.npz", "PK\x03\x04");
+    fs::copy_file(fs::path(NNLAB_TEST_DATA) / "files" / "xy.npz", dir_ / "xy.npz");
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 

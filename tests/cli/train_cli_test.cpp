@@ -448,6 +448,25 @@ TEST_F(TrainCli, NpyDataTrainsLikeTheSameCsv) {
   EXPECT_EQ(json::parse(e.out)["accuracy"], a["epochs"][1]["test_accuracy"]);
 }
 
+// --data D.npz (numpy's np.savez_compressed of X and y, tests/data/files) trains exactly like the
+// same arrays as X.npy --targets y.npy, and eval from another folder finds the archive again.
+TEST_F(TrainCli, NpzArchiveTrainsLikeItsNpyFiles) {
+  const std::filesystem::path files = std::filesystem::path(NNLAB_TEST_DATA) / "files";
+  const std::string recipe = " --arch 3-8-2 --epochs 3 --batch 4 --precision double --threads 1 --out ";
+  ASSERT_EQ(run("train --data " + (files / "X.npy").string() + " --targets " + (files / "y.npy").string() + recipe +
+                path("pair").string()).code, 0);
+  const Outcome t = run("train --data " + (files / "xy_compressed.npz").string() + recipe + path("npz").string());
+  ASSERT_EQ(t.code, 0) << t.err;
+  const json a = json::parse(read_file(path("pair/log.json"))), b = json::parse(read_file(path("npz/log.json")));
+  EXPECT_EQ(b["recipe"]["data"]["data"], (files / "xy_compressed.npz").string());
+  EXPECT_EQ(b["data"]["train"]["classes"], 2);
+  EXPECT_EQ(a["epochs"][2]["train_loss"], b["epochs"][2]["train_loss"]);
+  EXPECT_EQ(a["epochs"][2]["test_loss"], b["epochs"][2]["test_loss"]);
+  const Outcome e = run_in("/", "eval " + path("npz/model.safetensors").string() + " --json");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_EQ(json::parse(e.out)["samples"], 4);
+}
+
 // A refused run leaves no --out folder behind (it is created only once every input is
 // validated), and an earlier run in --out is never overwritten: not its checkpoint, its log or
 // its snapshot.

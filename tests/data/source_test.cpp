@@ -126,7 +126,7 @@ TEST(NpySource, MismatchesAreNamed) {
   EXPECT_ERROR_CONTAINS(load_split<double>(bad), "nan.npy", "entry [7, 2] is nan");
 
   EXPECT_ERROR_CONTAINS(load_split<double>(only(f.dir.write("a.npz", "PK").string())), "a.npz",
-                        "NPZ archives are not read");
+                        "not an NPZ file");
   Source csv = only(f.dir.write("a.csv", "1,0\n2,1\n").string());
   csv.targets = f.labels.string();
   EXPECT_ERROR_CONTAINS(load_split<double>(csv), "goes with --data X.npy only");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nnlab/core/types.hpp"
@@ -24,6 +25,9 @@ struct NpyInfo {
 
 template <class Scalar>
 Mat<Scalar> load_npy(const std::filesystem::path& path, NpyInfo* info = nullptr);
+// The same from the bytes of an NPY file (a member of an NPZ archive); `name` names it in errors.
+template <class Scalar>
+Mat<Scalar> parse_npy(std::string_view bytes, const std::string& name, NpyInfo* info = nullptr);
 
 // Writes a version 1.0 file in C order: '<f8' for double, '<f4' for float; shape (rows, cols)
 // for a matrix, (n,) for a vector. Atomic (temporary file + rename).

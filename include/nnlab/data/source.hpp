@@ -9,6 +9,8 @@
 //                       file y of shape (samples,) or (samples, outputs); split and standardized
 //                       as a CSV file. NaN/Inf entries, other ranks, unequal lengths and
 //                       non-integer class labels are errors naming the file and the entry.
+//   an NPZ file         (np.savez, np.savez_compressed) holding the same X and y as arrays named
+//                       X and y, or as its only two positional arrays arr_0 and arr_1.
 // Everything that determines the split is part of the source, so a recorded source rebuilds
 // exactly the sets that training saw; paths are recorded absolute (absolute()), so they resolve
 // from any working folder.
@@ -23,7 +25,7 @@
 namespace nnlab::data {
 
 struct Source {
-  std::string data;              // name, folder, CSV file or NPY file of inputs
+  std::string data;              // name, folder, CSV file, NPY file of inputs or NPZ file
   std::string targets = {};      // NPY: the file of targets y (empty for every other source)
   int target_column = -1;        // CSV: 0-based column of the target, −1 = the last
   std::string task = "auto";     // CSV, NPY: classification | regression | auto (labels 0..K−1)
