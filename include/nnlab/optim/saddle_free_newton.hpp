@@ -12,6 +12,8 @@
 // direction on its own. Dense only (HessianObjective): the exact version of the paper's
 // Krylov-subspace approximation, for small D. Stopping rules, Report and StepEvents as in newton
 // (lr = the accepted α); stalled when the backtracking fails; diverged when H is not finite.
+// Allocation: buffers are set up once; per iteration the Hessian f.hessian returns by value and a
+// workspace of Eigen's eigensolver.
 #pragma once
 #include <Eigen/Eigenvalues>
 
@@ -36,7 +38,7 @@ Report saddle_free_newton(const F& f, Vec<typename F::Scalar>& theta, const Stop
           theta.size(), D);
   require(opt.damping > 0 && std::isfinite(opt.damping), "saddle_free_newton: need damping > 0, got {}",
           opt.damping);
-  Vec<S> g(D), p(D), theta_trial(D), lambda(D);
+  Vec<S> g(D), p(D), q(D), theta_trial(D), lambda(D);
   Eigen::SelfAdjointEigenSolver<Mat<S>> eig(D);
 
   // p = −Q (|Λ| + δ)⁻¹ Qᵀ g; false if H is not finite.
@@ -47,9 +49,10 @@ Report saddle_free_newton(const F& f, Vec<typename F::Scalar>& theta, const Stop
     const double largest = double(eig.eigenvalues().cwiseAbs().maxCoeff());
     const S delta = S(opt.damping * (largest > 0 ? largest : 1.0));
     lambda = eig.eigenvalues().cwiseAbs().array() + delta;
-    p.noalias() = eig.eigenvectors().transpose() * g;
-    p.array() /= lambda.array();
-    p = -(eig.eigenvectors() * p).eval();
+    q.noalias() = eig.eigenvectors().transpose() * g;
+    q.array() /= lambda.array();
+    p.noalias() = eig.eigenvectors() * q;
+    p = -p;
     return true;
   };
 
