@@ -3,7 +3,9 @@
 // and is checked by tests/optim/critical_points_test.cpp.
 #include "nnlab/optim/landscapes.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "nnlab/core/error.hpp"
@@ -207,7 +209,9 @@ std::vector<CriticalPoint> Separable<Term>::critical_points() const {
       value += t.value;
       (Term::phi(t.t).d2 < 0 ? in.negative : in.positive) += 1;
     }
-    const bool global = std::all_of(choice.begin(), choice.end(), [](Index c) { return c == 0; });
+    // Global: a minimum at the global value (for the double well every minimum is).
+    const double best = double(n_) * terms[0].value;
+    const bool global = in.negative == 0 && std::abs(value - best) <= 1e-12 * std::max(1.0, std::abs(best));
     return CriticalPoint{kind_of(in, global), x, value, in};
   };
   std::vector<CriticalPoint> points;

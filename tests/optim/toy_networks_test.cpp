@@ -89,6 +89,27 @@ TEST(DeepChain, FlatnessAtTheOriginGrowsWithDepth) {
   }
 }
 
+// Escape from near the origin slows with depth: from w = ε(1, …, 1) the balanced flow is
+// ẇ = (1 − w^N) w^{N−1} ≈ w^{N−1}, so for N ≥ 3 leaving takes time ≈ ε^{−(N−2)}/(N−2) (for N = 2
+// only log(1/ε)). GD with h = 0.01 and ε = 0.2, until L < 1/8 (P = ½): time within 20 % of that.
+TEST(DeepChain, EscapeFromTheOriginSlowsWithDepth) {
+  const double eps = 0.2, h = 0.01;
+  double previous_time = 0;
+  for (const Index N : {2, 3, 4, 5, 6}) {
+    const DeepChain f(N);
+    Vec<double> w = Vec<double>::Constant(N, eps), g(N);
+    std::int64_t steps = 0;
+    while (f.gradient(w, g) >= 0.125) {
+      w -= h * g;
+      ++steps;
+    }
+    const double time = h * double(steps);
+    EXPECT_GT(time, 2 * previous_time) << N;
+    if (N >= 3) EXPECT_NEAR(time * double(N - 2) * std::pow(eps, double(N - 2)), 1.0, 0.2) << N;
+    previous_time = time;
+  }
+}
+
 TEST(MatrixFactorization, DerivativesMatchFiniteDifferences) {
   Rng rng = make_rng(3, 1);
   const Vec<double> sigma = (Vec<double>(3) << 3, 2, 1).finished();
