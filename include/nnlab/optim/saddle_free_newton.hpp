@@ -7,7 +7,7 @@
 // uphill, toward the saddle (a saddle is a fixed point that attracts Newton), while |λ| rescales
 // the same gradient component but keeps its sign, so the step goes downhill, away from it. δ_k =
 // damping·max|λ_i| (damping if H = 0) keeps the solve finite where |H| is singular (Dauphin et al.
-// damp the same way and pick the damping by a search; here it is one option). Started exactly at a
+// add a damping term too, chosen per step; here it is one option). Started exactly at a
 // critical point (g = 0) it does not move: it is repelled by saddles, it does not find an escape
 // direction on its own. Dense only (HessianObjective): the exact version of the paper's
 // Krylov-subspace approximation, for small D. Stopping rules, Report and StepEvents as in newton

@@ -10,10 +10,10 @@
 //   boundary).
 // Then ρ = (L(θ) − L(θ + p)) / (m(0) − m(p)) decides: the step is taken if ρ > eta; Δ is quartered
 // if ρ < ¼ (a NaN/Inf trial value counts as ρ = −∞) and doubled, up to max_radius, if ρ > ¾ and
-// the step reached the boundary. Convergence to a point with ∇L = 0 and ∇²L ⪰ 0 is global under
-// the usual assumptions (N&W Thm. 4.6/4.8 for the exact subproblem); it is not attracted by
-// saddles unless started exactly on one (g = 0 stops it at once, as any method that uses only
-// the gradient to start its model minimization).
+// the step reached the boundary. ‖∇L‖ → 0 from any start under the usual assumptions (N&W ch. 4);
+// Steihaug's CG does not guarantee a point with ∇²L ⪰ 0, but negative curvature the CG meets is
+// followed to the boundary, so saddles do not attract it the way they attract Newton's iteration.
+// Started exactly on a critical point (g = 0) it stops at once.
 // Stopping rules and Report as in optim::minimize; iterations count trust-region iterations,
 // rejected steps included. StepEvents per iteration with lr = the radius Δ_k used from θ_k (a
 // rejected step repeats θ). Status::stalled when Δ falls below the rounding of θ (no step can be
