@@ -9,7 +9,11 @@
 
 #include "nnlab/optim/lbfgs.hpp"
 #include "nnlab/optim/newton.hpp"
+#include "nnlab/optim/noisy_gd.hpp"
 #include "nnlab/optim/nonlinear_cg.hpp"
+#include "nnlab/optim/perturbed_gd.hpp"
+#include "nnlab/optim/saddle_free_newton.hpp"
+#include "nnlab/optim/trust_region.hpp"
 #include "nnlab/optim/test_functions.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -83,6 +87,41 @@ TEST(LineSearchDrivers, AllocateNothingPerIteration) {
   });
 #if NNLAB_COUNT_MALLOC
   EXPECT_EQ(dense, 18);
+#endif
+}
+
+// The saddle-escaping drivers: trust region, perturbed and noisy GD allocate nothing per step;
+// saddle-free Newton twice per iteration: the Hessian returned by value and a workspace inside
+// Eigen's symmetric eigensolver (36 between the events of iterates 1 and 20).
+TEST(SaddleDrivers, AllocateNothingPerIteration) {
+#if !NNLAB_COUNT_MALLOC
+  GTEST_SKIP() << "malloc is intercepted by a sanitizer";
+#endif
+  const Rosenbrock<double> f(10);
+  const Stop stop{.max_iters = 50, .grad_tol = 0};
+  EXPECT_EQ(allocations_per_run([&](auto&& callback) {
+              Vec<double> theta = f.start();
+              trust_region(f, theta, stop, {}, callback);
+            }),
+            0);
+  EXPECT_EQ(allocations_per_run([&](auto&& callback) {
+              Vec<double> theta = f.start();
+              Rng rng = make_rng(1, 1);
+              perturbed_gd(f, theta, rng, stop, {.lr = 1e-4, .g_thres = 1e3, .t_thres = 5}, callback);
+            }),
+            0);
+  EXPECT_EQ(allocations_per_run([&](auto&& callback) {
+              Vec<double> theta = f.start();
+              Rng rng = make_rng(1, 1);
+              noisy_gd(f, theta, rng, stop, {.lr = 1e-4}, callback);
+            }),
+            0);
+  const std::int64_t sfn = allocations_per_run([&](auto&& callback) {
+    Vec<double> theta = f.start();
+    saddle_free_newton(f, theta, {.max_iters = 20, .grad_tol = 0}, {}, callback);
+  });
+#if NNLAB_COUNT_MALLOC
+  EXPECT_EQ(sfn, 36);
 #endif
 }
 

@@ -2,15 +2,19 @@
 //   Quadratic     f(θ) = ½ θᵀAθ − bᵀθ,  A SPD (D × D);  θ* = A⁻¹b,  f* = −½ bᵀA⁻¹b
 //                 (Nocedal & Wright, Numerical Optimization, 2nd ed., eq. 3.26 / 5.2).
 //   Rosenbrock    f(x) = Σ_{i<n−1} 100 (x_{i+1} − x_i²)² + (1 − x_i)²  (Rosenbrock 1960; the
-//                 n-D "chained" form of N&W eq. 2.22);  x* = (1,…,1),  f* = 0.
+//                 n-D "chained" form of N&W eq. 2.22);  x* = (1,…,1),  f* = 0; for n = 4, 5, 6 also
+//                 a local minimum near (−1, 1, …, 1) and a saddle of index 1 (Kok & Sandrock,
+//                 Evolutionary Computation 17, 2009, locate them for 4 ≤ n ≤ 7).
 //   LeastSquares  L(θ) = (1/N) Σ_i ½ (x_iᵀθ − y_i)²,  X: D × N (samples are columns), y ∈ R^N;
 //                 θ* = (XXᵀ)⁻¹ X y (the normal equations), a StochasticObjective for SGD.
 // Each carries a start point, its minimizer and its minimum.
 #pragma once
 #include <span>
+#include <vector>
 
 #include "nnlab/core/rng.hpp"
 #include "nnlab/core/types.hpp"
+#include "nnlab/optim/critical_points.hpp"
 
 namespace nnlab::optim {
 
@@ -72,6 +76,8 @@ class Rosenbrock {
   Vec<S> start() const;
   Vec<S> minimizer() const { return Vec<S>::Ones(n_); }
   S minimum() const { return S(0); }
+  // (1, …, 1) for every n; for n = 4, 5, 6 also the local minimum and the saddle above.
+  std::vector<CriticalPoint> critical_points() const;
 
  private:
   Index n_;
