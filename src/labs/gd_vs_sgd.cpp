@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -246,30 +245,29 @@ class GdVsSgd : public Lab {
   Result run(const Params& params, const Context& context) const override {
     const Theory theory{active_mutant(*this, context)};
     Result result;
-    const auto T0 = Clock::now();
     Rng rng = context.rng("regression");
     const auto problem = optim::LeastSquares<double>::synthetic(
         params.integer("lin_n"), params.integer("lin_d"), params.real("lin_sigma"), rng);
     context.report(0.0, "loading images");
-    const Images images = load_images(params, context); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " = load_images(params\n";
+    const Images images = load_images(params, context);
 
     auto since = result.mark();
     context.report(0.05, "least squares: GD and SGD curves, noise floor");
     const std::string curves = regression_curves(params, context, problem, result);
-    const std::string floor = noise_floor(params, context, theory, problem, result); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " oor = noise_floor(pa\n";
+    const std::string floor = noise_floor(params, context, theory, problem, result);
     context.report(0.3, "images: GD and SGD training");
-    const std::string training = image_training(params, context, images, result); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " aining = image_train\n";
+    const std::string training = image_training(params, context, images, result);
     result.assign("a", since);
 
     since = result.mark();
     context.report(0.5, "minibatch gradient variance");
-    const std::string variance = regression_variance(params, context, theory, problem, result); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " riance = regression_\n";
-    const std::string image_variance = network_variance(params, context, theory, images, result); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " age_variance = netwo\n";
+    const std::string variance = regression_variance(params, context, theory, problem, result);
+    const std::string image_variance = network_variance(params, context, theory, images, result);
     result.assign("b", since);
 
     since = result.mark();
     context.report(0.8, "throughput and data parallelism");
-    const std::string parallel = parallelism(params, context, images, result); std::cerr << "TIMING " << std::chrono::duration<double>(Clock::now() - T0).count() << " rallel = parallelism\n";
+    const std::string parallel = parallelism(params, context, images, result);
     result.assign("c", since);
     context.report(1.0, "done");
 
@@ -619,17 +617,18 @@ the size-weighted mean of the shard gradients, computed in parallel and added (d
         mean_of(batches.size() - 1, E), mean_of(gd_cell, E), trials);
     by_update.caption = fmt::format(
         "Per update the order changes: after its {} updates GD is at {:.3g}, SGD with $B = {}$ was "
-        "at {:.3g} after its first {} updates (one epoch). A full gradient points better than a "
-        "noisy one, but costs $N$ example gradients.",
+        "at {:.3g} after its first {} updates (one epoch): each of GD's updates uses all {} "
+        "example gradients.",
         epochs, mean_of(gd_cell, E), batches.back(), mean_of(batches.size() - 1, 1),
-        (N + batches.back() - 1) / batches.back());
+        (N + batches.back() - 1) / batches.back(), N);
     by_time.caption = fmt::format(
         "Per second (data only, no claim: the times depend on the machine and its load): GD's {} "
         "epochs took {:.3g} s, SGD with $B = {}$ took {:.3g} s and with $B = {}$ {:.3g} s; small "
         "batches pay the per-update overhead, which (c) measures.",
         epochs, mean_of(gd_cell, 2 * E), batches.front(), mean_of(0, 2 * E), batches.back(),
         mean_of(sgd_cell, 2 * E));
-    table.caption = fmt::format("Mean over {} initializations; GD uses its own, larger step.", trials);
+    table.caption = fmt::format("Mean over {} initializations; GD runs at $\\eta = {}$, SGD at $\\eta = {}$.",
+                                trials, params.real("fm_gd_lr"), params.real("fm_lr"));
     result.figures.push_back(std::move(by_epoch));
     result.figures.push_back(std::move(by_update));
     result.figures.push_back(std::move(by_time));
