@@ -209,7 +209,7 @@ class GdVsSgd : public Lab {
         spec("var_batches", T::real_list, "batch sizes of the least-squares variance check (< var_n)",
              "1,2,4,8,12,15", "", 1, 1e6),
         spec("var_draws", T::integer, "minibatches drawn per batch size and sampling mode",
-             "1000000", "320000", 1000, 1e9),
+             "1000000", "200000", 1000, 1e9),
         path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
                   "dataset-fashion-mnist)", std::string(data::fashion_mnist_dir),
                   {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}),
@@ -229,7 +229,7 @@ class GdVsSgd : public Lab {
         spec("tp_batches", T::real_list, "batch sizes of the throughput measurement",
              "1,4,16,64,256", "", 1, 60000),
         spec("tp_examples", T::integer, "examples processed per throughput measurement", "100000",
-             "20000", 1000, 1e9),
+             "12000", 1000, 1e9),
         spec("threads", T::real_list, "thread counts of the data-parallel measurement", "1,2", "", 1, 256),
     };
   }
