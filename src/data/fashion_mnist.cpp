@@ -25,9 +25,11 @@ std::filesystem::path find_file(const std::filesystem::path& dir, const std::str
        dir.string(), stem, stem);
 }
 
+}  // namespace
+
 template <class Scalar>
-Dataset<Scalar> load_half(const std::filesystem::path& dir, const std::string& prefix,
-                          std::string name) {
+Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name) {
+  const std::string prefix(half);
   const auto images_path = find_file(dir, prefix + "-images-idx3-ubyte");
   const auto labels_path = find_file(dir, prefix + "-labels-idx1-ubyte");
   Dataset<Scalar> data;
@@ -47,16 +49,14 @@ Dataset<Scalar> load_half(const std::filesystem::path& dir, const std::string& p
   return data;
 }
 
-}  // namespace
-
 template <class Scalar>
 Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name) {
   require(std::filesystem::is_directory(dir), "'{}': not a folder", dir.string());
   auto test = std::async(std::launch::async, [&] {
-    return load_half<Scalar>(dir, "t10k", fmt::format("{}/test", name));
+    return load_idx_half<Scalar>(dir, "t10k", fmt::format("{}/test", name));
   });
   Split<Scalar> split;
-  split.train = load_half<Scalar>(dir, "train", fmt::format("{}/train", name));
+  split.train = load_idx_half<Scalar>(dir, "train", fmt::format("{}/train", name));
   split.test = test.get();
   require(split.train.inputs() == split.test.inputs(),
           "'{}': train images have {} pixels but test images {}", dir.string(),
@@ -77,6 +77,8 @@ Split<Scalar> load_named(std::string_view name) {
   fail("unknown data set '{}'; known: fashion-mnist", name);
 }
 
+template Dataset<float> load_idx_half<float>(const std::filesystem::path&, std::string_view, std::string);
+template Dataset<double> load_idx_half<double>(const std::filesystem::path&, std::string_view, std::string);
 template Split<float> load_idx_split<float>(const std::filesystem::path&, std::string_view);
 template Split<double> load_idx_split<double>(const std::filesystem::path&, std::string_view);
 template Split<float> load_named<float>(std::string_view);

@@ -123,7 +123,8 @@ table.claims td { overflow-wrap: break-word; }
 /* A formula wider than its cell scrolls inside it instead of running over the next column. */
 td math, nav.toc math { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden;
                         vertical-align: middle; padding: .15em 0; }
-table.claims td.part { white-space: nowrap; }
+/* A part label wraps only at its spaces, and only when it is too long for the column ("9.2.1, 9.2.4 (a)"). */
+table.claims td.part { overflow-wrap: normal; }
 table.claims .quantity { color: var(--muted); font-size: .88em; }
 details { margin-top: 1.5rem; } summary { cursor: pointer; color: var(--muted); font-weight: 600; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .88em; }

@@ -84,6 +84,18 @@ TEST(IdxSplit, LoadsRawAndGzipFilesOfAnMnistFolder) {
   EXPECT_EQ(split.train.name, "tiny/train");
 }
 
+TEST(IdxSplit, LoadsOneHalfWithoutTheOther) {
+  testing::TempDir dir;
+  dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));
+  dir.write("train-labels-idx1-ubyte", labels({2, 0, 9}));
+  const Dataset<float> train = load_idx_half<float>(dir.path(), "train", "tiny/train");
+  EXPECT_EQ(train.labels, (std::vector<int>{2, 0, 9}));
+  EXPECT_EQ(train.Y(0, 1), 1.0f);
+  EXPECT_EQ(train.name, "tiny/train");
+  EXPECT_ERROR_CONTAINS(load_idx_half<float>(dir.path(), "t10k", "tiny/test"), "missing",
+                        "t10k-images-idx3-ubyte");
+}
+
 TEST(IdxSplit, MissingFileIsNamed) {
   testing::TempDir dir;
   dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));

@@ -5,6 +5,7 @@
 // classes) comes from the Debian package dataset-fashion-mnist.
 #pragma once
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "nnlab/data/dataset.hpp"
@@ -12,6 +13,11 @@
 namespace nnlab::data {
 
 inline constexpr std::string_view fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
+
+// Loads one half of an MNIST-layout folder, "train" or "t10k" (its images and labels), named
+// `name`: when only the training images are needed, this reads half the files.
+template <class Scalar>
+Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name);
 
 // Loads an MNIST-layout folder; `name` becomes the data sets' name ("<name>/train", "/test").
 template <class Scalar>

@@ -1,0 +1,79 @@
+// gd-vs-sgd: every claim passes on the quick setting, the results that are not wall-clock times do
+// not depend on the thread count, the variance tables hold the finite-population factor, and bad
+// parameters are refused. Its mutants: tests/labs/mutants_test.cpp.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "labs/run_lab.hpp"
+#include "nnlab/core/error.hpp"
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs {
+namespace {
+
+Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  return testing::run_quick("gd-vs-sgd", 2, threads, sets);
+}
+
+const Table& table(const Result& r, const std::string& id) {
+  for (const Table& t : r.tables)
+    if (t.id == id) return t;
+  ADD_FAILURE() << "no table " << id;
+  return r.tables.front();
+}
+
+// Tables and claims whose numbers are wall-clock times.
+bool timed(const std::string& id) { return id.rfind("throughput", 0) == 0; }
+
+TEST(GdVsSgd, AllClaimsPassOnQuickSetting) {
+  const Result r = run_quick(2);
+  EXPECT_EQ(r.claims.size(), 8u);
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
+  EXPECT_EQ(r.parts.size(), 3u);
+}
+
+TEST(GdVsSgd, ResultsOtherThanTimesAreBitIdenticalAcrossThreadCounts) {
+  const Result a = run_quick(1), b = run_quick(2);
+  ASSERT_EQ(a.claims.size(), b.claims.size());
+  for (std::size_t k = 0; k < a.claims.size(); ++k) {
+    if (a.claims[k].statement.rfind("vectorization", 0) == 0) continue;  // a wall-clock ratio
+    EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
+  }
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (std::size_t k = 0; k < a.tables.size(); ++k) {
+    if (timed(a.tables[k].id)) continue;
+    EXPECT_EQ(a.tables[k].rows, b.tables[k].rows) << a.tables[k].id;
+  }
+}
+
+// Without replacement at B = N − 1 the variance is tr Σ/(N − 1)², 1/(N − 1) = 1/15 of the
+// with-replacement value: the measured variances (columns 2 and 3: value and SE) say so.
+TEST(GdVsSgd, WithoutReplacementVarianceVanishesNearN) {
+  const Result r = run_quick(2);
+  const Table& t = table(r, "regression-variance");
+  double without = -1, with = -1, se_without = 0, se_with = 0;
+  for (const auto& row : t.rows)
+    if (std::get<double>(row[0]) == 15.0) {
+      const bool w = std::get<std::string>(row[1]) == "without replacement";
+      (w ? without : with) = std::get<double>(row[2]);
+      (w ? se_without : se_with) = std::get<double>(row[3]);
+    }
+  ASSERT_GT(without, 0);
+  const double ratio = with / without;
+  const double se = ratio * std::hypot(se_with / with, se_without / without);
+  EXPECT_NEAR(ratio, 15.0, 4 * se);
+  EXPECT_LT(se, 0.05 * ratio);  // and the check has the power to tell 15 from 7.5 or 30
+}
+
+TEST(GdVsSgd, RefusesBadParameters) {
+  EXPECT_THROW(run_quick(1, {{"var_batches", "1,16"}}), Error);    // B must be < var_n
+  EXPECT_THROW(run_quick(1, {{"var_batches", "2.5"}}), Error);     // not an integer
+  EXPECT_THROW(run_quick(1, {{"lin_lr", "0"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"floor_batches", "1,4"}}), Error);   // a slope needs 3 points
+  EXPECT_THROW(run_quick(1, {{"fashion_dir", "/no/such/folder"}}), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::labs
