@@ -116,8 +116,8 @@ Mat<double> masked_logits(const nn::Mlp<double>& net, const Vec<double>& x, cons
     nn::activate(net.spec().activations[std::size_t(k - 2)], z, h);  // z^(k) = h(a^(k))
     const auto m = M.middleRows(row, h.rows());
     row += h.rows();
-    const Mat<double> dropped =
-        h.cols() == 1 ? Mat<double>(m.array().colwise() * h.col(0).array()) : Mat<double>(m.cwiseProduct(h));
+    const Mat<double> dropped = h.cols() == 1 ? Mat<double>(m.array().colwise() * h.col(0).array())
+                                              : Mat<double>(m.cwiseProduct(h));
     z = net.W(k) * dropped;  // a^(k+1) = W^(k) (m^(k) ⊙ z^(k)) + b^(k)
     z.colwise() += net.b(k);
   }
@@ -142,12 +142,12 @@ Vec<double> softmax(const Vec<double>& a) {
 
 // What one test point gives, for one network at one p.
 struct PointStats {
-  double ngm_ws = 0;        // max_k |NGM_k − WS_k|
-  double mean_logit_ws = 0; // ‖Σ P(m) a_m − a_WS‖∞ / ‖a_WS‖∞
-  double am_ws2 = 0;        // ‖AM − WS‖²
-  double ngm_am2 = 0;       // ‖NGM − AM‖²
-  double trace = 0;         // tr Σ = E‖s_m‖² − ‖AM‖²
-  double engine_gap = 0;    // ‖a(p·1) − engine inference logits‖∞ / ‖·‖∞
+  double ngm_ws = 0;                // max_k |NGM_k − WS_k|
+  double mean_logit_ws = 0;         // ‖Σ P(m) a_m − a_WS‖∞ / ‖a_WS‖∞
+  double am_ws2 = 0;                // ‖AM − WS‖²
+  double ngm_am2 = 0;               // ‖NGM − AM‖²
+  double trace = 0;                 // tr Σ = E‖s_m‖² − ‖AM‖²
+  double engine_gap = 0;            // ‖a(p·1) − engine inference logits‖∞ / ‖·‖∞
   std::array<double, 4> correct{};  // AM, NGM, WS, one random subnetwork: 1 if right
   std::array<double, k_grid.size()> mc{};  // mean over repetitions of ‖MC_k − AM‖² / tr Σ
 };
@@ -169,7 +169,8 @@ PointStats enumerate(const nn::Mlp<double>& net, const Vec<double>& x, int label
   const double second = S.colwise().squaredNorm() * prob;
   out.trace = second - am.squaredNorm();
 
-  const Vec<double> a_ws = masked_logits(net, x, Mat<double>::Constant(n, 1, theory.inference_scale(p))).col(0);
+  const Vec<double> a_ws =
+      masked_logits(net, x, Mat<double>::Constant(n, 1, theory.inference_scale(p))).col(0);
   const Vec<double> ws = softmax(a_ws);
   out.ngm_ws = (ngm - ws).cwiseAbs().maxCoeff();
   out.mean_logit_ws = (mean_logit - a_ws).cwiseAbs().maxCoeff() / a_ws.cwiseAbs().maxCoeff();
@@ -271,15 +272,15 @@ class DropoutEnsemble : public Lab {
              "keep probabilities of the enumerated networks, the first for (b); one ≠ ½ separates "
              "keep from drop",
              "0.5,0.8", "", 0.05, 0.95),
-        spec("ens_train", T::integer, "training images of the enumerated networks", "3000",
-             "1500", 100, 60000),
+        spec("ens_train", T::integer, "training images of the enumerated networks", "3000", "1500",
+             100, 60000),
         spec("ens_epochs", T::integer, "epochs of the enumerated networks", "10", "6", 1, 1000),
         spec("ens_lr", T::real, "Adam step size of the enumerated networks (cosine schedule)",
              "0.003", "", 1e-6, 1),
-        spec("points", T::integer, "test images at which all masks are enumerated", "200", "40",
-             4, 10000),
-        spec("mc_reps", T::integer, "independent Monte Carlo sweeps k = 1…1000 per test image",
-             "8", "4", 1, 1000),
+        spec("points", T::integer, "test images at which all masks are enumerated", "200", "40", 4,
+             10000),
+        spec("mc_reps", T::integer, "independent Monte Carlo sweeps k = 1…1000 per test image", "8",
+             "4", 1, 1000),
         spec("narrow", T::integer, "hidden units of the narrow network of (c)", "4", "", 1, 64),
         spec("wide", T::integer, "hidden units of the wide network of (c)", "256", "128", 16, 4096),
         spec("help_p", T::real_list, "keep probabilities of (c); must hold 0.5 and 1",
@@ -341,35 +342,35 @@ class DropoutEnsemble : public Lab {
         {"\\text{NGM}", "normalized geometric mean of the $s_m$, weights $P(m)$", ""},
         {"\\text{WS}", "weight scaling: one pass with every hidden unit times $p$", ""},
         {"\\text{MC}_k", "mean of $s_m$ over $k$ sampled masks", ""},
-        {"\\operatorname{tr}\\Sigma", "$\\mathbb{E}\\|s_m - \\text{AM}\\|^2$, the spread of the subnetworks", ""},
-        {"k^*", "$\\operatorname{tr}\\Sigma / \\|\\text{WS} - \\text{AM}\\|^2$: Monte Carlo samples WS is worth", ""},
+        {"\\operatorname{tr}\\Sigma",
+         "$\\mathbb{E}\\|s_m - \\text{AM}\\|^2$, the spread of the subnetworks", ""},
+        {"k^*",
+         "$\\operatorname{tr}\\Sigma / \\|\\text{WS} - \\text{AM}\\|^2$: Monte Carlo samples WS is "
+         "worth",
+         ""},
     };
     const std::string data_name = real ? "Fashion-MNIST" : "two spirals (Fashion-MNIST absent)";
-    result.parts = {
-        {"a",
-         "What is the relation between bagging and dropout with keep probability ½ on every "
-         "hidden layer?",
-         e.answer,
-         R"(A network with $n$ dropped units defines $2^n$ subnetworks, one per mask $m$; all share the weights. Each training step samples one $m$ and takes a gradient step of that subnetwork on one minibatch — like bagging, each member sees a different random part of the data, but the members are not independent models: they share every parameter. The ensemble's prediction is the average over masks, $\text{AM} = \sum_m P(m)\, s_m$, at $p = \frac{1}{2}$ the plain mean of $2^n$ networks.
+    result.parts =
+        {
+            {"a",
+             "What is the relation between bagging and dropout with keep probability ½ on every "
+             "hidden layer?",
+             e.answer,
+             R"(A network with $n$ dropped units defines $2^n$ subnetworks, one per mask $m$; all share the weights. Each training step samples one $m$ and takes a gradient step of that subnetwork on one minibatch — like bagging, each member sees a different random part of the data, but the members are not independent models: they share every parameter. The ensemble's prediction is the average over masks, $\text{AM} = \sum_m P(m)\, s_m$, at $p = \frac{1}{2}$ the plain mean of $2^n$ networks.
 
 Weight scaling replaces that sum by one pass. For one softmax layer on dropped inputs $z$, $a_m = W(m \odot z) + b$ is affine in $m$, so with weights $P(m)$
 
 $$\log \text{NGM} = \sum_m P(m) \log s_m - \text{const} = \sum_m P(m)\, a_m - \text{const}' = W(p z) + b - \text{const}',$$
 
 since $\sum_m P(m)\, m = p\mathbf{1}$; the constants do not depend on the class and vanish when normalizing: $\text{NGM} = \operatorname{softmax}(pWz + b) = \text{WS}$ exactly. If the network's output $y_m$ is linear in every mask (linear hidden layers, independent masks), $\mathbb{E}[y_m] = y(p\mathbf{1})$ by linearity of expectation: WS is the arithmetic mean. With a nonlinearity between dropped layers neither identity holds; then WS approximates both means.)"},
-        {"b",
-         "Is it feasible to average the ensemble?",
-         feasible,
-         R"(The exact mean costs $2^n$ forward passes: 65536 for 16 units, $2^{3072}$ for the dropout paper's $3 \times 1024$ network. Monte Carlo averages $k$ sampled subnetworks; for independent masks
+            {"b", "Is it feasible to average the ensemble?", feasible,
+             R"(The exact mean costs $2^n$ forward passes: 65536 for 16 units, $2^{3072}$ for the dropout paper's $3 \times 1024$ network. Monte Carlo averages $k$ sampled subnetworks; for independent masks
 
 $$\mathbb{E}\|\text{MC}_k - \text{AM}\|^2 = \frac{1}{k}\,\mathbb{E}\|s_m - \text{AM}\|^2 = \frac{\operatorname{tr}\Sigma}{k},$$
 
 so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ on log-log axes. Weight scaling costs one pass and has a fixed error $\|\text{WS} - \text{AM}\|$; Monte Carlo beats it only beyond $k^* = \operatorname{tr}\Sigma / \|\text{WS} - \text{AM}\|^2$ passes.)"},
-        {"c",
-         "Does dropout always help, in terms of bias and variance?",
-         real ? fmt::format("No: {}.", helps) : helps,
-         R"(Dropout trains each subnetwork with about $pn$ of the $n$ units and averages them, which lowers the variance of the prediction (the average of many differently fitted members) and adds bias (each member is a smaller network, and the shared weights must serve all of them). When the network is large for the data, the variance term dominates and dropout lowers the test error; when it is small, the network already underfits, the bias added by training subnetworks of $pn$ units dominates, and dropout raises the test error. The measurement compares test and training error at $p = \frac{1}{2}$ and $p = 1$ (no dropout), paired over training sets and initializations.)"},
-    };
+            {"c", "Does dropout always help, in terms of bias and variance?", real ? fmt::format("No: {}.", helps) : helps, R"(Dropout trains each subnetwork with about $pn$ of the $n$ units and averages them, which lowers the variance of the prediction (the average of many differently fitted members) and adds bias (each member is a smaller network, and the shared weights must serve all of them). When the network is large for the data, the variance term dominates and dropout lowers the test error; when it is small, the network already underfits, the bias added by training subnetworks of $pn$ units dominates, and dropout raises the test error. The measurement compares test and training error at $p = \frac{1}{2}$ and $p = 1$ (no dropout), paired over training sets and initializations.)"},
+        };
     result.answer = fmt::format(
         "Dropout with $p = \\frac{{1}}{{2}}$ trains an ensemble of $2^n$ subnetworks that share "
         "their weights, each step one member on one minibatch: bagging with shared parameters "
@@ -377,7 +378,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
         "the weight-scaled network to {} (claim 1), for a linear network the arithmetic mean is "
         "(claim 2), and with ReLUs between two dropped layers weight scaling misses the exact "
         "ensemble by {} in probability, which a Monte Carlo average matches only with $k^* = "
-        "{:.3g}$ sampled subnetworks (a, b). The exact average costs $2^n$ passes and Monte Carlo's "
+        "{:.3g}$ sampled subnetworks (a, b). The exact average costs $2^n$ passes and Monte "
+        "Carlo's "
         "error falls only like $k^{{-1/2}}$ (b), so weight scaling is what makes the ensemble "
         "feasible. Dropout does not always help: {} (c).",
         data_name, sci(e.ngm_ws_worst), sci(e.deep_gap), e.k_star, helps);
@@ -388,7 +390,7 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
   struct Ensemble {
     std::string answer;
     double ngm_ws_worst = 0, deep_gap = 0, k_star = 0;
-    double p = 0.5;              // the p of (b)
+    double p = 0.5;  // the p of (b)
     Index n = 0, points = 0;
     int reps = 0;
     std::vector<PointStats> deep;  // network D at p, one entry per test point
@@ -401,7 +403,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     if (real)
       return {random_subset(fashion.train, n_train, rng).cast<double>(),
               random_subset(fashion.test, points, rng).cast<double>()};
-    return {data::spirals<double>(n_train, 1.5, 0.1, rng), data::spirals<double>(points, 1.5, 0.1, rng)};
+    return {data::spirals<double>(n_train, 1.5, 0.1, rng),
+            data::spirals<double>(points, 1.5, 0.1, rng)};
   }
 
   // (a) Train S, D and Lin at every p, enumerate all masks at the test points.
@@ -439,10 +442,12 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     const Index points = split.test.size();
     const int reps = int(params.integer("mc_reps"));
     const auto stats = context.sweep<PointStats>(
-        "ensemble-points", cells, std::size_t(points), [&](std::size_t cell, std::size_t t, Rng& trial_rng) {
+        "ensemble-points", cells, std::size_t(points),
+        [&](std::size_t cell, std::size_t t, Rng& trial_rng) {
           const double p = p_list[cell / 3];
           nn::Mlp<double> net(spec_of(cell).spec_for(split.train));
-          net.theta() = Eigen::Map<const Vec<double>>(thetas[cell].data(), Index(thetas[cell].size()));
+          net.theta() =
+              Eigen::Map<const Vec<double>>(thetas[cell].data(), Index(thetas[cell].size()));
           const bool mc = cell % 3 == deep && cell / 3 == 0;
           return enumerate(net, split.test.X.col(Index(t)), split.test.labels[t], p, masks,
                            prob[cell / 3], theory, mc ? reps : 0, trial_rng);
@@ -456,12 +461,14 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
                 "Exact ensemble over all $2^n$ masks vs weight scaling, per network and $p$",
                 {"$p$", "network", "$\\max|\\text{NGM} - \\text{WS}|$",
                  "$\\max\\|\\bar a - a_{\\text{WS}}\\|_\\infty$ (rel.)",
-                 "$\\text{rms}\\|\\text{AM} - \\text{WS}\\|$", "$\\text{rms}\\|\\text{NGM} - \\text{AM}\\|$",
-                 "$\\operatorname{tr}\\Sigma$", "$k^*$", "accuracy AM / NGM / WS / one subnet"},
+                 "$\\text{rms}\\|\\text{AM} - \\text{WS}\\|$",
+                 "$\\text{rms}\\|\\text{NGM} - \\text{AM}\\|$", "$\\operatorname{tr}\\Sigma$",
+                 "$k^*$", "accuracy AM / NGM / WS / one subnet"},
                 {},
                 ""};
     double ngm_ws_single = 0, linear_gap = 0, engine_gap = 0;
-    double deep_nonzero = std::numeric_limits<double>::infinity(), deep_logit_nonzero = deep_nonzero;
+    double deep_nonzero = std::numeric_limits<double>::infinity(),
+           deep_logit_nonzero = deep_nonzero;
     double k_star_min_seen = deep_nonzero, deep_accuracy = 0;
     std::vector<std::string> k_star_text;
     for (std::size_t cell = 0; cell < cells; ++cell) {
@@ -480,8 +487,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
       const double k_star = trace / am_ws2;
       table.rows.push_back({p, std::string(net_name[net]), ngm_ws, logit, std::sqrt(am_ws2),
                             std::sqrt(ngm_am2), trace, k_star,
-                            fmt::format("{:.3f} / {:.3f} / {:.3f} / {:.3f}", accuracy[0], accuracy[1],
-                                        accuracy[2], accuracy[3])});
+                            fmt::format("{:.3f} / {:.3f} / {:.3f} / {:.3f}", accuracy[0],
+                                        accuracy[1], accuracy[2], accuracy[3])});
       if (net == single) ngm_ws_single = std::max(ngm_ws_single, ngm_ws);
       if (net == linear) linear_gap = std::max(linear_gap, logit);
       if (net == deep) {
@@ -489,7 +496,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
         deep_logit_nonzero = std::min(deep_logit_nonzero, logit);
         k_star_min_seen = std::min(k_star_min_seen, k_star);
         k_star_text.push_back(fmt::format("{:.3g} at $p = {}$", k_star, p));
-        if (cell / 3 == 0) e.deep_gap = std::sqrt(am_ws2), e.k_star = k_star, deep_accuracy = accuracy[2];
+        if (cell / 3 == 0)
+          e.deep_gap = std::sqrt(am_ws2), e.k_star = k_star, deep_accuracy = accuracy[2];
       }
     }
     table.caption = fmt::format(
@@ -587,7 +595,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     for (Index t = 0; t < e.points; ++t) {
       double r = 0;
       for (std::size_t i = 0; i < K; ++i)
-        r += e.deep[std::size_t(t)].mc[i] / std::pow(double(k_grid[i]), 2 * theory.mc_exponent()) / double(K);
+        r += e.deep[std::size_t(t)].mc[i] / std::pow(double(k_grid[i]), 2 * theory.mc_exponent()) /
+             double(K);
       ratios(t) = r;
     }
     const experiment::LineFit fit = experiment::fit_log_log(ks, rms);
@@ -600,7 +609,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
                     k_grid.back(), e.p, e.points, e.reps),
         fit, theory.mc_exponent() - half, theory.mc_exponent() + half));
     result.claims.push_back(experiment::within_se(
-        "and exactly: $\\mathbb{E}\\|\\text{MC}_k - \\text{AM}\\|^2 = \\operatorname{tr}\\Sigma / k$ "
+        "and exactly: $\\mathbb{E}\\|\\text{MC}_k - \\text{AM}\\|^2 = \\operatorname{tr}\\Sigma / "
+        "k$ "
         "with $\\operatorname{tr}\\Sigma$ from the enumeration",
         fmt::format("mean over test images of $\\|\\text{{MC}}_k - \\text{{AM}}\\|^2$ divided by "
                     "the theory's $\\operatorname{{tr}}\\Sigma\\,k^{{{}}}$, averaged over the {} "
@@ -608,16 +618,19 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
                     2 * theory.mc_exponent(), K),
         experiment::mean_estimate(ratios), 1, 4));
 
-    Figure figure{.id = "monte-carlo",
-                  .title = "Monte Carlo dropout vs weight scaling: distance to the exact ensemble mean",
-                  .x_label = "sampled subnetworks k",
-                  .y_label = "rms distance to the arithmetic mean",
-                  .log_x = true,
-                  .log_y = true};
+    Figure figure{
+        .id = "monte-carlo",
+        .title = "Monte Carlo dropout vs weight scaling: distance to the exact ensemble mean",
+        .x_label = "sampled subnetworks k",
+        .y_label = "rms distance to the arithmetic mean",
+        .log_x = true,
+        .log_y = true};
     const double ws = std::sqrt(am_ws2), ngm = std::sqrt(ngm_am2);
-    figure.lines = {mc, law,
-                    {"weight scaling (one pass)", {1, double(k_grid.back())}, {ws, ws}, {}, "lines"},
-                    {"normalized geometric mean", {1, double(k_grid.back())}, {ngm, ngm}, {}, "lines"}};
+    figure.lines = {
+        mc,
+        law,
+        {"weight scaling (one pass)", {1, double(k_grid.back())}, {ws, ws}, {}, "lines"},
+        {"normalized geometric mean", {1, double(k_grid.back())}, {ngm, ngm}, {}, "lines"}};
     figure.caption = fmt::format(
         "The Monte Carlo error falls along $\\sqrt{{\\operatorname{{tr}}\\Sigma/k}}$ (fitted slope "
         "{}, claim 7) and crosses weight scaling's fixed error {} at $k^* = {:.3g}$. "
@@ -628,7 +641,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
 
     return fmt::format(
         "Exactly only for tiny networks: the exact average needs $2^n$ forward passes ({} here, "
-        "$2^{{3072}}$ for the dropout paper's $3 \\times 1024$ network). A Monte Carlo average of $k$ sampled "
+        "$2^{{3072}}$ for the dropout paper's $3 \\times 1024$ network). A Monte Carlo average of "
+        "$k$ sampled "
         "subnetworks has rms error $\\sqrt{{\\operatorname{{tr}}\\Sigma/k}}$, slope {} on log-log "
         "axes (claims 7, 8); weight scaling costs one pass and is as close to the exact "
         "mean as $k^* = {:.3g}$ sampled subnetworks (rms {} vs {} for one subnetwork). The "
@@ -666,8 +680,10 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     Rng rng = context.rng("helps-data");
     const data::Dataset<float> test = random_subset(fashion.test, params.integer("help_test"), rng);
     const Index n_train = params.integer("help_train");
-    require(n_train <= fashion.train.size(), "dropout-ensemble: help_train = {} exceeds the {} "
-            "training images", n_train, fashion.train.size());
+    require(n_train <= fashion.train.size(),
+            "dropout-ensemble: help_train = {} exceeds the {} "
+            "training images",
+            n_train, fashion.train.size());
     std::vector<std::vector<Index>> subsets;
     std::vector<std::uint64_t> seeds;
     std::vector<Index> order(std::size_t(fashion.train.size()));
@@ -682,16 +698,18 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     std::array<std::vector<std::array<double, 3>>, 2> runs;
     for (std::size_t w = 0; w < 2; ++w)
       runs[w] = context.sweep<std::array<double, 3>>(
-          w == 0 ? "helps-narrow" : "helps-wide", P, trials[w], [&](std::size_t i, std::size_t t, Rng&) {
+          w == 0 ? "helps-narrow" : "helps-wide", P, trials[w],
+          [&](std::size_t i, std::size_t t, Rng&) {
             const double p = p_grid[i];
             const data::Dataset<float> train_set = data::subset(fashion.train, subsets[t]);
-            train::Recipe recipe =
-                recipe_for({train_set.inputs(), widths[w], train_set.outputs()}, nn::Activation::tanh,
-                           p, 32, epochs, params.real("help_lr"), seeds[t], "float");
+            train::Recipe recipe = recipe_for({train_set.inputs(), widths[w], train_set.outputs()},
+                                              nn::Activation::tanh, p, 32, epochs,
+                                              params.real("help_lr"), seeds[t], "float");
             nn::Mlp<float> net = train::make_network(recipe, train_set);
             const auto trained = train::train(recipe, net, train_set, nullptr, context.pool());
-            require(!trained.diverged(), "dropout-ensemble: training width {} at p = {} diverged: {}",
-                    widths[w], p, trained.message);
+            require(!trained.diverged(),
+                    "dropout-ensemble: training width {} at p = {} diverged: {}", widths[w], p,
+                    trained.message);
             return std::array<double, 3>{
                 1 - net.accuracy(test.X, test.labels, 1000, context.pool()),
                 1 - net.accuracy(train_set.X, train_set.labels, 1000, context.pool()),
@@ -713,29 +731,41 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
                   .y_label = "test error",
                   .log_x = false,
                   .log_y = false};
-    Table table{"helps",
-                "Test error, training error and test cross-entropy vs $p$ (mean ± SE over training sets)",
-                {"hidden units", "$p$", "test error", "training error", "test − training error",
-                 "test cross-entropy"},
-                {},
-                ""};
+    Table table{
+        "helps",
+        "Test error, training error and test cross-entropy vs $p$ (mean ± SE over training sets)",
+        {"hidden units", "$p$", "test error", "training error", "test − training error",
+         "test cross-entropy"},
+        {},
+        ""};
+    Figure loss_figure{
+        .id = "helps-loss",
+        .title = "Test cross-entropy vs keep probability: a narrow and a wide network",
+        .x_label = "keep probability p (1 = no dropout)",
+        .y_label = "test cross-entropy (nats)",
+        .log_x = false,
+        .log_y = false};
     for (std::size_t w = 0; w < 2; ++w) {
       Line line{fmt::format("{} hidden units", widths[w]), {}, {}, {}, "linespoints"};
+      Line loss_line = line;
       for (std::size_t i = 0; i < P; ++i) {
         const Estimate test = experiment::mean_estimate(column(w, i, test_error));
         const Estimate train = experiment::mean_estimate(column(w, i, train_error));
+        const Estimate loss = experiment::mean_estimate(column(w, i, test_loss));
         line.x.push_back(p_grid[i]), line.y.push_back(test.value), line.err.push_back(test.se);
+        loss_line.x.push_back(p_grid[i]), loss_line.y.push_back(loss.value);
+        loss_line.err.push_back(loss.se);
         table.rows.push_back({double(widths[w]), p_grid[i], pm(test), pm(train),
-                              test.value - train.value,
-                              pm(experiment::mean_estimate(column(w, i, test_loss)))});
+                              test.value - train.value, pm(loss)});
       }
       figure.lines.push_back(std::move(line));
+      loss_figure.lines.push_back(std::move(loss_line));
     }
     const Estimate narrow_test = change(0, test_error), narrow_train = change(0, train_error);
     const Estimate wide_test = change(1, test_error), wide_loss = change(1, test_loss);
-    const Estimate wide_gap =
-        experiment::paired_difference(column(1, i_half, test_error) - column(1, i_half, train_error),
-                                      column(1, i_one, test_error) - column(1, i_one, train_error));
+    const Estimate wide_gap = experiment::paired_difference(
+        column(1, i_half, test_error) - column(1, i_half, train_error),
+        column(1, i_one, test_error) - column(1, i_one, train_error));
     // The theory's direction: +1 = dropout raises the quantity, −1 = lowers it.
     const auto directed = [&](std::string statement, std::string what, std::size_t w,
                               const Estimate& e, int sign) {
@@ -747,20 +777,23 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
           Estimate{sign * e.value, e.se}, 0, 4));
     };
     const int narrow_sign = theory.dropout_effect(true), wide_sign = theory.dropout_effect(false);
-    directed(fmt::format("dropout with $p = \\frac{{1}}{{2}}$ {} the test error of the narrow network "
-                         "({} hidden units)",
-                         narrow_sign > 0 ? "raises" : "lowers", widths[0]),
-             "test error", 0, narrow_test, narrow_sign);
+    directed(
+        fmt::format("dropout with $p = \\frac{{1}}{{2}}$ {} the test error of the narrow network "
+                    "({} hidden units)",
+                    narrow_sign > 0 ? "raises" : "lowers", widths[0]),
+        "test error", 0, narrow_test, narrow_sign);
     directed(fmt::format("... because it adds bias: the narrow network's training error {} too",
                          narrow_sign > 0 ? "rises" : "falls"),
              "training error", 0, narrow_train, narrow_sign);
-    directed(fmt::format("dropout with $p = \\frac{{1}}{{2}}$ {} the test cross-entropy of the wide "
-                         "network ({} hidden units)",
-                         wide_sign > 0 ? "raises" : "lowers", widths[1]),
-             "test cross-entropy", 1, wide_loss, wide_sign);
-    directed("... because it removes variance: the wide network's gap between test and training "
-             "error shrinks",
-             "test minus training error", 1, wide_gap, -1);
+    directed(
+        fmt::format("dropout with $p = \\frac{{1}}{{2}}$ {} the test cross-entropy of the wide "
+                    "network ({} hidden units)",
+                    wide_sign > 0 ? "raises" : "lowers", widths[1]),
+        "test cross-entropy", 1, wide_loss, wide_sign);
+    directed(
+        "... because it removes variance: the wide network's gap between test and training "
+        "error shrinks",
+        "test minus training error", 1, wide_gap, -1);
 
     figure.caption = fmt::format(
         "At $p = \\frac{{1}}{{2}}$ the narrow network's test error changes by {} against no "
@@ -773,7 +806,14 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
         "training error changes by {} (bias); the wide network's test-minus-training gap by {} "
         "(variance) and its test cross-entropy by {}.",
         pm(narrow_train), pm(wide_gap), pm(wide_loss));
+    loss_figure.caption = fmt::format(
+        "Dropout's two effects on one scale: at $p = \\frac{{1}}{{2}}$ the test cross-entropy "
+        "changes by {} for the narrow network and by {} for the wide one against no dropout "
+        "(paired differences ± SE; claim 11). The runs of the test-error figure, mean ± SE over "
+        "training sets.",
+        pm(change(0, test_loss)), pm(wide_loss));
     result.figures.push_back(std::move(figure));
+    result.figures.push_back(std::move(loss_figure));
     result.tables.push_back(std::move(table));
     return fmt::format(
         "on Fashion-MNIST ({} training images), dropout with $p = \\frac{{1}}{{2}}$ changes the "
