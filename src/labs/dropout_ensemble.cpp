@@ -234,18 +234,6 @@ train::Recipe recipe_for(std::vector<Index> sizes, nn::Activation h, double p, I
   return r;
 }
 
-// A random subset of n samples (without repeats).
-template <class S>
-data::Dataset<S> random_subset(const data::Dataset<S>& d, Index n, Rng& rng) {
-  require(n <= d.size(), "dropout-ensemble: {} samples requested from '{}', which has {}", n,
-          d.name, d.size());
-  std::vector<Index> order(std::size_t(d.size()));
-  std::iota(order.begin(), order.end(), Index(0));
-  shuffle(order, rng);
-  order.resize(std::size_t(n));
-  return data::subset(d, order);
-}
-
 std::string sci(double v) { return fmt::format("{:.2g}", v); }
 
 class DropoutEnsemble : public Lab {
@@ -316,8 +304,8 @@ class DropoutEnsemble : public Lab {
               fmt::join(help_p, ","), p, sheet_p);
     Result result;
     const bool real = params.available("fashion_dir");
-    data::Split<float> fashion;
-    if (real) fashion = data::load_idx_split<float>(params.path("fashion_dir"), "fashion-mnist");
+    const data::Split<float> none;
+    const data::Split<float>& fashion = real ? shared_fashion_mnist(params.path("fashion_dir")) : none;
     context.report(0.05, "training the enumerated networks");
 
     auto since = result.mark();
@@ -401,8 +389,8 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
                                            bool real, Rng& rng) {
     const Index n_train = params.integer("ens_train"), points = params.integer("points");
     if (real)
-      return {random_subset(fashion.train, n_train, rng).cast<double>(),
-              random_subset(fashion.test, points, rng).cast<double>()};
+      return {data::random_subset(fashion.train, n_train, rng).cast<double>(),
+              data::random_subset(fashion.test, points, rng).cast<double>()};
     return {data::spirals<double>(n_train, 1.5, 0.1, rng),
             data::spirals<double>(points, 1.5, 0.1, rng)};
   }
@@ -678,7 +666,7 @@ so its root-mean-square error falls like $k^{-1/2}$: a slope of $-\frac{1}{2}$ o
     // Trial t of every (width, p) trains on the same subset from the same initialization seed, so
     // differences between p are paired.
     Rng rng = context.rng("helps-data");
-    const data::Dataset<float> test = random_subset(fashion.test, params.integer("help_test"), rng);
+    const data::Dataset<float> test = data::random_subset(fashion.test, params.integer("help_test"), rng);
     const Index n_train = params.integer("help_train");
     require(n_train <= fashion.train.size(),
             "dropout-ensemble: help_train = {} exceeds the {} "
