@@ -42,6 +42,16 @@ std::string figure_csv(const experiment::Figure& figure) {
   return out;
 }
 
+std::string field_csv(const experiment::Field& field) {
+  std::string out = "x,y,z\n";
+  for (std::size_t j = 0; j < field.y.size(); ++j)
+    for (std::size_t i = 0; i < field.x.size(); ++i) {
+      const std::size_t k = i + field.x.size() * j;
+      out += fmt::format("{},{},{}\n", num(field.x[i]), num(field.y[j]), k < field.z.size() ? num(field.z[k]) : "");
+    }
+  return out;
+}
+
 void write_figure_csv(const experiment::Figure& figure, const std::filesystem::path& path) {
   write_file_atomic(path, figure_csv(figure));
 }

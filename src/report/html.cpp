@@ -288,9 +288,13 @@ void render_figure(std::string& out, const RunRecord& r, const experiment::Figur
     out += "<div class=\"noplot\">No plot: gnuplot was not available or could not draw this "
            "figure. The data are in <a href=\"" + csv_link + "\">" + html_escape(f.id) +
            ".csv</a>.</div>\n";
-  out += fmt::format("<figcaption>{} {}{}{} <a href=\"{}\">data (CSV)</a></figcaption>\n", label,
+  const std::string field_link =
+      f.field ? fmt::format(" <a href=\"{}\">field (CSV)</a>",
+                            relative_link(results_dir / r.lab / (f.id + ".field.csv"), report_dir))
+              : "";
+  out += fmt::format("<figcaption>{} {}{}{} <a href=\"{}\">data (CSV)</a>{}</figcaption>\n", label,
                      markup_to_html(f.title, true), f.caption.empty() ? "" : " — ",
-                     markup_to_html(f.caption, true), csv_link);
+                     markup_to_html(f.caption, true), csv_link, field_link);
   out += "</figure>\n";
 }
 

@@ -92,6 +92,13 @@ class Linter {
       if (!ids.insert("fig:" + f.id).second) problem(name + " id is used twice");
       belongs(name, f.part, parts, evidenced);
       if (f.x_label.empty() || f.y_label.empty()) problem(name + " has an unlabelled axis");
+      if (f.field) {
+        const experiment::Field& g = *f.field;
+        if (g.z_label.empty()) problem(name + " has a field without a colour bar label");
+        if (g.x.size() < 2 || g.y.size() < 2 || g.z.size() != g.x.size() * g.y.size())
+          problem(fmt::format("{} has a field of {} values on a {} × {} grid", name, g.z.size(), g.x.size(), g.y.size()));
+        if (f.log_x || f.log_y) problem(name + " has a field on a log axis");
+      }
       if (f.caption.empty()) problem(name + " has no caption");
       text(name + " title", f.title, false);
       text(name + " caption", f.caption, true);

@@ -49,6 +49,51 @@ std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "Na
 constexpr std::array<const char*, 8> palette = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                                 "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
+// The field as a datablock (x y z, one scan line per y, blank lines between: the layout of
+// gnuplot's `with image` and of splot's grids), its colour map and, through `set table`, its
+// contour lines as a second datablock. Returns the plot elements to draw first.
+std::vector<std::string> field_script(std::ostringstream& s, const experiment::Figure& figure) {
+  const experiment::Field& f = *figure.field;
+  const std::size_t nx = f.x.size(), ny = f.y.size();
+  require(nx >= 2 && ny >= 2 && f.z.size() == nx * ny,
+          "figure '{}': a field needs a grid of at least 2 × 2 and x.size()·y.size() values, got {} × {} and {}",
+          figure.id, nx, ny, f.z.size());
+  require(!figure.log_x && !figure.log_y, "figure '{}': a field is drawn on linear x and y axes", figure.id);
+  s << "$field << EOD\n";
+  for (std::size_t j = 0; j < ny; ++j) {
+    for (std::size_t i = 0; i < nx; ++i) s << num(f.x[i]) << ' ' << num(f.y[j]) << ' ' << num(f.z[i + nx * j]) << '\n';
+    s << '\n';
+  }
+  // `with image` needs every grid point: NaN must be read as an undefined value (drawn blank), not
+  // skipped as a missing line, which would break the grid.
+  s << "EOD\nunset datafile missing\n";
+  // Half a cell beyond the outer grid points, so the edge cells are drawn whole.
+  const double hx = (f.x.back() - f.x.front()) / double(nx - 1) / 2, hy = (f.y.back() - f.y.front()) / double(ny - 1) / 2;
+  s << fmt::format("set xrange [{:.17g}:{:.17g}]\nset yrange [{:.17g}:{:.17g}]\n", f.x.front() - hx,
+                   f.x.back() + hx, f.y.front() - hy, f.y.back() + hy)
+    << "set cblabel " << gp_string(f.z_label) << "\nset colorbox\nunset grid\n";
+  if (f.palette == "gray") {
+    s << "set palette gray\nset size ratio -1\n";
+  } else if (f.palette == "categories") {
+    s << "set palette maxcolors " << palette.size() << "\nset palette defined (";
+    for (std::size_t k = 0; k < palette.size(); ++k) s << (k ? ", " : "") << k << " '" << palette[k] << "'";
+    s << fmt::format(")\nset cbrange [-0.5:{}.5]\nset cbtics 1\n", palette.size() - 1);
+  } else {
+    require(f.palette == "viridis", "figure '{}': unknown palette '{}' (viridis, gray, categories)", figure.id,
+            f.palette);
+    s << "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')\n";
+  }
+  if (f.log_z) s << "set logscale cb\nset format cb '10^{%L}'\n";
+  std::vector<std::string> plots = {"$field using 1:2:3 with image notitle"};
+  if (!f.contours.empty()) {
+    s << "set contour base\nunset surface\nset view map\nset cntrparam levels discrete ";
+    for (std::size_t k = 0; k < f.contours.size(); ++k) s << (k ? "," : "") << num(f.contours[k]);
+    s << "\nset table $contours\nsplot $field using 1:2:3 with lines\nunset table\nunset contour\n";
+    plots.push_back("$contours using 1:2 with lines lc rgb '#ffffff' lw 0.8 notitle");
+  }
+  return plots;
+}
+
 }  // namespace
 
 bool gnuplot_available() {
@@ -126,6 +171,7 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
   };
 
   std::vector<std::string> plots;
+  if (figure.field) plots = field_script(s, figure);
   for (std::size_t k = 0; k < figure.lines.size(); ++k) {
     const auto& line = figure.lines[k];
     if (line.y.empty()) continue;

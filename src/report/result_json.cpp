@@ -95,10 +95,15 @@ Json to_json(const experiment::Result& result) {
     for (const auto& l : f.lines)
       lines.push_back(Json{{"name", l.name}, {"style", l.style}, {"x", numbers(l.x)},
                            {"y", numbers(l.y)}, {"err", numbers(l.err)}});
-    figures.push_back(Json{{"id", f.id}, {"title", f.title}, {"x_label", f.x_label},
-                           {"y_label", f.y_label}, {"log_x", f.log_x}, {"log_y", f.log_y},
-                           {"caption", f.caption}, {"part", f.part},
-                           {"lines", std::move(lines)}});
+    Json figure{{"id", f.id}, {"title", f.title}, {"x_label", f.x_label},
+                {"y_label", f.y_label}, {"log_x", f.log_x}, {"log_y", f.log_y},
+                {"caption", f.caption}, {"part", f.part},
+                {"lines", std::move(lines)}};
+    if (f.field)
+      figure["field"] = Json{{"x", numbers(f.field->x)}, {"y", numbers(f.field->y)}, {"z", numbers(f.field->z)},
+                             {"z_label", f.field->z_label}, {"log_z", f.field->log_z},
+                             {"contours", numbers(f.field->contours)}, {"palette", f.field->palette}};
+    figures.push_back(std::move(figure));
   }
   Json claims = Json::array();
   for (const auto& c : result.claims)
@@ -155,6 +160,15 @@ experiment::Result result_from_json(const Json& j) {
               "figure '{}', line '{}': x, y, err lengths {}, {}, {} differ", figure.id, line.name,
               line.x.size(), line.y.size(), line.err.size());
       figure.lines.push_back(std::move(line));
+    }
+    if (f.contains("field")) {
+      const Json& g = f.at("field");
+      experiment::Field fld{numbers_from(field(g, "x")), numbers_from(field(g, "y")), numbers_from(field(g, "z")),
+                            get<std::string>(g, "z_label"), get<bool>(g, "log_z"),
+                            numbers_from(field(g, "contours")), get<std::string>(g, "palette")};
+      require(fld.z.size() == fld.x.size() * fld.y.size(), "figure '{}': field of {} × {} points has {} values",
+              figure.id, fld.x.size(), fld.y.size(), fld.z.size());
+      figure.field = std::move(fld);
     }
     result.figures.push_back(std::move(figure));
   }

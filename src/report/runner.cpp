@@ -59,6 +59,7 @@ void write_figures(RunRecord& record, const std::filesystem::path& lab_dir) {
     record.warnings.push_back("gnuplot was not found on PATH: figures are available as CSV only");
   for (const auto& figure : record.result.figures) {
     write_figure_csv(figure, lab_dir / (figure.id + ".csv"));
+    if (figure.field) write_file_atomic(lab_dir / (figure.id + ".field.csv"), field_csv(*figure.field));
     const auto svg = lab_dir / (figure.id + ".svg");
     bool drawn = false;
     if (have_gnuplot) {

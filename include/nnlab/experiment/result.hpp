@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -50,6 +51,17 @@ struct Line {
   std::string style = "lines";  // "lines", "points", "linespoints"
 };
 
+// A scalar field z(x, y) on a grid, drawn under a figure's lines as a colour map with a colour
+// bar: a loss landscape, a map of basins of attraction, image tiles.
+struct Field {
+  std::vector<double> x, y;  // the grid, increasing and evenly spaced
+  std::vector<double> z;     // z[i + x.size()·j] at (x[i], y[j]); NaN is left blank
+  std::string z_label;       // the colour bar's label
+  bool log_z = false;
+  std::vector<double> contours{};   // levels drawn as contour lines (none if empty)
+  std::string palette = "viridis";  // "viridis", "gray" (images), "categories" (labels 0..7)
+};
+
 struct Figure {
   std::string id;  // file-name safe, unique within the lab: results/<lab>/<id>.csv and .svg
   std::string title, x_label, y_label;
@@ -57,6 +69,7 @@ struct Figure {
   std::vector<Line> lines{};
   std::string caption{};  // starts with what to see
   std::string part{};     // the Part it is evidence for
+  std::optional<Field> field{};  // drawn first, under the lines (no log x or y axis with it)
 };
 
 // A statement from theory and the check of it against measurement: the check passes when

@@ -1,6 +1,7 @@
 // One CSV per figure in long format, results/<lab>/<figure>.csv:
 //   line,x,y,err      (err empty when the line has no error bars; NaN written as "nan")
-// so that any plotting tool can redraw a figure with a group-by on `line`.
+// so that any plotting tool can redraw a figure with a group-by on `line`; a figure's Field goes
+// to <figure>.field.csv.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -10,6 +11,8 @@
 namespace nnlab::report {
 
 std::string figure_csv(const experiment::Figure& figure);
+// A figure's Field as results/<lab>/<figure>.field.csv: x,y,z, one row per grid point.
+std::string field_csv(const experiment::Field& field);
 // Writes figure_csv atomically; throws Error naming the file.
 void write_figure_csv(const experiment::Figure& figure, const std::filesystem::path& path);
 

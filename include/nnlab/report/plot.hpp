@@ -1,7 +1,8 @@
 // Figures drawn by gnuplot as SVG (svg terminal, enhanced text, log axes, error bars where a
-// line has `err`). The data travel inside the script as datablocks, so no data files are left
-// behind. When gnuplot is not on PATH there is simply no plot: the report shows a note and the
-// CSV next to it instead.
+// line has `err`; a Field as a colour map with a colour bar and contour lines, under the lines).
+// The data travel inside the script as datablocks, so no data files are left behind. When
+// gnuplot is not on PATH there is simply no plot: the report shows a note and the CSV next to it
+// instead.
 #pragma once
 #include <filesystem>
 #include <optional>
