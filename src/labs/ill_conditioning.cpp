@@ -322,6 +322,7 @@ class IllConditioning : public Lab {
     Table rates_table;
     std::string answer;
     const std::string b = gd_evidence(params, context, theory, runs, rates, result, rates_table);
+    zigzag_figure(result);
     result.assign("b", since);
     context.report(0.7, "logistic regression");
     since = result.mark();
@@ -406,6 +407,48 @@ Nesterov with $\alpha = 1/\lambda_{\max}$ and the same $\sqrt\beta$ as momentum 
     std::int64_t budget = 0;
     Index dim = 0;
   };
+
+  // The picture of (b) in two dimensions: f(θ) = ½(θ₁² + κθ₂²), κ = 25, its level sets, and 20
+  // steps of GD (both step sizes) and heavy ball from the same start, with Newton's single step.
+  static void zigzag_figure(Result& result) {
+    constexpr double kappa = 25;
+    Mat<double> A = Mat<double>::Zero(2, 2);
+    A(0, 0) = 1, A(1, 1) = kappa;
+    const optim::Quadratic<double> f(A, Vec<double>::Zero(2));
+    experiment::Field field;
+    for (int i = 0; i <= 120; ++i) field.x.push_back(-10.5 + 21.0 * i / 120);
+    for (int j = 0; j <= 60; ++j) field.y.push_back(-3 + 6.0 * j / 60);
+    for (double y : field.y)
+      for (double x : field.x) field.z.push_back(0.5 * (x * x + kappa * y * y));
+    field.z_label = "f(θ)";
+    field.log_z = false;
+    field.contours = {0.5, 2, 8, 18, 32, 50};
+    Figure figure{.id = "zigzag",
+                  .title = fmt::format("Ill-conditioning in two dimensions: $f = \\frac{{1}}{{2}}(\\theta_1^2 + {:g}\\,\\theta_2^2)$, 20 steps from the same start", kappa),
+                  .x_label = "θ₁ (curvature λmin = 1)", .y_label = "θ₂ (curvature λmax = 25)"};
+    constexpr int steps = 20;
+    const Vec<double> start = (Vec<double>(2) << -10, 1.5).finished();
+    std::vector<double> reached;
+    for (Method m : {gd_safe, gd_optimal, heavy_ball}) {
+      Line line{method_names[m], {start(0)}, {start(1)}, {}, "linespoints"};
+      Vec<double> theta = start;
+      run_first_order(m, f, theta, tuning(m, 1, kappa), steps, [&](const optim::StepEvent<double>& e) {
+        if (e.step > 0) line.x.push_back(e.theta(0)), line.y.push_back(e.theta(1));
+        return optim::Control::proceed;
+      });
+      reached.push_back(theta.norm());
+      figure.lines.push_back(std::move(line));
+    }
+    figure.lines.push_back({"Newton (one step)", {start(0), 0}, {start(1), 0}, {}, "linespoints"});
+    figure.field = std::move(field);
+    figure.caption = fmt::format(
+        "After {} steps from $\\|\\theta_0\\| = {:.3g}$, GD with $\\alpha = 1/\\lambda_{{\\max}}$ is still {:.3g} from the "
+        "minimum, creeping along the flat $\\theta_1$ axis; with $\\alpha = 2/(\\lambda_{{\\max}}+\\lambda_{{\\min}})$ it "
+        "zig-zags across the steep $\\theta_2$ direction and is {:.3g} away; heavy ball is {:.3g} away; Newton's step "
+        "$-H^{{-1}}g$ lands on the minimum at once. White: level sets of $f$.",
+        steps, start.norm(), reached[0], reached[1], reached[2]);
+    result.figures.push_back(std::move(figure));
+  }
 
   static optim::Quadratic<double> quadratic(const Context& context, Index D, double kappa, std::size_t i) {
     Rng rng = context.rng(fmt::format("quadratic-{}", i));
