@@ -94,27 +94,43 @@ TEST(Lanczos, StopsExactlyWhenTheKrylovSpaceCloses) {
   EXPECT_NEAR(s.ritz_values[2], -1, 1e-10);
 }
 
-TEST(Lanczos, TopEigenvaluesOfANetworkHessian) {
-  // A 2-6-2 tanh net (32 parameters) on two moons: the dense Hessian from H e_i.
-  Rng rng = make_rng(4, stream::data);
-  const auto moons = data::two_moons<double>(64, 0.1, rng);
-  nn::MlpSpec spec;
-  spec.sizes = {2, 6, 2};
-  spec.activations = {nn::Activation::tanh};
-  spec.loss = nn::Loss::cross_entropy;
-  nn::Mlp<double> net(spec);
-  Rng init = make_rng(4, stream::init);
-  net.init(init, nn::Init::glorot_uniform);
+// A 2-6-2 tanh net (32 parameters) on two moons: its H·v and the dense Hessian from H e_i.
+struct NetworkHessian {
+  data::Dataset<double> moons;
+  nn::Mlp<double> net;
   nn::Cache<double> cache;
-  const HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) { net.hvp(moons.X, moons.Y, v, cache, Hv); };
-  const Index D = net.num_params();
-  Mat<double> H(D, D);
-  Vec<double> column;
-  for (Index i = 0; i < D; ++i) {
-    hvp(Vec<double>::Unit(D, i), column);
-    H.col(i) = column;
+  HvpFn hvp;
+  Mat<double> H;  // symmetrized
+
+  NetworkHessian() : net([] {
+    nn::MlpSpec spec;
+    spec.sizes = {2, 6, 2};
+    spec.activations = {nn::Activation::tanh};
+    spec.loss = nn::Loss::cross_entropy;
+    return spec;
+  }()) {
+    Rng rng = make_rng(4, stream::data);
+    moons = data::two_moons<double>(64, 0.1, rng);
+    Rng init = make_rng(4, stream::init);
+    net.init(init, nn::Init::glorot_uniform);
+    hvp = [this](const Vec<double>& v, Vec<double>& Hv) { net.hvp(moons.X, moons.Y, v, cache, Hv); };
+    const Index D = net.num_params();
+    H.resize(D, D);
+    Vec<double> column;
+    for (Index i = 0; i < D; ++i) {
+      hvp(Vec<double>::Unit(D, i), column);
+      H.col(i) = column;
+    }
+    H = 0.5 * (H + H.transpose());
   }
-  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(0.5 * (H + H.transpose())).eigenvalues();
+};
+
+TEST(Lanczos, TopEigenvaluesOfANetworkHessian) {
+  NetworkHessian n;
+  const HvpFn& hvp = n.hvp;
+  const Mat<double>& H = n.H;
+  const Index D = n.net.num_params();
+  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(H).eigenvalues();
   Rng start = make_rng(4, stream::trials);
   const Spectrum s = lanczos(hvp, D, 20, start);
   EXPECT_NEAR(s.ritz_values[0], exact[D - 1], 1e-8 * std::abs(exact[D - 1]));
@@ -128,25 +144,10 @@ TEST(Lanczos, TopEigenvaluesOfANetworkHessian) {
 // eigen-decomposition: each probe's m-node quadrature reproduces vᵀH^k v for every k ≤ 2m − 1
 // (Gauss quadrature), and the probe-average of the moments estimates tr(H^k)/D within 4 SE.
 TEST(SpectralDensity, QuadratureIsExactPerProbeAndUnbiasedOverProbes) {
-  Rng rng = make_rng(4, stream::data);
-  const auto moons = data::two_moons<double>(64, 0.1, rng);
-  nn::MlpSpec spec;
-  spec.sizes = {2, 6, 2};
-  spec.activations = {nn::Activation::tanh};
-  spec.loss = nn::Loss::cross_entropy;
-  nn::Mlp<double> net(spec);
-  Rng init = make_rng(4, stream::init);
-  net.init(init, nn::Init::glorot_uniform);
-  nn::Cache<double> cache;
-  const HvpFn hvp = [&](const Vec<double>& v, Vec<double>& Hv) { net.hvp(moons.X, moons.Y, v, cache, Hv); };
-  const Index D = net.num_params();
-  Mat<double> H(D, D);
-  Vec<double> column;
-  for (Index i = 0; i < D; ++i) {
-    hvp(Vec<double>::Unit(D, i), column);
-    H.col(i) = column;
-  }
-  H = 0.5 * (H + H.transpose());
+  NetworkHessian n;
+  const HvpFn& hvp = n.hvp;
+  const Mat<double>& H = n.H;
+  const Index D = n.net.num_params();
   const Vec<double> lambda = Eigen::SelfAdjointEigenSolver<Mat<double>>(H).eigenvalues();
   const double scale = lambda.cwiseAbs().maxCoeff();
 
