@@ -137,7 +137,7 @@ class BaggingNn : public Lab {
              1024),
         spec("steps", T::integer, "full-batch Adam steps per regression member", "100", "", 1, 1e6),
         spec("lr", T::real, "Adam step η of the regression members", "0.01", "", 1e-6, 10),
-        spec("training_sets", T::integer, "independent training sets T of the regression", "400", "96",
+        spec("training_sets", T::integer, "independent training sets T of the regression", "400", "160",
              8, 1e6),
         spec("members", T::integer, "largest ensemble size M of the regression (m = 1 … M)", "16",
              "8", 3, 256),
@@ -536,7 +536,7 @@ Averaging removes only the part of the variance the members do not share, $(1-\r
 
     const BiasVariance &one = plain.by_m.front(), &plain_M = plain.by_m.back(), &bag_M = bag.by_m.back();
     return fmt::format(
-        "Useful, but less than the name promises. Averaging leaves the bias where it is and cuts "
+        "Averaging leaves the bias where it is and cuts "
         "only the unshared part of the variance: one network has bias² {} and variance {}; a plain "
         "ensemble of {} seeds keeps bias² {} and has variance {} (limit $\\rho\\sigma^2 = {:.3g}$ "
         "with $\\rho = {}$), test MSE {} against {}. Bagging's bootstrap makes each member worse "
