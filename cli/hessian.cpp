@@ -1,12 +1,15 @@
 // nnlab hessian: the extreme eigenvalues and the trace of the Hessian ∇²E of a checkpoint's loss
 // on the first N samples of a split, in inference mode, from exact Hessian-vector products
 // (R-operator, Mlp::hvp): Lanczos with full reorthogonalization for the eigenvalues, Hutchinson's
-// estimator for the trace (analysis/hessian.hpp). The largest eigenvalue is the sharpness:
+// estimator for the trace, stochastic Lanczos quadrature for the spectral density
+// (analysis/hessian.hpp). The largest eigenvalue is the sharpness:
 // gradient descent with a step size above 2/λ_max leaves this point along its eigenvector.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -30,6 +33,7 @@ struct HessianArgs {
   int iterations = 30;
   int top = 5;
   int trace_probes = 0;
+  int density = 0;
   std::uint64_t seed = 1;
   int threads = 0;
   std::string out;
@@ -87,6 +91,8 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   residuals.push_back(analysis::residual(hvp, spectrum, spectrum.ritz_values.size() - 1));
   std::optional<analysis::TraceEstimate> trace;
   if (args.trace_probes > 0) trace = analysis::hutchinson_trace(hvp, D, args.trace_probes, rng);
+  std::optional<analysis::SpectralDensity> density;
+  if (args.density > 0) density = analysis::spectral_density(hvp, D, args.iterations, args.density, rng);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const std::string loss_name = nn::to_string(net.spec().loss);
@@ -111,6 +117,25 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   if (trace)
     fmt::print("trace (Hutchinson, {} probes): {:.6g} ± {:.2g} (standard error)\n", trace->probes,
                trace->mean, trace->standard_error);
+  // The density's share in 12 equal bins over the range of its nodes, with a bar each.
+  std::vector<std::array<double, 3>> bins;  // lo, hi, share
+  if (density) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& nodes : density->nodes)
+      for (double t : nodes) lo = std::min(lo, t), hi = std::max(hi, t);
+    const double width = hi > lo ? (hi - lo) / 12 : 1;
+    for (int b = 0; b < 12; ++b) {
+      const double a = lo + b * width, z = b == 11 ? std::nextafter(hi, INFINITY) : a + width;
+      bins.push_back({a, z, density->mass(a, z)});
+    }
+    const auto m1 = density->moment(1), m2 = density->moment(2);
+    fmt::print("spectral density (stochastic Lanczos quadrature, {} probes x {} steps) of the {} "
+               "eigenvalues:\n  tr H / D = {:.6g} ± {:.2g}, tr H^2 / D = {:.6g} ± {:.2g} (standard errors)\n"
+               "  share of the eigenvalues in each interval:\n",
+               density->nodes.size(), args.iterations, D, m1.value, m1.se, m2.value, m2.se);
+    for (const auto& [a, z, share] : bins)
+      fmt::print("  [{:>11.4g}, {:>11.4g})  {:<9.3g} {}\n", a, z, share, std::string(std::size_t(std::lround(40 * share)), '#'));
+  }
   fmt::print("{} Hessian-vector products in {:.2f} s\n", products, seconds);
 
   if (!args.out.empty()) {
@@ -133,11 +158,24 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                                 {"lambda_min", spectrum.ritz_values.back()},
                                 {"lambda_min_residual", residuals.back()},
                                 {"trace", nullptr},
+                                {"density", nullptr},
                                 {"hvp_products", products},
                                 {"seconds", seconds}};
     if (trace)
       j["trace"] = {{"probes", trace->probes}, {"mean", trace->mean},
                     {"standard_error", trace->standard_error}};
+    if (density) {
+      nlohmann::ordered_json moments = nlohmann::ordered_json::array();
+      for (int k = 1; k <= 4; ++k) {
+        const auto e = density->moment(k);
+        moments.push_back({{"k", k}, {"mean", e.value}, {"standard_error", e.se}});
+      }
+      nlohmann::ordered_json histogram = nlohmann::ordered_json::array();
+      for (const auto& [a, z, share] : bins) histogram.push_back({{"lo", a}, {"hi", z}, {"share", share}});
+      j["density"] = {{"probes", density->nodes.size()}, {"iterations", args.iterations},
+                      {"nodes", density->nodes},     {"weights", density->weights},
+                      {"moments", moments},          {"histogram", histogram}};
+    }
     write_file_atomic(args.out, j.dump(2) + "\n");
     fmt::print("wrote {}\n", args.out);
   }
@@ -173,6 +211,11 @@ Subcommand setup(CLI::App& parent) {
                   "Rademacher probes for Hutchinson's trace estimate (0 = no trace)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
+  app->add_option("--density", args->density,
+                  "probes for the spectral density by stochastic Lanczos quadrature, each of --iterations "
+                  "steps (0 = none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
   app->add_option("--seed", args->seed, "seed of the Lanczos start and the probes")->capture_default_str();
   app->add_option("--threads", args->threads, "worker threads (0 = up to 4)")
       ->check(CLI::Range(0, 4096))

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <numeric>
 
 #include "nnlab/core/error.hpp"
@@ -11,14 +12,22 @@
 namespace nnlab::analysis {
 
 Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
-  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
   require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
+  Vec<double> start(dim);
+  for (Index i = 0; i < dim; ++i) start[i] = normal(rng);
+  return lanczos(hvp, start, iterations);
+}
+
+Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
+  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+  const Index dim = start.size();
+  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
+  const double start_norm = start.norm();
+  require(start_norm > 0 && std::isfinite(start_norm), "Lanczos needs a nonzero finite start vector");
   const Index m_max = std::min<Index>(iterations, dim);
   Mat<double> Q(dim, m_max);  // the orthonormal Lanczos vectors q_1 … q_m as columns
   std::vector<double> alpha, beta;  // T's diagonal and off-diagonal; beta[j] couples q_j, q_{j+1}
-  Vec<double> q(dim), w;
-  for (Index i = 0; i < dim; ++i) q[i] = normal(rng);
-  q.normalize();
+  Vec<double> q = start / start_norm, w;
   double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
   double norm_T = 0;     // a lower bound on ‖H‖, the scale of "β_m = 0"
   for (Index j = 0; j < m_max; ++j) {
@@ -85,6 +94,55 @@ TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng
     t.standard_error = std::sqrt(ss / (probes - 1) / probes);
   }
   return t;
+}
+
+SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng) {
+  require(probes >= 1, "the spectral density needs at least 1 probe, got {}", probes);
+  SpectralDensity d;
+  d.dim = dim;
+  d.iterations = iterations;
+  Vec<double> z(dim);
+  for (int l = 0; l < probes; ++l) {
+    for (Index k = 0; k < dim; ++k) z[k] = (rng() >> 63) ? 1.0 : -1.0;
+    const Spectrum s = lanczos(hvp, z, iterations);
+    std::vector<double> weights;
+    for (Index j = 0; j < s.ritz_coordinates.cols(); ++j) weights.push_back(std::pow(s.ritz_coordinates(0, j), 2));
+    d.nodes.push_back(s.ritz_values);
+    d.weights.push_back(std::move(weights));
+  }
+  return d;
+}
+
+experiment::Estimate SpectralDensity::moment(int k) const {
+  Vec<double> per_probe(Index(nodes.size()));
+  for (std::size_t l = 0; l < nodes.size(); ++l) {
+    double m = 0;
+    for (std::size_t j = 0; j < nodes[l].size(); ++j) m += weights[l][j] * std::pow(nodes[l][j], k);
+    per_probe(Index(l)) = m;
+  }
+  if (per_probe.size() == 1) return {per_probe(0), 0};
+  return experiment::mean_estimate(per_probe);
+}
+
+double SpectralDensity::mass(double lo, double hi) const {
+  double total = 0;
+  for (std::size_t l = 0; l < nodes.size(); ++l)
+    for (std::size_t j = 0; j < nodes[l].size(); ++j)
+      if (nodes[l][j] >= lo && nodes[l][j] < hi) total += weights[l][j];
+  return total / double(nodes.size());
+}
+
+std::vector<double> SpectralDensity::smoothed(const std::vector<double>& t, double sigma) const {
+  require(sigma > 0, "smoothed density: sigma must be > 0, got {}", sigma);
+  const double norm = 1 / (sigma * std::sqrt(2 * std::numbers::pi) * double(nodes.size()));
+  std::vector<double> out(t.size(), 0.0);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    for (std::size_t l = 0; l < nodes.size(); ++l)
+      for (std::size_t j = 0; j < nodes[l].size(); ++j) {
+        const double u = (t[i] - nodes[l][j]) / sigma;
+        out[i] += weights[l][j] * std::exp(-0.5 * u * u) * norm;
+      }
+  return out;
 }
 
 }  // namespace nnlab::analysis

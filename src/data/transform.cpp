@@ -80,6 +80,16 @@ Split<Scalar> train_test_split(const Dataset<Scalar>& data, double test_fraction
 }
 
 template <class Scalar>
+Dataset<Scalar> random_subset(const Dataset<Scalar>& data, Index n, Rng& rng) {
+  require(n >= 0 && n <= data.size(), "{} samples requested from '{}', which has {}", n, data.name, data.size());
+  std::vector<Index> order(std::size_t(data.size()));
+  std::iota(order.begin(), order.end(), Index(0));
+  shuffle(order, rng);
+  order.resize(std::size_t(n));
+  return subset(data, order);
+}
+
+template <class Scalar>
 Dataset<Scalar> head(const Dataset<Scalar>& data, Index n) {
   require(n >= 0 && n <= data.size(), "head of '{}': n = {} must be in 0..{}", data.name, n,
           data.size());
@@ -95,6 +105,8 @@ template Split<float> train_test_split<float>(const Dataset<float>&, double, Rng
 template Split<double> train_test_split<double>(const Dataset<double>&, double, Rng&);
 template Dataset<float> subset<float>(const Dataset<float>&, const std::vector<Index>&);
 template Dataset<double> subset<double>(const Dataset<double>&, const std::vector<Index>&);
+template Dataset<float> random_subset<float>(const Dataset<float>&, Index, Rng&);
+template Dataset<double> random_subset<double>(const Dataset<double>&, Index, Rng&);
 template Dataset<float> head<float>(const Dataset<float>&, Index);
 template Dataset<double> head<double>(const Dataset<double>&, Index);
 

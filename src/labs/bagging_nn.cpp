@@ -342,18 +342,12 @@ Averaging removes only the part of the variance the members do not share, $(1-\r
     const Index n = params.integer("fm_n"), n_test = params.integer("fm_test");
     const auto M = std::size_t(params.integer("fm_members"));
     Rng rng = context.rng("images");
-    const auto subset = [&](std::string_view half, Index count) {
-      const auto all = data::load_idx_half<float>(params.path("fashion_dir"), half,
-                                                  fmt::format("fashion-mnist/{}", half));
-      require(count <= all.size(), "bagging-nn: {} images asked of the {} in Fashion-MNIST's {} half",
-              count, all.size(), half);
-      std::vector<Index> rows(static_cast<std::size_t>(all.size()));
-      std::iota(rows.begin(), rows.end(), Index(0));
-      shuffle(rows, rng);
-      rows.resize(std::size_t(count));
-      return data::subset(all, rows).cast<double>();
-    };
-    const data::Dataset<double> train_set = subset("train", n), test_set = subset("t10k", n_test);
+    const auto& fashion = shared_fashion_mnist(params.path("fashion_dir"));
+    require(n <= fashion.train.size() && n_test <= fashion.test.size(),
+            "bagging-nn: fm_n = {} and fm_test = {} exceed Fashion-MNIST's {} training and {} test "
+            "images", n, n_test, fashion.train.size(), fashion.test.size());
+    const data::Dataset<double> train_set = data::random_subset(fashion.train, n, rng).cast<double>();
+    const data::Dataset<double> test_set = data::random_subset(fashion.test, n_test, rng).cast<double>();
 
     // Trial 0: one network on all the training images; trial k ≥ 1: bagged member k, on a
     // bootstrap resample. Each returns its test-set class probabilities (10 × n_test), then

@@ -126,14 +126,9 @@ Images load_images(const Params& params, const Context& context) {
   const Index n = params.integer("fm_n");
   Rng rng = context.rng("images");
   if (params.available("fashion_dir")) {
-    // Only the training half, in float (a quarter of the memory of both halves in double).
-    const auto train = data::load_idx_half<float>(params.path("fashion_dir"), "train", "fashion-mnist/train");
+    const auto& train = shared_fashion_mnist(params.path("fashion_dir")).train;
     require(n <= train.size(), "gd-vs-sgd: fm_n = {} exceeds the {} training images", n, train.size());
-    std::vector<Index> all(static_cast<std::size_t>(train.size()));
-    std::iota(all.begin(), all.end(), Index(0));
-    shuffle(all, rng);
-    all.resize(std::size_t(n));
-    return {data::subset(train, all).cast<double>(), true};
+    return {data::random_subset(train, n, rng).cast<double>(), true};
   }
   const Mat<double> W = data::gaussian_matrix(10, 784, rng);
   data::Dataset<double> d;

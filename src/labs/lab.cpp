@@ -9,9 +9,13 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/data/fashion_mnist.hpp"
 
 namespace nnlab::labs {
 
@@ -322,6 +326,16 @@ const Lab* find_lab(std::string_view id) {
   for (const auto& lab : registry())
     if (lab->id() == id) return lab.get();
   return nullptr;
+}
+
+const data::Split<float>& shared_fashion_mnist(const std::filesystem::path& dir) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<const data::Split<float>>> loaded;
+  const std::string key = std::filesystem::weakly_canonical(dir).string();
+  const std::lock_guard lock(mutex);
+  auto& split = loaded[key];
+  if (!split) split = std::make_unique<const data::Split<float>>(data::load_idx_split<float>(dir, "fashion-mnist"));
+  return *split;
 }
 
 std::string_view active_mutant(const Lab& lab, const Context& context) {

@@ -251,8 +251,8 @@ TEST_F(TrainCli, BackpropGradientWithStandardDropoutCarriesTheKeepFactor) {
 TEST_F(TrainCli, HessianMatchesTheDenseHessianOfTheSameSamples) {
   ASSERT_EQ(run(train("h", "--arch 3-4-2 --activation tanh --precision double --epochs 1 --batch 16 --dropout none")).code, 0);
   const auto model = path("h/model.safetensors");
-  const Outcome r = run("hessian " + model.string() + " --first 40 --iterations 26 --top 3 --trace-probes 400 --out " +
-                        path("h.json").string());
+  const Outcome r = run("hessian " + model.string() + " --first 40 --iterations 26 --top 3 --trace-probes 400 --density 300 "
+                        "--out " + path("h.json").string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("lambda_1"), std::string::npos) << r.out;
   const json h = json::parse(read_file(path("h.json")));
@@ -287,6 +287,19 @@ TEST_F(TrainCli, HessianMatchesTheDenseHessianOfTheSameSamples) {
   const double se = h["trace"]["standard_error"].get<double>();
   EXPECT_GT(se, 0);
   EXPECT_LT(std::abs(h["trace"]["mean"].get<double>() - H.trace()), 4 * se);
+  // --density: SLQ moments against tr(H^k)/D from the dense eigenvalues, within 4 SE; the
+  // histogram's shares sum to 1.
+  const json& density = h["density"];
+  ASSERT_EQ(density["probes"], 300);
+  for (const json& m : density["moments"]) {
+    const int k = m["k"].get<int>();
+    const double moment = exact.array().pow(k).sum() / 26;
+    EXPECT_LT(std::abs(m["mean"].get<double>() - moment), 4 * m["standard_error"].get<double>()) << "k = " << k;
+  }
+  double share = 0;
+  for (const json& bin : density["histogram"]) share += bin["share"].get<double>();
+  EXPECT_NEAR(share, 1.0, 1e-12);
+  EXPECT_NE(r.out.find("spectral density"), std::string::npos) << r.out;
 }
 
 TEST_F(TrainCli, BadInputGivesOneLineAndNonZeroExit) {

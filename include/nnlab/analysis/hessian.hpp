@@ -10,12 +10,19 @@
 //                 reappear as spurious copies); it costs m vectors of D doubles.
 //   Hutchinson    tr H = E[zᵀHz] for z with independent ±1 entries (Rademacher); the mean over
 //                 n probes has variance 2 Σ_{i≠j} H_ij² / n, so it is exact for a diagonal H.
+//   SLQ           stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan &
+//                 Xiao 2019) for the spectral density (1/D) Σ_i δ(t − λ_i): from a unit start v,
+//                 m Lanczos steps give nodes θ_j (Ritz values) and weights τ_j = (e₁ᵀs_j)² (the
+//                 first entries of T_m's eigenvectors), an m-point Gauss quadrature of the measure
+//                 μ_v = Σ_i (vᵀu_i)² δ_{λ_i}: Σ_j τ_j θ_j^k = vᵀH^k v exactly for k ≤ 2m − 1. For
+//                 v = z/√D, z Rademacher, E[μ_v] is the density; n probes are averaged.
 #pragma once
 #include <functional>
 #include <vector>
 
 #include "nnlab/core/rng.hpp"
 #include "nnlab/core/types.hpp"
+#include "nnlab/experiment/stats.hpp"
 #include "nnlab/optim/objective.hpp"
 
 namespace nnlab::analysis {
@@ -56,6 +63,27 @@ struct Spectrum {
 // Lanczos with full reorthogonalization from a random unit start drawn from rng; at most
 // min(iterations, dim) products with H. Error if iterations < 1 or dim < 1.
 Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng);
+// The same from a given start (normalized here; error if it is zero or not finite).
+Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations);
+
+// The spectral density by SLQ: per probe, the quadrature's nodes and weights (the weights of a
+// probe sum to 1).
+struct SpectralDensity {
+  Index dim = 0;
+  int iterations = 0;  // Lanczos steps asked per probe (a probe has fewer nodes if its space closed)
+  std::vector<std::vector<double>> nodes, weights;
+
+  // (1/D) tr H^k estimated as the mean over probes of Σ_j τ_j θ_j^k, with its standard error over
+  // the probes (0 for one probe).
+  experiment::Estimate moment(int k) const;
+  // The measure's share in [lo, hi), averaged over probes.
+  double mass(double lo, double hi) const;
+  // The density convolved with a Gaussian of deviation sigma, at each t.
+  std::vector<double> smoothed(const std::vector<double>& t, double sigma) const;
+};
+
+// n probes of m = iterations Lanczos steps each (m ≤ dim products per probe). Error if probes < 1.
+SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng);
 
 struct TraceEstimate {
   double mean = 0;            // (1/n) Σ z_iᵀ H z_i

@@ -33,6 +33,11 @@ Split<Scalar> train_test_split(const Dataset<Scalar>& data, double test_fraction
 template <class Scalar>
 Dataset<Scalar> subset(const Dataset<Scalar>& data, const std::vector<Index>& indices);
 
+// n distinct samples drawn at random (a shuffle of all indices, cut to n), in the drawn order;
+// n ≤ size.
+template <class Scalar>
+Dataset<Scalar> random_subset(const Dataset<Scalar>& data, Index n, Rng& rng);
+
 // The first n samples; n ≤ size.
 template <class Scalar>
 Dataset<Scalar> head(const Dataset<Scalar>& data, Index n);

@@ -17,6 +17,7 @@
 
 #include "nnlab/core/stream.hpp"
 #include "nnlab/core/thread_pool.hpp"
+#include "nnlab/data/dataset.hpp"
 #include "nnlab/experiment/executor.hpp"
 #include "nnlab/experiment/result.hpp"
 
@@ -161,6 +162,11 @@ class Lab {
 // The mutant a lab should run (context.mutant), checked against lab.mutants(): "" for the true
 // theory. Throws nnlab::Error for a name the lab does not declare.
 std::string_view active_mutant(const Lab& lab, const Context& context);
+
+// Fashion-MNIST (both halves, float, X in [0, 1]) from an MNIST-layout folder, read once per
+// process and shared by every lab that draws subsets of it: gunzipping the images costs ~0.5 s a
+// read, which a report or a test run would otherwise pay in every run of every such lab.
+const data::Split<float>& shared_fashion_mnist(const std::filesystem::path& dir);
 
 // The registry, sorted by sheet reference then id.
 std::vector<const Lab*> all_labs();

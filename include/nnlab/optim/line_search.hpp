@@ -234,6 +234,34 @@ std::optional<Status> end_iterate(Callback& callback, std::int64_t k, const Vec<
   if (stop_asked) return Status::interrupted;
   return done;
 }
+
+// The iteration of the Newton-type drivers: at θ_k, direction(‖g_k‖) fills p with a descent
+// direction (false when H or H·v is not finite: diverged), Armijo backtracking from α = 1 along it
+// moves θ; stopping rules and events as above. theta_trial: the line search's work vector.
+template <class F, class Direction, class Callback>
+Report armijo_descent(const F& f, Vec<typename F::Scalar>& theta, Vec<typename F::Scalar>& g,
+                      const Vec<typename F::Scalar>& p, Vec<typename F::Scalar>& theta_trial,
+                      const Stop& stop, const Armijo& line_search, Direction&& direction, Callback& callback) {
+  double value = double(f.gradient(theta, g)), previous = 0;
+  for (std::int64_t k = 0;; ++k) {
+    const double grad_norm = double(g.norm());
+    std::optional<Status> done = descent_stop(k, value, previous, grad_norm, stop);
+    LineSearchResult step;
+    if (!done) {
+      if (direction(grad_norm)) {
+        step = armijo_backtracking(f, theta, p, value, double(g.dot(p)), 1.0, theta_trial, line_search);
+        if (!step.ok()) done = failed_search(step);
+      } else {
+        done = Status::diverged;
+      }
+    }
+    if (const auto end = end_iterate(callback, k, theta, g, value, step.step, done))
+      return {*end, k, 0, value, grad_norm};
+    theta.swap(theta_trial);
+    previous = value;
+    value = double(f.gradient(theta, g));
+  }
+}
 }  // namespace detail
 
 }  // namespace nnlab::optim

@@ -108,25 +108,9 @@ Report newton(const F& f, Vec<typename F::Scalar>& theta, const Stop& stop = {},
     return true;
   };
 
-  double value = double(f.gradient(theta, g)), previous = 0;
-  for (std::int64_t k = 0;; ++k) {
-    const double grad_norm = double(g.norm());
-    std::optional<Status> done = detail::descent_stop(k, value, previous, grad_norm, stop);
-    LineSearchResult step;
-    if (!done) {
-      if (dense ? dense_direction() : cg_direction(grad_norm)) {
-        step = armijo_backtracking(f, theta, p, value, double(g.dot(p)), 1.0, theta_trial, opt.line_search);
-        if (!step.ok()) done = detail::failed_search(step);
-      } else {
-        done = Status::diverged;
-      }
-    }
-    if (const auto end = detail::end_iterate(callback, k, theta, g, value, step.step, done))
-      return {*end, k, 0, value, grad_norm};
-    theta.swap(theta_trial);
-    previous = value;
-    value = double(f.gradient(theta, g));
-  }
+  return detail::armijo_descent(
+      f, theta, g, p, theta_trial, stop, opt.line_search,
+      [&](double grad_norm) { return dense ? dense_direction() : cg_direction(grad_norm); }, callback);
 }
 
 }  // namespace nnlab::optim

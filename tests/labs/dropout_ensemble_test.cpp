@@ -1,0 +1,72 @@
+// dropout-ensemble: every claim passes on the quick setting, results do not depend on the thread
+// count, the Monte Carlo figure follows its k^(−1/2) law, and keep probabilities of (c) without
+// 0.5 or 1 are refused. Its mutants: tests/labs/mutants_test.cpp.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "labs/run_lab.hpp"
+#include "nnlab/core/error.hpp"
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs {
+namespace {
+
+Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  return testing::run_quick("dropout-ensemble", 3, threads, sets);
+}
+
+const Figure* find_figure(const Result& r, const std::string& id) {
+  for (const Figure& f : r.figures)
+    if (f.id == id) return &f;
+  return nullptr;
+}
+
+TEST(DropoutEnsemble, AllClaimsPassOnQuickSetting) {
+  const Result r = run_quick(2);
+  EXPECT_GE(r.claims.size(), 11u);
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
+  EXPECT_FALSE(r.answer.empty());
+  EXPECT_NE(find_figure(r, "helps"), nullptr);
+}
+
+TEST(DropoutEnsemble, BitIdenticalAcrossThreadCounts) {
+  const Result a = run_quick(1), b = run_quick(2);
+  ASSERT_EQ(a.claims.size(), b.claims.size());
+  for (std::size_t k = 0; k < a.claims.size(); ++k) {
+    EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
+    EXPECT_EQ(a.claims[k].lo, b.claims[k].lo) << a.claims[k].statement;
+    EXPECT_EQ(a.claims[k].hi, b.claims[k].hi) << a.claims[k].statement;
+  }
+  ASSERT_EQ(a.figures.size(), b.figures.size());
+  for (std::size_t k = 0; k < a.figures.size(); ++k)
+    for (std::size_t l = 0; l < a.figures[k].lines.size(); ++l)
+      EXPECT_EQ(a.figures[k].lines[l].y, b.figures[k].lines[l].y) << a.figures[k].id;
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);
+  EXPECT_EQ(a.answer, b.answer);
+}
+
+// The Monte Carlo points lie on √(tr Σ / k) within a few percent at every k, from 1 to 1000:
+// not only the fitted slope but the level is the theory's.
+TEST(DropoutEnsemble, MonteCarloFollowsTheSquareRootLawAtEveryK) {
+  const Result r = run_quick(2);
+  const Figure* f = find_figure(r, "monte-carlo");
+  ASSERT_NE(f, nullptr);
+  ASSERT_GE(f->lines.size(), 2u);
+  const Line& mc = f->lines[0];
+  const Line& law = f->lines[1];
+  ASSERT_EQ(mc.y.size(), law.y.size());
+  for (std::size_t i = 0; i < mc.y.size(); ++i)
+    EXPECT_NEAR(mc.y[i] / law.y[i], 1, 0.2) << "k = " << mc.x[i];
+  EXPECT_NEAR(mc.y.front() / mc.y.back(), std::sqrt(1000.0), 0.3 * std::sqrt(1000.0));
+}
+
+TEST(DropoutEnsemble, RefusesAGridWithoutTheComparedKeepProbabilities) {
+  EXPECT_THROW(run_quick(1, {{"help_p", "0.5,0.9"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"help_p", "0.3,1"}}), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::labs
