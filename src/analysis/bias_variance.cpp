@@ -42,4 +42,24 @@ BiasVariance bias_variance(const Mat<double>& predictions, const Vec<double>& tr
   return r;
 }
 
+MemberSpread member_spread(std::span<const Mat<double>> members) {
+  const auto M = Index(members.size());
+  require(M >= 2, "member_spread: needs ≥ 2 members, got {}", M);
+  const Index T = members.front().rows(), K = members.front().cols();
+  require(T >= 2 && K >= 1, "member_spread: need ≥ 2 trials and ≥ 1 point, got {} × {}", T, K);
+  Mat<double> sum = Mat<double>::Zero(T, K);
+  Vec<double> squares = Vec<double>::Zero(T);
+  for (const Mat<double>& F : members) {
+    require(F.rows() == T && F.cols() == K, "member_spread: a member's predictions are {} × {}, "
+            "the first member's {} × {}", F.rows(), F.cols(), T, K);
+    const Mat<double> g = F.rowwise() - F.colwise().mean();
+    sum += g;
+    squares += g.rowwise().squaredNorm();
+  }
+  const double scale = double(T) / double(T - 1) / double(K), Md = double(M);
+  // Σ_{k≠l} g_kᵀg_l = ‖Σ_k g_k‖² − Σ_k ‖g_k‖².
+  return {squares * (scale / Md),
+          (sum.rowwise().squaredNorm() - squares) * (scale / (Md * (Md - 1)))};
+}
+
 }  // namespace nnlab::analysis

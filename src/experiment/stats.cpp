@@ -1,6 +1,7 @@
 // Welford accumulators, mean/ratio/proportion estimates and least-squares line fits.
 #include "nnlab/experiment/stats.hpp"
 
+#include <utility>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
@@ -58,14 +59,29 @@ Estimate paired_difference(const Vec<double>& a, const Vec<double>& b) {
   return mean_estimate(a - b);
 }
 
-Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b) {
+namespace {
+// mean(a)/mean(b) and the per-trial influence (a_t − r b_t)/mean(b) of the ratio.
+std::pair<double, Vec<double>> ratio_influence(const Vec<double>& a, const Vec<double>& b) {
   require(a.size() == b.size(), "ratio_estimate: {} numerator terms but {} denominator terms",
           a.size(), b.size());
   const double mean_b = b.mean();
   require(mean_b != 0, "ratio_estimate: the denominator's mean is 0");
   const double ratio = a.mean() / mean_b;
-  const Vec<double> influence = (a - ratio * b) / mean_b;
+  return {ratio, (a - ratio * b) / mean_b};
+}
+}  // namespace
+
+Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b) {
+  const auto [ratio, influence] = ratio_influence(a, b);
   return {ratio, mean_estimate(influence).se};
+}
+
+Estimate ratio_difference(const Vec<double>& a, const Vec<double>& b, const Vec<double>& c,
+                          const Vec<double>& d) {
+  const auto [r1, i1] = ratio_influence(a, b);
+  const auto [r2, i2] = ratio_influence(c, d);
+  require(i1.size() == i2.size(), "ratio_difference: {} and {} trials", i1.size(), i2.size());
+  return {r1 - r2, mean_estimate(Vec<double>(i1 - i2)).se};
 }
 
 Estimate log_ratio(const Estimate& a, const Estimate& b) {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <span>
+#include <vector>
 
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/rng.hpp"
@@ -73,6 +75,38 @@ TEST(BiasVariance, StandardErrorsMatchReplicationSpread) {
 
 TEST(BiasVariance, RefusesFewerThanTwoTrials) {
   EXPECT_THROW(bias_variance(Mat<double>::Zero(1, 3), Vec<double>::Zero(3)), Error);
+}
+
+// Members f_k(t, x) = s·(√ρ c_tx + √(1−ρ) u_ktx): variance s², correlation ρ between members,
+// exchangeable. member_spread recovers σ² and ρσ², and the mean of m members has the variance
+// ρσ² + (1−ρ)σ²/m that bias_variance measures.
+TEST(MemberSpread, RecoversVarianceCorrelationAndTheEnsembleVariance) {
+  Rng rng = make_rng(5, 1);
+  const Index T = 4000, K = 3, M = 6;
+  const double s = 1.5, rho = 0.3;
+  Mat<double> common(T, K);
+  for (Index t = 0; t < T; ++t)
+    for (Index k = 0; k < K; ++k) common(t, k) = normal(rng);
+  std::vector<Mat<double>> members(std::size_t(M), Mat<double>(T, K));
+  for (auto& F : members)
+    for (Index t = 0; t < T; ++t)
+      for (Index k = 0; k < K; ++k)
+        F(t, k) = s * (std::sqrt(rho) * common(t, k) + std::sqrt(1 - rho) * normal(rng));
+  const MemberSpread spread = member_spread(members);
+  const auto variance = experiment::mean_estimate(spread.variance_terms);
+  const auto covariance = experiment::mean_estimate(spread.covariance_terms);
+  EXPECT_NEAR(variance.value, s * s, 4 * variance.se);
+  EXPECT_NEAR(covariance.value, rho * s * s, 4 * covariance.se);
+  // The estimators are exact identities for the mean of all M members.
+  Mat<double> mean = Mat<double>::Zero(T, K);
+  for (const auto& F : members) mean += F / double(M);
+  const BiasVariance all = bias_variance(mean, Vec<double>::Zero(K));
+  const Vec<double> predicted =
+      spread.covariance_terms + (spread.variance_terms - spread.covariance_terms) / double(M);
+  EXPECT_LT((all.variance_terms - predicted).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_THROW(member_spread(std::span(members).first(1)), Error);
+  members[2] = Mat<double>::Zero(T, K + 1);
+  EXPECT_THROW(member_spread(members), Error);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 //   MSE      = mean_k mean_t e_tk²
 // and MSE = bias² + variance holds exactly for these estimators (not only in expectation).
 #pragma once
+#include <span>
+
 #include "nnlab/core/types.hpp"
 #include "nnlab/experiment/stats.hpp"
 
@@ -31,5 +33,18 @@ struct BiasVariance {
 // bias is 0 the error is conservative, by up to a factor ≈ √2. Requires T ≥ 2; throws Error on
 // mismatched shapes.
 BiasVariance bias_variance(const Mat<double>& predictions, const Vec<double>& truth);
+
+// An ensemble's M exchangeable members (the same recipe on the same training set, differing
+// only in their own randomness: seeds, resamples): members[k] is member k's T × K predictions.
+// With g_tk the prediction of member k on training set t centred over t, per training set t
+// (each averaged over the K test points, with the factor T/(T−1) of an unbiased variance):
+//   variance_terms_t   = mean_k ‖g_tk‖² / K                     mean: σ², one member's variance
+//   covariance_terms_t = mean_{k≠l} g_tkᵀ g_tl / K              mean: ρσ², two members' covariance
+// so that ρ = mean(covariance) / mean(variance), and the mean of m such members has variance
+// Var_m = ρσ² + (1 − ρ)σ²/m. Requires M ≥ 2, T ≥ 2 and equal shapes (throws Error otherwise).
+struct MemberSpread {
+  Vec<double> variance_terms, covariance_terms;  // T entries each
+};
+MemberSpread member_spread(std::span<const Mat<double>> members);
 
 }  // namespace nnlab::analysis

@@ -7,6 +7,8 @@
 //   mean_estimate x̄ ± s/√n over per-trial terms; paired_difference the same for a_t − b_t,
 //                 whose SE is small when a and b share their randomness (the same trials);
 //   ratio_estimate mean(a)/mean(b) for paired terms, SE by the delta method
+//   ratio_difference mean(a)/mean(b) − mean(c)/mean(d) for terms paired over the same trials,
+//                 SE by the delta method (the difference of the two ratios' influences)
 //   log_ratio     log(a/b) of two independent estimates: the scale on which to compare a sample
 //                 variance with its theory, because a variance's SE shrinks with the estimate
 //                 itself (on the raw scale, low estimates get inflated z-scores)
@@ -63,6 +65,9 @@ Estimate mean_estimate(const Vec<double>& terms);
 Estimate paired_difference(const Vec<double>& a, const Vec<double>& b);
 // mean(a) / mean(b); the influence of trial t is (a_t − r b_t) / mean(b).
 Estimate ratio_estimate(const Vec<double>& a, const Vec<double>& b);
+// mean(a)/mean(b) − mean(c)/mean(d), all four over the same trials.
+Estimate ratio_difference(const Vec<double>& a, const Vec<double>& b, const Vec<double>& c,
+                          const Vec<double>& d);
 // log(a/b) with SE √((se_a/a)² + (se_b/b)²) (delta method); a, b > 0, b may be exact (SE 0).
 Estimate log_ratio(const Estimate& a, const Estimate& b);
 
