@@ -217,19 +217,20 @@ with an error $O(m^3h^3)$ per epoch, the flows of $\tilde L_{SGD}$ and $\tilde L
         backward_error(loss, init, T, halving(params.real("net_h_max"), levels), substeps, theory);
 
     std::string text;
-    for (const auto& [name, label, d] : {std::tuple{"camel", "the six-hump camel function", &on_camel},
-                                         std::tuple{"network", "a 1-8-1 tanh network's loss", &on_net}}) {
+    const std::string net_label = fmt::format("a 1-{}-1 tanh network's loss", params.integer("width"));
+    for (const auto& [name, label, d] : {std::tuple{"camel", std::string("the six-hump camel function"), &on_camel},
+                                         std::tuple{"network", net_label, &on_net}}) {
       const experiment::LineFit plain = experiment::fit_log_log(d->h, d->to_flow);
       const experiment::LineFit modified = experiment::fit_log_log(d->h, d->to_modified);
       result.claims.push_back(experiment::slope_in(
           fmt::format("on {}, GD's distance to the gradient flow of $L$ is $O(h)$", label),
-          fmt::format("fitted slope of $\\log\\|\\theta_N - \\varphi_L(T)\\|$ on $\\log h$, {} step sizes",
+          fmt::format("fitted slope of $\\log\\|\\theta_N - \\varphi_L(T)\\|$ against $h$ on log-log axes, {} step sizes",
                       d->h.size()),
           plain, 0.9, 1.1));
       result.claims.push_back(experiment::slope_in(
           fmt::format("on {}, GD's distance to the flow of $\\tilde L_{{GD}} = L + \\frac{{h}}{{4}}\\|\\nabla L\\|^2$ is $O(h^2)$",
                       label),
-          fmt::format("fitted slope of $\\log\\|\\theta_N - \\varphi_{{\\tilde L}}(T)\\|$ on $\\log h$, {} step sizes",
+          fmt::format("fitted slope of $\\log\\|\\theta_N - \\varphi_{{\\tilde L}}(T)\\|$ against $h$ on log-log axes, {} step sizes",
                       d->h.size()),
           modified, 1.85, 2.15));
       const double smallest = *std::min_element(d->to_modified.begin(), d->to_modified.end());
