@@ -1,0 +1,53 @@
+// implicit-reg: every claim passes on the quick setting, results do not depend on the thread
+// count, and the distances behave as backward error analysis says on a finer grid of h.
+// Its mutants: tests/labs/mutants_test.cpp.
+#include <gtest/gtest.h>
+
+#include "labs/run_lab.hpp"
+#include "nnlab/core/error.hpp"
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs {
+namespace {
+
+Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  return testing::run_quick("implicit-reg", 3, threads, sets);
+}
+
+TEST(ImplicitReg, AllClaimsPassOnQuickSetting) {
+  const Result r = run_quick(2);
+  EXPECT_EQ(r.claims.size(), 7u);
+  for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
+  EXPECT_EQ(r.parts.size(), 2u);
+}
+
+TEST(ImplicitReg, BitIdenticalAcrossThreadCounts) {
+  const Result a = run_quick(1), b = run_quick(2);
+  ASSERT_EQ(a.claims.size(), b.claims.size());
+  for (std::size_t k = 0; k < a.claims.size(); ++k)
+    EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);
+}
+
+// Each halving of h halves the distance to L's flow and quarters the distance to L̃_GD's.
+TEST(ImplicitReg, HalvingTheStepHalvesOneDistanceAndQuartersTheOther) {
+  const Result r = run_quick(2);
+  for (const Figure& f : r.figures) {
+    ASSERT_EQ(f.lines.size(), 2u);
+    const auto& plain = f.lines[0].y;
+    const auto& modified = f.lines[1].y;
+    for (std::size_t k = 1; k < plain.size(); ++k) {
+      EXPECT_NEAR(plain[k - 1] / plain[k], 2.0, 0.3) << f.id;
+      EXPECT_NEAR(modified[k - 1] / modified[k], 4.0, 0.6) << f.id;
+    }
+  }
+}
+
+TEST(ImplicitReg, RefusesBadParameters) {
+  EXPECT_THROW(run_quick(1, {{"levels", "2"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"samples", "30"}, {"batches", "4"}}), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::labs
