@@ -652,7 +652,7 @@ ridge regression with penalty $\lambda_j = \frac{1-p}{p}\,\Gamma_{jj}$ on featur
     Figure figure{"sgd-convergence", "Tail-averaged SGD with sampled masks converges to $w^*$",
                   "SGD step t", "‖w̄_t − w*‖ / ‖w*‖", true, true, {}, ""};
     Line mean{"tail average over (t/2, t], mean over runs", {}, {}, {}, "linespoints"};
-    Line startup{"start-up bound ρ^(t/2)", {}, {}, {}, "lines"};
+    Line startup{"start-up bound ρ^{t/2}", {}, {}, {}, "lines"};
     for (Index k = 0; k < K; ++k) {
       const double t = double(checkpoints[std::size_t(k) + 1]);
       double error = 0;

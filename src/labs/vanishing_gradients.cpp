@@ -636,7 +636,7 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
     Figure figure{.id = "rnn-gradient-ratio",
                   .title = fmt::format("RNN on the adding problem: $\\|\\delta_1\\| / \\|\\delta_T\\|$ against $T$, $\\|W_{{hh}}\\|_2 = {}$", rho),
                   .x_label = "sequence length T", .y_label = "‖δ_1‖ / ‖δ_T‖", .log_x = false, .log_y = true};
-    Line measured{"mean over trials (geometric)", {}, {}, {}, "linespoints"}, bound{"bound ‖W_hh‖₂^(T−1)", {}, {}, {}, "lines"};
+    Line measured{"mean over trials (geometric)", {}, {}, {}, "linespoints"}, bound{"bound ‖W_{hh}‖₂^{T−1}", {}, {}, {}, "lines"};
     std::vector<experiment::Estimate> means;
     double worst_bound = 0;
     for (std::size_t c = 0; c < Ts.size(); ++c) {
