@@ -251,7 +251,7 @@ class Nonconvex : public Lab {
         spec("escape_lr", T::real, "GD step h at the saddle (stable for h < 1 along its curvature 2)", "0.5", "", 1e-3, 0.99),
         spec("basin_grid", T::integer, "starts per axis of the basin maps", "151", "61", 5, 1000),
         spec("depths", T::real_list, "depths N of the deep chain", "2,3,4,5", "2,3,4", 2, 12),
-        spec("scales", T::real_list, "balanced initial weights ε of the deep chain, smallest first", "0.1,0.2,0.3",
+        spec("scales", T::real_list, "balanced initial weights ε of the deep chain, smallest first", "0.05,0.1,0.2,0.3",
              "0.15,0.3", 1e-3, 0.7),
         spec("chain_lr", T::real, "GD step of the deep chain's escape runs", "0.005", "0.01", 1e-5, 0.1),
         spec("runs", T::integer, "random starts of the deep chain and of matrix factorization", "60", "12", 2, 1e5),
@@ -321,7 +321,7 @@ a logarithmic law (gradient flow would give $1/(h|\lambda_{\min}|)$ in steps). P
         {"d", "Which minimum does each start reach? Basins of attraction and trajectories.", d,
          R"(The basin of a minimum is the set of starts whose iteration converges to it. For GD with a small step the basins are those of the gradient flow, bounded by the stable manifolds of the saddles (curves, measure zero), so every start ends at a minimum. For pure Newton every critical point has a basin of positive area, and the boundaries are fractal.)"},
         {"e", "Saddles of toy networks: the deep scalar chain and matrix factorization.", e,
-         R"(Deep chain: $L(w) = \frac{1}{2}(P - 1)^2$, $P = \prod_j w_j$: $\partial L/\partial w_i = (P - 1)\prod_{j \ne i}w_j$, so $w_i\,\partial L/\partial w_i = (P-1)P$ is the same for all $i$ and the flow conserves $w_i^2 - w_j^2$. From the balanced start $w_j = \varepsilon$ every $w_j = w$ with $\dot w = (1 - w^N)w^{N-1}$, so the time to reach $P = \frac{1}{2}$ is
+         R"(Deep chain: $L(w) = \frac{1}{2}(P - 1)^2$, $P = \prod_j w_j$: $\partial L/\partial w_i = (P - 1)\prod_{j \ne i}w_j$, so $w_i\,\partial L/\partial w_i = (P-1)P$ is the same for all $i$ and the flow conserves $w_i^2 - w_j^2$. From the balanced start $w_j = \varepsilon$ every $w_j = w$ with $dw/dt = (1 - w^N)w^{N-1}$, so the time to reach $P = \frac{1}{2}$ is
 
 $$T(N, \varepsilon) = \int_\varepsilon^{2^{-1/N}} \frac{dw}{(1 - w^N)\,w^{N-1}},$$
 
@@ -355,7 +355,10 @@ so over a fixed time $t = kh$ the drift is $\approx h\int_0^t (V^\top R^\top RV 
       require(lrs[i] < lrs[i - 1], "nonconvex: mf_lrs must decrease, got {} after {}", lrs[i], lrs[i - 1]);
     for (double N : params.real_list("depths"))
       require(N == std::round(N), "nonconvex: depths must be whole numbers, got {}", N);
-    require(!params.real_list("scales").empty(), "nonconvex: scales must not be empty");
+    const auto scales = params.real_list("scales");
+    require(scales.size() >= 2, "nonconvex: scales needs ≥ 2 values");
+    for (std::size_t i = 1; i < scales.size(); ++i)
+      require(scales[i] > scales[i - 1], "nonconvex: scales must increase, got {} after {}", scales[i], scales[i - 1]);
   }
 
   // (a)
@@ -512,24 +515,35 @@ so over a fixed time $t = kh$ the drift is $\approx h\int_0^t (V^\top R^\top RV 
                                           budget, context, log_gd, log_newton);
     const auto camel = random_starts(optim::SixHumpCamel{}, camel_box, "random-starts-camel", starts, budget,
                                      context, camel_gd, camel_newton);
-    Table table{"optimizers", "Ten optimizers from the same random starts: Himmelblau on [−5, 5]², the six-hump camel on [−2, 2]×[−1, 1]",
-                {"method", "setting", "Himmelblau: at a minimum", "saddle or max", "median iterations", "camel: global min",
-                 "local min", "saddle or max", "median iterations", "mean final f"},
-                {}, ""};
     const auto pct = [](double v) { return fmt::format("{:.0f}%", 100 * v); };
+    Table first{"optimizers-himmelblau",
+                "Ten optimizers from the same random starts on Himmelblau's function, $[-5, 5]^2$ (four global minima)",
+                {"method", "setting", "ends at a minimum", "at a saddle or maximum", "median iterations", "mean final f"},
+                {}, ""};
+    Table second{"optimizers-camel",
+                 "The same methods on the six-hump camel, $[-2, 2] \\times [-1, 1]$ (two global, four local minima)",
+                 {"method", "setting", "global minimum", "local minimum", "at a saddle or maximum", "median iterations",
+                  "mean final f"},
+                 {}, ""};
     for (int m = 0; m < method_count; ++m) {
       const MethodStats &a = himmelblau[std::size_t(m)], &b = camel[std::size_t(m)];
-      table.rows.push_back({method_names[std::size_t(m)], method_settings[std::size_t(m)], pct(a.minimum), pct(a.other),
-                            a.median_iters, pct(b.global), pct(b.minimum - b.global), pct(b.other), b.median_iters,
-                            fmt::format("{:.3g} / {:.4g}", a.mean_value, b.mean_value)});
+      first.rows.push_back({method_names[std::size_t(m)], method_settings[std::size_t(m)], pct(a.minimum), pct(a.other),
+                            a.median_iters, a.mean_value});
+      second.rows.push_back({method_names[std::size_t(m)], method_settings[std::size_t(m)], pct(b.global),
+                             pct(b.minimum - b.global), pct(b.other), b.median_iters, b.mean_value});
     }
-    table.caption = fmt::format(
-        "{} starts per function, the same for every method; budget {} iterations (noisy GD runs 2000 steps). A run "
-        "ends at a critical point when it stops within 0.05 of a listed one. GD, heavy ball, Nesterov, Adam, RMSProp, "
-        "Newton and saddle-free Newton stop at $\\|\\nabla f\\| \\le 10^{{-6}}$; perturbed GD when a perturbation no "
-        "longer lowers $f$. Last column: Himmelblau / camel; the camel's global minimum is −1.0316.",
-        starts, budget);
-    result.tables.push_back(std::move(table));
+    first.caption = fmt::format(
+        "{} starts, the same for every method; budget {} iterations (noisy GD runs 2000 steps). A run ends at a "
+        "critical point when it stops within 0.05 of a listed one. The methods stop at $\\|\\nabla f\\| \\le 10^{{-6}}$, "
+        "perturbed GD when a perturbation no longer lowers $f$. RMSProp with a constant step does not settle: its "
+        "median run uses {:g} iterations and ends at mean $f = {:.2g}$.",
+        starts, budget, himmelblau[rmsprop].median_iters, himmelblau[rmsprop].mean_value);
+    second.caption = fmt::format(
+        "{} other starts. The global minimum is $f = -1.0316$; GD reaches it from {:.0f}% of the starts, pure "
+        "Newton from {:.0f}% and ends at a saddle or maximum from {:.0f}%.",
+        starts, 100 * camel[gd].global, 100 * camel[newton_pure].global, 100 * camel[newton_pure].other);
+    result.tables.push_back(std::move(first));
+    result.tables.push_back(std::move(second));
 
     double worst = 1;
     for (Method m : {gd, momentum, nesterov, newton_damped, sfn, pgd})
@@ -827,9 +841,9 @@ so over a fixed time $t = kh$ the drift is $\approx h\int_0^t (V^\top R^\top RV 
     // Trajectories of several methods from one start on the contour plot.
     experiment::Field field = contour_field(f, -5, 5, -5, 5, 120, 1, {2, 5, 20, 60, 150, 300});
     field.z_label = "f(θ) + 1";
-    Figure traj{.id = "trajectories", .title = "Trajectories from $(-0.5, -1.5)$ on Himmelblau's function",
+    Figure traj{.id = "trajectories", .title = "Trajectories from $(0, 0.5)$ on Himmelblau's function",
                 .x_label = "x", .y_label = "y"};
-    const Vec<double> start = vec2(-0.5, -1.5);
+    const Vec<double> start = vec2(0, 0.5);
     std::vector<std::string> ends;
     for (Method m : {gd, momentum, adam, newton_damped, sfn, newton_pure}) {
       std::vector<Vec<double>> trace;
@@ -840,8 +854,8 @@ so over a fixed time $t = kh$ the drift is $\approx h\int_0^t (V^\top R^\top RV 
     }
     traj.field = std::move(field);
     traj.caption = fmt::format(
-        "Ends: {}. The first-order methods run downhill across the level sets; pure Newton goes to the critical "
-        "point its start is attracted to. White: level sets of $f$.",
+        "Ends: {}. One start, several destinations: momentum can carry a run into another basin, and pure Newton "
+        "goes to whichever critical point attracts its start. White: level sets of $f$.",
         fmt::join(ends, "; "));
     result.figures.push_back(std::move(traj));
     return fmt::format(
@@ -879,21 +893,25 @@ so over a fixed time $t = kh$ the drift is $\approx h\int_0^t (V^\top R^\top RV 
     Table table{"chain-escape", "Deep chain escape time: GD against the gradient-flow integral",
                 {"depth $N$", "$\\varepsilon$", "GD time $hk$", "theory $T(N, \\varepsilon)$", "relative gap"}, {}, ""};
     double worst = 0;
+    Line gd_line{"GD, every depth", {}, {}, {}, "points"};
     for (std::size_t i = 0; i < depths.size(); ++i) {
-      Line gd_line{fmt::format("GD, N = {:g}", depths[i]), {}, {}, {}, "points"};
-      Line flow_line{fmt::format("theory, N = {:g}", depths[i]), {}, {}, {}, "lines"};
+      Line flow_line{fmt::format("theory T(N, ε), N = {:g}", depths[i]), {}, {}, {}, "lines"};
+      constexpr int curve_points = 24;
+      for (int k = 0; k <= curve_points; ++k) {
+        const double eps = scales.front() * std::pow(scales.back() / scales.front(), double(k) / curve_points);
+        flow_line.x.push_back(eps), flow_line.y.push_back(theory.chain_escape_time(Index(depths[i]), eps));
+      }
       for (std::size_t j = 0; j < scales.size(); ++j) {
         const double t = times[i * scales.size() + j];
         const double T = theory.chain_escape_time(Index(depths[i]), scales[j]);
         const double gap = std::abs(t - T) / T;
         worst = std::max(worst, std::isnan(gap) ? inf : gap);
         gd_line.x.push_back(scales[j]), gd_line.y.push_back(t);
-        flow_line.x.push_back(scales[j]), flow_line.y.push_back(T);
         table.rows.push_back({depths[i], scales[j], t, T, gap});
       }
-      figure.lines.push_back(std::move(gd_line));
       figure.lines.push_back(std::move(flow_line));
     }
+    figure.lines.push_back(std::move(gd_line));
     const double t_shallow = times[0], t_deep = times[(depths.size() - 1) * scales.size()];
     figure.caption = fmt::format(
         "From $\\varepsilon = {:g}$ the escape takes {:.3g} time units at depth {:g} and {:.3g} at depth {:g}; the "

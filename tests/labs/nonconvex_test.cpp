@@ -105,6 +105,7 @@ TEST(Nonconvex, RefusesBadParameters) {
   EXPECT_THROW(run_quick(1, {{"mf_lrs", "0.02,0.01"}}), Error);
   EXPECT_THROW(run_quick(1, {{"depths", "2,3.5"}}), Error);
   EXPECT_THROW(run_quick(1, {{"escape_lr", "1.5"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"scales", "0.3,0.1"}}), Error);
 }
 
 }  // namespace
