@@ -256,7 +256,7 @@ class Nonconvex : public Lab {
         spec("chain_lr", T::real, "GD step of the deep chain's escape runs", "0.005", "0.01", 1e-5, 0.1),
         spec("runs", T::integer, "random starts of the deep chain and of matrix factorization", "60", "12", 2, 1e5),
         spec("mf_lrs", T::real_list, "GD steps h for the balancedness drift, largest first",
-             "0.04,0.02,0.01,0.005", "0.04,0.02,0.01", 1e-5, 0.1),
+             "0.005,0.0025,0.00125,0.000625", "0.005,0.0025,0.00125", 1e-5, 0.1),
     };
   }
 
