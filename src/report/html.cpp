@@ -166,7 +166,7 @@ std::string badge(const RunRecord& r) {
 std::string anchor(const RunRecord& r) { return "lab-" + html_escape(r.lab); }
 
 std::string cell(const experiment::Cell& c) {
-  if (const auto* s = std::get_if<std::string>(&c)) return "<td>" + html_escape(*s) + "</td>";
+  if (const auto* s = std::get_if<std::string>(&c)) return "<td>" + markup_to_html(*s, true) + "</td>";
   return "<td class=\"num\">" + format_number(std::get<double>(c)) + "</td>";
 }
 
