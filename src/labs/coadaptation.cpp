@@ -162,12 +162,13 @@ std::vector<double> measure(const nn::Mlp<float>& net, const data::Dataset<float
     out[std::size_t(L.acc(f))] = acc / double(L.R);
   }
 
-  // First-layer features of the first `tiles` units, each scaled to max |w| = 1.
-  for (Index k = 0; k < L.tiles; ++k) {
-    const Vec<double> w = net.W(1).row(k).transpose().cast<double>();
-    const double m = w.cwiseAbs().maxCoeff();
+  // First-layer features of the first `tiles` live units (a dead unit's weights stay at their
+  // initialization), each scaled by 3 standard deviations of its weights and clipped to ±1.
+  for (Index k = 0; k < std::min<Index>(L.tiles, Index(alive.size())); ++k) {
+    const Vec<double> w = net.W(1).row(alive[std::size_t(k)]).transpose().cast<double>();
+    const double sd = std::sqrt((w.array() - w.mean()).square().mean());
     for (Index i = 0; i < side * side; ++i)
-      out[std::size_t(L.tile(k) + i)] = m > 0 ? w(i) / m : 0.0;
+      out[std::size_t(L.tile(k) + i)] = sd > 0 ? std::clamp(w(i) / (3 * sd), -1.0, 1.0) : 0.0;
   }
   return out;
 }
@@ -177,7 +178,7 @@ experiment::Field mosaic(const std::vector<double>& run, const Layout& L) {
   const Index nx = tile_cols * (side + 1) - 1, ny = tile_rows * (side + 1) - 1;
   experiment::Field field;
   field.palette = "gray";
-  field.z_label = "w / max|w| of the unit";
+  field.z_label = "w / 3 SD of the unit's weights";
   for (Index i = 0; i < nx; ++i) field.x.push_back(double(i));
   for (Index j = 0; j < ny; ++j) field.y.push_back(double(j));
   field.z.assign(std::size_t(nx * ny), std::nan(""));
@@ -212,6 +213,8 @@ class Coadaptation : public Lab {
         spec("test", T::integer, "test images (one random subset)", "2000", "1000", 100, 10000),
         spec("hidden", T::integer, "hidden ReLU units H of the 784-H-10 network", "128", "", 16, 2048),
         spec("epochs", T::integer, "epochs of Adam (batch 64, cosine schedule)", "20", "", 1, 1000),
+        spec("init_scale", T::real, "factor on the first layer's initial weights U(±1/√784)", "0.1",
+             "", 1e-3, 10),
         spec("lr", T::real, "Adam's initial step η", "0.001", "", 1e-6, 1),
         spec("seeds", T::integer, "independent seeds (training subset and initialization)", "6", "4",
              3, 1000),
@@ -250,7 +253,8 @@ class Coadaptation : public Lab {
             f_claim);
     const Index n = params.integer("n"), n_test = params.integer("test"), H = params.integer("hidden");
     const auto S = std::size_t(params.integer("seeds"));
-    const double p = params.real("p"), p_in = params.real("p_in");
+    const double p = params.real("p"), p_in = params.real("p_in"),
+                 init_scale = params.real("init_scale");
     const Layout L{H, Index(fractions.size()), params.integer("masks"),
                    std::min<Index>(H, tile_rows * tile_cols)};
 
@@ -289,6 +293,7 @@ class Coadaptation : public Lab {
           recipe.seed = seeds[t];
           recipe.precision = "float";
           nn::Mlp<float> net = train::make_network(recipe, train_set);
+          net.W(1) *= float(init_scale);
           const auto trained = train::train(recipe, net, train_set, nullptr, context.pool());
           require(!trained.diverged(), "coadaptation: {} net {} diverged: {}", conditions[c], t,
                   trained.message);
@@ -544,15 +549,16 @@ so $\mathbb{E}[\rho] = (1-f)s = 1$. Srivastava et al. (§7.2) also observe that 
 
     for (std::size_t c = 0; c < 2; ++c) {
       Figure fig{.id = fmt::format("features-{}", conditions[c]),
-                 .title = fmt::format("First-layer features $W^{{(1)}}_j$ of the {} net (seed 1, units 1–{})",
+                 .title = fmt::format("First-layer features $W^{{(1)}}_j$ of the {} net (seed 1, {} live units)",
                                       conditions[c], L.tiles),
                  .x_label = "", .y_label = "", .log_x = false, .log_y = false};
       fig.field = mosaic(R.net(c, 0), L);
       fig.caption = fmt::format(
-          "Each tile is one hidden unit's 784 incoming weights as a 28 × 28 image, scaled to "
-          "$\\max |w| = 1$ (white +1, black −1). Both nets started from the same initialization: "
-          "the {} net{}.",
-          conditions[c], c == 0 ? " was trained without dropout" :
+          "Each tile is one live hidden unit's 784 incoming weights as a 28 × 28 image, divided by 3 "
+          "standard deviations of its weights and clipped to ±1 (white +1, black −1); the first {} "
+          "of the net's {:.0f} live units (units that fire on some test image; a dead unit keeps "
+          "its random initialization). Both nets started from the same initialization: the {} net{}.",
+          L.tiles, R.net(c, 0)[Layout::live], conditions[c], c == 0 ? " was trained without dropout" :
           fmt::format(" with inputs kept with probability {} and hidden units with {}", p_in, p));
       result.figures.push_back(std::move(fig));
     }
