@@ -29,7 +29,7 @@ const Figure& figure(const Result& r, const std::string& id) {
 
 TEST(Coadaptation, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
-  EXPECT_EQ(r.claims.size(), 7u);
+  EXPECT_EQ(r.claims.size(), 6u);
   for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   for (const char* part : {"a", "b", "c"})
     EXPECT_TRUE(std::any_of(r.claims.begin(), r.claims.end(), [&](const Claim& c) { return c.part == part; }))
