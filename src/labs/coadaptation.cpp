@@ -57,7 +57,7 @@ struct Theory {
   }
   // Sign of mean |corr|(plain) − mean |corr|(dropout).
   int correlation_sign() const { return mutant == "dropout-correlates" ? -1 : 1; }
-  // Sign of the largest single-unit damage, plain − dropout.
+  // Sign of the top-decile single-unit damage, plain − dropout.
   int damage_sign() const { return mutant == "dropout-fragile" ? -1 : 1; }
   // Sign of accuracy lost at the claim's deleted fraction, plain − dropout.
   int degradation_sign() const { return mutant == "dropout-fragile" ? -1 : 1; }
