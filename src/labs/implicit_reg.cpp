@@ -102,17 +102,16 @@ struct Trained {
 };
 
 // `steps` steps θ ← θ − h·∇F on minibatches of `batch` samples drawn by random reshuffling, where
-// F = L̂_B + λ·(1/m)Σ_k‖∇L̂_k‖² over the batch's m sub-batches of `sub` samples, so that
-// ∇F = (1/m)Σ_k (g_k + 2λ H_k g_k) with g_k = ∇L̂_k and H_k g_k an exact H·v (λ = 0: plain SGD).
+// F = L̂_B + λ·(1/m)Σ_k‖∇L̂_k‖² over the batch's m sub-batches of `sub` samples
+// (train::penalized_gradient; λ = 0: plain SGD).
 // The curve holds the NLL on curve_set after every steps/points steps.
 Trained train_penalized(nn::Mlp<float>& net, const data::Dataset<float>& train_set,
                         const data::Dataset<float>& test_set, const data::Dataset<float>& curve_set,
                         double h, Index steps, Index batch, Index sub, double lambda, Index points,
                         Rng& rng) {
   optim::BatchSampler sampler(train_set.size(), batch, optim::Sampling::reshuffle, rng);
-  const Index m = batch / sub;
   Mat<float> X(train_set.inputs(), batch), T(train_set.outputs(), batch), Xk, Tk;
-  Vec<float> g(net.num_params()), gk(net.num_params()), Hg(net.num_params());
+  Vec<float> g(net.num_params()), gk(net.num_params());
   nn::Cache<float> cache;
   Trained t;
   for (Index s = 1; s <= steps; ++s) {
@@ -121,18 +120,10 @@ Trained train_penalized(nn::Mlp<float>& net, const data::Dataset<float>& train_s
       X.col(j) = train_set.X.col(idx[std::size_t(j)]);
       T.col(j) = train_set.Y.col(idx[std::size_t(j)]);
     }
-    if (lambda == 0) {
+    if (lambda == 0)
       net.loss_and_gradient(X, T, cache, g);
-    } else {
-      g.setZero();
-      for (Index k = 0; k < m; ++k) {
-        Xk = X.middleCols(k * sub, sub);
-        Tk = T.middleCols(k * sub, sub);
-        net.loss_and_gradient(Xk, Tk, cache, gk);
-        net.hvp(Xk, Tk, gk, cache, Hg);
-        g += (gk + float(2 * lambda) * Hg) / float(m);
-      }
-    }
+    else
+      train::penalized_gradient(net, X, T, sub, lambda, cache, g);
     net.theta() -= float(h) * g;
     if (s % (steps / points) == 0 && Index(t.curve.size()) < points)
       t.curve.push_back(net.dataset_loss(curve_set.X, curve_set.Y));
