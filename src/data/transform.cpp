@@ -99,6 +99,21 @@ Dataset<Scalar> head(const Dataset<Scalar>& data, Index n) {
           data.num_classes, data.name};
 }
 
+template <class Scalar>
+Dataset<Scalar> average_pool(const Dataset<Scalar>& data, Index side, Index k) {
+  require(side >= 1 && data.inputs() == side * side, "average_pool: '{}' has {} features, not {}² = {}",
+          data.name, data.inputs(), side, side * side);
+  require(k >= 1 && side % k == 0, "average_pool: blocks of {} do not tile a side of {}", k, side);
+  const Index out = side / k;
+  Dataset<Scalar> pooled{Mat<Scalar>::Zero(out * out, data.size()), data.Y, data.labels, data.num_classes,
+                         data.name};
+  const Scalar weight = Scalar(1) / Scalar(k * k);
+  for (Index r = 0; r < side; ++r)
+    for (Index c = 0; c < side; ++c)
+      pooled.X.row((r / k) * out + c / k) += weight * data.X.row(r * side + c);
+  return pooled;
+}
+
 template struct Standardizer<float>;
 template struct Standardizer<double>;
 template Split<float> train_test_split<float>(const Dataset<float>&, double, Rng&);
@@ -108,6 +123,8 @@ template Dataset<double> subset<double>(const Dataset<double>&, const std::vecto
 template Dataset<float> random_subset<float>(const Dataset<float>&, Index, Rng&);
 template Dataset<double> random_subset<double>(const Dataset<double>&, Index, Rng&);
 template Dataset<float> head<float>(const Dataset<float>&, Index);
+template Dataset<float> average_pool<float>(const Dataset<float>&, Index, Index);
+template Dataset<double> average_pool<double>(const Dataset<double>&, Index, Index);
 template Dataset<double> head<double>(const Dataset<double>&, Index);
 
 }  // namespace nnlab::data

@@ -17,11 +17,13 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
 #include "nnlab/experiment/stats.hpp"
 #include "nnlab/labs/lab.hpp"
+#include "nnlab/optim/batch_sampler.hpp"
 #include "nnlab/optim/gradient_flow.hpp"
 #include "nnlab/optim/landscapes.hpp"
 #include "nnlab/train/objective.hpp"
@@ -90,6 +92,56 @@ std::vector<double> halving(double h_max, Index levels) {
   return h;
 }
 
+// (c) What one training run ends with: test accuracy and NLL, training loss, the regularizer's
+// penalty and ‖∇L‖² on the training set, and the test NLL at evenly spaced steps (the curve).
+struct Trained {
+  double test_accuracy = 0, test_nll = 0, train_loss = 0;
+  double penalty = 0;     // (1/m) Σ_k ‖∇L̂_k‖² over a partition into sub-batches of `sub` samples
+  double grad_norm2 = 0;  // ‖∇L‖²
+  std::vector<double> curve;
+};
+
+// `steps` steps θ ← θ − h·∇F on minibatches of `batch` samples drawn by random reshuffling, where
+// F = L̂_B + λ·(1/m)Σ_k‖∇L̂_k‖² over the batch's m sub-batches of `sub` samples
+// (train::penalized_gradient; λ = 0: plain SGD).
+// The curve holds the NLL on curve_set after every steps/points steps.
+Trained train_penalized(nn::Mlp<float>& net, const data::Dataset<float>& train_set,
+                        const data::Dataset<float>& test_set, const data::Dataset<float>& curve_set,
+                        double h, Index steps, Index batch, Index sub, double lambda, Index points,
+                        Rng& rng) {
+  optim::BatchSampler sampler(train_set.size(), batch, optim::Sampling::reshuffle, rng);
+  Mat<float> X(train_set.inputs(), batch), T(train_set.outputs(), batch), Xk, Tk;
+  Vec<float> g(net.num_params()), gk(net.num_params());
+  nn::Cache<float> cache;
+  Trained t;
+  for (Index s = 1; s <= steps; ++s) {
+    const auto idx = sampler.next();
+    for (Index j = 0; j < batch; ++j) {
+      X.col(j) = train_set.X.col(idx[std::size_t(j)]);
+      T.col(j) = train_set.Y.col(idx[std::size_t(j)]);
+    }
+    if (lambda == 0)
+      net.loss_and_gradient(X, T, cache, g);
+    else
+      train::penalized_gradient(net, X, T, sub, lambda, cache, g);
+    net.theta() -= float(h) * g;
+    if (s % (steps / points) == 0 && Index(t.curve.size()) < points)
+      t.curve.push_back(net.dataset_loss(curve_set.X, curve_set.Y));
+  }
+  t.test_accuracy = net.accuracy(test_set.X, test_set.labels);
+  t.test_nll = net.dataset_loss(test_set.X, test_set.Y);
+  t.train_loss = net.loss_and_gradient(train_set.X, train_set.Y, cache, g);
+  t.grad_norm2 = double(g.squaredNorm());
+  const Index parts = train_set.size() / sub;
+  for (Index k = 0; k < parts; ++k) {
+    Xk = train_set.X.middleCols(k * sub, sub);
+    Tk = train_set.Y.middleCols(k * sub, sub);
+    net.loss_and_gradient(Xk, Tk, cache, gk);
+    t.penalty += double(gk.squaredNorm()) / double(parts);
+  }
+  return t;
+}
+
 class ImplicitReg : public Lab {
  public:
   std::string id() const override { return "implicit-reg"; }
@@ -118,17 +170,32 @@ class ImplicitReg : public Lab {
              "16", "", 1, 1000),
         spec("orderings", T::integer, "independent SGD runs (random orderings) in (b)", "1600", "400",
              3, 1e6),
+        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
+                  "dataset-fashion-mnist); part (c) is skipped when it is absent",
+                  std::string(data::fashion_mnist_dir), {}),
+        spec("fm_n", T::integer, "training images in (c), a random subset of Fashion-MNIST's", "512", "",
+             64, 60000),
+        spec("fm_pool", T::integer, "(c)'s images are averaged in blocks of fm_pool × fm_pool pixels (2: 14 × 14)",
+             "2", "", 1, 28),
+        spec("fm_hidden", T::integer, "hidden ReLU units of (c)'s network (pixels)-hidden-10", "16", "", 1, 4096),
+        spec("fm_h", T::real, "learning rate h of every run in (c)", "0.05", "", 1e-6, 10),
+        spec("fm_steps", T::integer, "steps of every run in (c)", "2600", "", 8, 1e6),
+        spec("small_batch", T::integer, "the small batch in (c), also the sub-batch of the regularizer", "16", "", 1, 60000),
+        spec("large_batch", T::integer, "the large batch in (c), a multiple of small_batch", "64", "", 1, 60000),
+        spec("fm_lambda", T::real, "λ/(h/4): the explicit regularizer's weight in units of SGD's implicit one", "1", "", 0, 1e4),
+        spec("fm_trials", T::integer, "trials in (c): each a fresh subset and initialization, trained three ways", "24", "12", 3, 1000),
+        spec("fm_orders", T::integer, "batch orders averaged per trial for the small batch in (c)", "4", "2", 1, 1000),
     };
   }
 
   std::vector<Mutant> mutants() const override {
-    return {{"no-correction", "GD follows the gradient flow of L itself (no modified loss)"},
+    return {{"no-correction", "GD follows the gradient flow of L itself (no modified loss)", {"a", "b"}},
             {"half-step", "the modified loss is L + (h/2)‖∇L‖² (the factor of the first-order "
-                          "correction doubled)"},
+                          "correction doubled)", {"a", "b"}},
             {"sgd-missing-1/m", "SGD's modified loss is L + (h/4)Σ_k‖∇L̂_k‖² (the mean over the m "
-                                "minibatches read as a sum)"},
+                                "minibatches read as a sum)", {"b"}},
             {"implicit-euler-sign", "the modified loss is L − (h/4)‖∇L‖² (the sign that belongs "
-                                    "to implicit Euler, θ_{n+1} = θ_n − h∇L(θ_{n+1}))"}};
+                                    "to implicit Euler, θ_{n+1} = θ_n − h∇L(θ_{n+1}))", {"a", "b"}}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -141,6 +208,12 @@ class ImplicitReg : public Lab {
     context.report(0.5, "SGD over random orderings of the minibatches");
     const std::string sgd = sgd_evidence(params, context, theory, result);
     result.assign("b", since);
+    since = result.mark();
+    context.report(0.7, "Fashion-MNIST: small batch, large batch, large batch + regularizer");
+    const std::string explicit_reg =
+        runs_part(*this, context, "c") ? explicit_evidence(params, context, result)
+                                       : "Not run: the mutant replaces the theory of (a) and (b) only.";
+    result.assign("c", since);
     context.report(1.0, "done");
 
     result.notation = {
@@ -172,6 +245,13 @@ The local error against this flow is $O(h^3)$, so after $N = T/h$ steps $\|\thet
 $$\tilde L_{SGD} = L + \frac{h}{4m}\sum_{k=1}^m \|\nabla \hat L_k\|^2 = \tilde L_{GD} + \frac{h}{4}\cdot\frac{1}{m}\sum_{k=1}^m \|\nabla\hat L_k - \nabla L\|^2$$
 
 with an error $O(m^3h^3)$ per epoch, the flows of $\tilde L_{SGD}$ and $\tilde L_{GD}$ being $O(mh^2)$ apart after an epoch. Compared with GD, SGD's implicit regularizer also penalizes the spread of the minibatch gradients around the full gradient: the variance that the stochasticity brings in. It is visible when $m^2h \ll 1$; in the test, the paired difference of squared distances $\mathbb{E}\|\theta - \varphi_{\tilde L_{GD}}\|^2 - \mathbb{E}\|\theta - \varphi_{\tilde L_{SGD}}\|^2$ over orderings has the expectation $\|\mu - \varphi_{\tilde L_{GD}}\|^2 - \|\mu - \varphi_{\tilde L_{SGD}}\|^2$ (the covariance of $\theta$ cancels from it), so its sign says which flow the mean iterate is closer to.)"},
+        {"c", "Can an explicit regularizer make large-batch training generalize like small-batch SGD?",
+         explicit_reg,
+         R"(At the same learning rate, SGD with small batches of $B$ samples follows the modified loss $\tilde L_{SGD} = L + \frac{h}{4m}\sum_k\|\nabla\hat L_k\|^2$ over its $m$ batches, while a large batch of $mB$ samples is close to full-batch GD and keeps little more than $\frac{h}{4}\|\nabla L\|^2$: it loses the penalty on the spread of the small batches' gradients. Writing that penalty into the large batch's loss restores it explicitly (Smith, Dherin, Barrett & De, ICLR 2021, §5):
+
+$$F(\theta) = \hat L_{B}(\theta) + \lambda\,\frac{1}{m}\sum_{k=1}^m \|\nabla\hat L_k(\theta)\|^2, \qquad \lambda = \frac{h}{4},$$
+
+where the $\hat L_k$ are the $m$ sub-batches of $B$ samples inside each large batch. Its gradient $\nabla F = \frac{1}{m}\sum_k\left(\nabla\hat L_k + 2\lambda H_k\nabla\hat L_k\right)$ needs one exact Hessian-vector product per sub-batch, so a step costs about three plain ones. The penalty also adds curvature ($2\lambda H^2$ to the Hessian, near a minimum), which tightens the step's stability bound from $h\lambda_{max} < 2$ to about $h\lambda_{max}(1 + h\lambda_{max}/2) < 2$: at large learning rates the regularized run diverges before the plain one does. The three runs of a seed start from the same initialization and take the same number of steps of the same size, so they integrate their modified flows for the same time $T = Nh$.)"},
     };
     result.answer = fmt::format(
         "Implicit regularization is the bias a finite learning rate adds on its own: GD with step "
@@ -185,7 +265,10 @@ with an error $O(m^3h^3)$ per epoch, the flows of $\tilde L_{SGD}$ and $\tilde L
         "$\\frac{{h}}{{4m}}\\sum_k\\|\\nabla\\hat L_k\\|^2$, which adds a penalty on the "
         "minibatch gradients' spread, and the mean SGD iterate is measurably closer to the flow "
         "of $\\tilde L_{{SGD}}$ than to that of $\\tilde L_{{GD}}$ (claim of (b)); it too vanishes "
-        "with $h$.");
+        "with $h$. Written into the loss of a large batch as an explicit regularizer "
+        "$\\frac{{h}}{{4}}\\frac{{1}}{{m}}\\sum_k\\|\\nabla\\hat L_k\\|^2$ over the small "
+        "batches inside each large one, it gives the large batch the penalty it lost, without the "
+        "noise, and lowers its test NLL on Fashion-MNIST (part (c)).");
     return result;
   }
 
@@ -259,6 +342,147 @@ with an error $O(m^3h^3)$ per epoch, the flows of $\tilde L_{SGD}$ and $\tilde L
     }
     return "GD minimizes $L$ only to first order in $h$; to second order it follows the flow of "
            "$\\tilde L_{GD} = L + \\frac{h}{4}\\|\\nabla L\\|^2$." + text;
+  }
+
+  // (c) Small-batch SGD, large-batch SGD and large-batch SGD with the explicit regularizer
+  // λ(1/m)Σ_k‖∇L̂_k‖², λ = h/4: per trial a fresh Fashion-MNIST subset and one initialization,
+  // trained the three ways (paired comparisons).
+  static std::string explicit_evidence(const Params& params, const Context& context, Result& result) {
+    if (!params.available("fashion_dir"))
+      return fmt::format("Part (c) needs Fashion-MNIST, which is absent at {}; it was skipped.",
+                         params.path("fashion_dir"));
+    const Index n = params.integer("fm_n"), steps = params.integer("fm_steps");
+    const Index small = params.integer("small_batch"), large = params.integer("large_batch");
+    const Index orders = params.integer("fm_orders");
+    const double h = params.real("fm_h"), lambda = params.real("fm_lambda") * h / 4;
+    constexpr Index points = 8;
+    require(large % small == 0 && large > small,
+            "implicit-reg: large_batch = {} must be a multiple of small_batch = {} above it", large, small);
+    require(large <= n && n % small == 0,
+            "implicit-reg: fm_n = {} must hold large_batch = {} and split into batches of small_batch = {}",
+            n, large, small);
+    require(steps >= points, "implicit-reg: fm_steps = {} must be at least {}", steps, points);
+    const auto& fashion = shared_fashion_mnist(params.path("fashion_dir"));
+    require(n <= fashion.train.size(), "implicit-reg: fm_n = {} exceeds the {} training images", n,
+            fashion.train.size());
+    const Index pool = params.integer("fm_pool"), side = 28 / pool;
+    require(28 % pool == 0, "implicit-reg: fm_pool = {} does not divide the images' side of 28", pool);
+    const data::Dataset<float> test_set = data::average_pool(fashion.test, 28, pool);
+    Rng curve_rng = context.rng("fashion-curve");
+    const data::Dataset<float> curve_set = data::random_subset(test_set, 2000, curve_rng);
+    const Index hidden = params.integer("fm_hidden");
+
+    // Per trial: the three runs' measurements (columns kQuantities·run + quantity), then their
+    // curves; the small-batch run is the mean over `orders` orders (its noise dominates).
+    constexpr Index kQuantities = 5;
+    const auto trials = std::size_t(params.integer("fm_trials"));
+    const auto runs = context.trials<std::vector<double>>("fashion", trials, [&](std::size_t, Rng& r) {
+      const data::Dataset<float> train_set = data::average_pool(data::random_subset(fashion.train, n, r), 28, pool);
+      train::Recipe recipe;
+      recipe.sizes = {side * side, hidden, 10};
+      recipe.activations = {nn::Activation::relu};
+      recipe.loss = nn::Loss::cross_entropy;
+      recipe.dropout = nn::DropoutKind::none;
+      recipe.seed = r();
+      const nn::Mlp<float> start = train::make_network(recipe, train_set);
+      std::vector<double> out(3 * (kQuantities + points), 0.0);
+      const auto add = [&](int run, const Trained& t, double weight) {
+        const double q[] = {t.test_accuracy, t.test_nll, t.train_loss, t.penalty, t.grad_norm2};
+        for (Index i = 0; i < kQuantities; ++i) out[std::size_t(kQuantities * run + i)] += weight * q[i];
+        for (Index i = 0; i < points; ++i)
+          out[std::size_t(3 * kQuantities + points * run + i)] += weight * t.curve[std::size_t(i)];
+      };
+      for (Index o = 0; o < orders; ++o) {
+        nn::Mlp<float> net = start;
+        Rng order(r());
+        add(0, train_penalized(net, train_set, test_set, curve_set, h, steps, small, small, 0, points, order),
+            1.0 / double(orders));
+      }
+      const Rng large_order(r());  // one order for both large-batch runs: their difference is the regularizer's
+      for (const auto& [run, l] : {std::pair{1, 0.0}, std::pair{2, lambda}}) {
+        nn::Mlp<float> net = start;
+        Rng order = large_order;
+        add(run, train_penalized(net, train_set, test_set, curve_set, h, steps, large, small, l, points, order), 1.0);
+      }
+      return out;
+    });
+    const Mat<double> m = experiment::stack_rows(runs);
+    const auto col = [&](int run, Index q) { return Vec<double>(m.col(kQuantities * run + q)); };
+    const auto mean = [&](int run, Index q) { return experiment::mean_estimate(col(run, q)); };
+    enum { accuracy, nll, train_loss, penalty, grad_norm2 };
+    const experiment::Estimate gap = experiment::paired_difference(col(1, nll), col(0, nll));
+    const experiment::Estimate recovered = experiment::paired_difference(col(1, nll), col(2, nll));
+    const std::string setting = fmt::format(
+        "{} trials, each a {}-{}-10 ReLU network on its own {} Fashion-MNIST images at {}×{} pixels, "
+        "$h = {}$, {} steps", trials, side * side, hidden, n, side, side, h, steps);
+    result.claims.push_back(experiment::exceeds(
+        "the explicit regularizer $\\lambda\\frac{1}{m}\\sum_k\\|\\nabla\\hat L_k\\|^2$ with "
+        "$\\lambda = h/4$ lowers large-batch SGD's test NLL at the same learning rate and number of steps",
+        fmt::format("test NLL of $B = {}$ without minus with the regularizer (sub-batches of {}, "
+                    "$m = {}$), paired over {}", large, small, large / small, setting),
+        recovered, 0, 3));
+
+    Table table{"explicit-regularizer",
+                "Fashion-MNIST: small batch, large batch, large batch + regularizer (same $h$, same steps)",
+                {"run", "test accuracy", "test NLL", "training loss",
+                 "$\\frac{1}{m}\\sum_k\\|\\nabla\\hat L_k\\|^2$", "$\\|\\nabla L\\|^2$"}, {}, ""};
+    const std::string names[] = {fmt::format("SGD, $B = {}$ (mean of {} orders)", small, orders),
+                                 fmt::format("SGD, $B = {}$", large),
+                                 fmt::format("SGD, $B = {}$ + $\\frac{{h}}{{4}}\\frac{{1}}{{m}}\\sum_k\\|\\nabla\\hat L_k\\|^2$", large)};
+    for (int run = 0; run < 3; ++run)
+      table.rows.push_back({names[run], experiment::pm(mean(run, accuracy)), experiment::pm(mean(run, nll)),
+                            experiment::pm(mean(run, train_loss)), experiment::pm(mean(run, penalty)),
+                            experiment::pm(mean(run, grad_norm2))});
+    table.caption = fmt::format(
+        "Means ± SE over {} trials (each its own training subset and initialization, shared by its "
+        "three runs). Test accuracy and NLL on Fashion-MNIST's 10,000 test images; the penalty "
+        "over the training set cut into batches of {}.", trials, small);
+    result.tables.push_back(std::move(table));
+
+    Figure figure{.id = "explicit-regularizer", .title = "Fashion-MNIST: test NLL during training",
+                  .x_label = "step", .y_label = "test NLL (2000 test images)"};
+    std::vector<double> x;
+    for (Index i = 1; i <= points; ++i) x.push_back(double(i * (steps / points)));
+    const char* labels[] = {"small batch", "large batch", "large batch + regularizer"};
+    double rise[3];  // from the curve's lowest point to its end
+    for (int run = 0; run < 3; ++run) {
+      std::vector<double> y, err;
+      for (Index i = 0; i < points; ++i) {
+        const experiment::Estimate e = experiment::mean_estimate(m.col(3 * kQuantities + points * run + i));
+        y.push_back(e.value);
+        err.push_back(e.se);
+      }
+      rise[run] = y.back() - *std::min_element(y.begin(), y.end());
+      figure.lines.push_back({labels[run], x, y, err, "linespoints"});
+    }
+    figure.caption = fmt::format(
+        "The test NLL turns up as the networks fit their {} training images: from its lowest point "
+        "to the end the mean curve rises by {:.3f} (small batch), {:.3f} (large batch) and {:.3f} "
+        "(large batch + regularizer). Means ± SE over {} trials.", n, rise[0], rise[1], rise[2], trials);
+    result.figures.push_back(std::move(figure));
+
+    const Vec<double> lowered = col(1, nll) - col(2, nll);
+    const auto wins = (lowered.array() > 0).count();
+    // How small-batch SGD's test NLL compares with the large batch's, in words that follow the sign.
+    const bool small_lower = gap.value - 3 * gap.se > 0, small_higher = gap.value + 3 * gap.se < 0;
+    const std::string small_vs_large = small_lower    ? "lower than the large batch's"
+                                       : small_higher ? "higher than the large batch's"
+                                                      : "within noise of the large batch's";
+    const std::string balance = small_lower    ? "its implicit regularizer outweighs its gradient noise"
+                                : small_higher ? "its gradient noise costs it more than its implicit regularizer gains"
+                                               : "its gradient noise and its implicit regularizer about cancel";
+    return fmt::format(
+        "{}; small batch $B = {}$, large batch $B = {}$. The explicit regularizer lowers the large "
+        "batch's test NLL by {} (in {} of {} trials), to {}. Small-batch SGD ends at {}, {} "
+        "(large minus small: {}), with training loss {} against the large batch's {}: at the same "
+        "$h$ and number of steps {} here, while the explicit regularizer adds the penalty without "
+        "the noise. Test "
+        "accuracies: {} (small), {} (large), {} (large + regularizer).",
+        setting, small, large, experiment::pm(recovered), wins, trials, experiment::pm(mean(2, nll)),
+        experiment::pm(mean(0, nll)), small_vs_large, experiment::pm(gap),
+        experiment::pm(mean(0, train_loss)), experiment::pm(mean(1, train_loss)), balance,
+        experiment::pm(mean(0, accuracy)), experiment::pm(mean(1, accuracy)),
+        experiment::pm(mean(2, accuracy)));
   }
 
   // (b) SGD with random orderings of m fixed minibatches against the flows of L̃_GD and L̃_SGD.

@@ -349,6 +349,15 @@ std::string_view active_mutant(const Lab& lab, const Context& context) {
                           fmt::join(names, ", ")));
 }
 
+bool runs_part(const Lab& lab, const Context& context, std::string_view part) {
+  const std::string_view mutant = active_mutant(lab, context);
+  if (mutant.empty()) return true;
+  for (const Mutant& m : lab.mutants())
+    if (m.name == mutant)
+      return m.parts.empty() || std::find(m.parts.begin(), m.parts.end(), part) != m.parts.end();
+  return true;
+}
+
 void register_lab(std::unique_ptr<Lab> lab) {
   require(lab != nullptr, "register_lab: null lab");
   require(find_lab(lab->id()) == nullptr, "lab id '{}' is registered twice", lab->id());

@@ -111,6 +111,30 @@ S NetworkObjective<S>::gradient(const Vec<S>& theta, std::span<const Index> batc
   return net_->loss_and_gradient(X_, T_, cache_, g, nn::Mode::train, &mask_rng_, options_.pool);
 }
 
+template <class S>
+S penalized_gradient(const nn::Mlp<S>& net, const Mat<S>& X, const Mat<S>& T, Index sub,
+                     double lambda, nn::Cache<S>& cache, Vec<S>& g) {
+  require(sub >= 1 && X.cols() % sub == 0, "penalized_gradient: blocks of {} do not split a batch of {}",
+          sub, X.cols());
+  const Index m = X.cols() / sub;
+  Mat<S> Xk, Tk;
+  Vec<S> gk(net.num_params()), Hg(net.num_params());
+  g.setZero(net.num_params());
+  double F = 0;
+  for (Index k = 0; k < m; ++k) {
+    Xk = X.middleCols(k * sub, sub);
+    Tk = T.middleCols(k * sub, sub);
+    F += double(net.loss_and_gradient(Xk, Tk, cache, gk)) + lambda * double(gk.squaredNorm());
+    net.hvp(Xk, Tk, gk, cache, Hg);
+    g += (gk + S(2 * lambda) * Hg) / S(m);
+  }
+  return S(F / double(m));
+}
+
+template float penalized_gradient(const nn::Mlp<float>&, const Mat<float>&, const Mat<float>&, Index,
+                                  double, nn::Cache<float>&, Vec<float>&);
+template double penalized_gradient(const nn::Mlp<double>&, const Mat<double>&, const Mat<double>&,
+                                   Index, double, nn::Cache<double>&, Vec<double>&);
 template void check_fit<float>(const nn::Mlp<float>&, const data::Dataset<float>&, std::string_view);
 template void check_fit<double>(const nn::Mlp<double>&, const data::Dataset<double>&, std::string_view);
 template class NetworkObjective<float>;

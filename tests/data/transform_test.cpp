@@ -109,5 +109,31 @@ TEST(Head, FirstSamples) {
   EXPECT_ERROR_CONTAINS(head(d, 7), "n = 7 must be in 0..6");
 }
 
+// A 4 × 4 image pooled by 2: each output pixel the mean of its 2 × 2 block; targets kept.
+TEST(AveragePool, MeansOfBlocksInRowMajorLayout) {
+  Dataset<double> d;
+  d.X.resize(16, 2);
+  for (Index i = 0; i < 16; ++i) {
+    d.X(i, 0) = double(i);         // pixel (r, c) = 4r + c
+    d.X(i, 1) = i == 5 ? 4.0 : 0;  // one bright pixel at (1, 1)
+  }
+  d.Y = Mat<double>::Identity(2, 2);
+  d.labels = {0, 1};
+  d.num_classes = 2;
+  const Dataset<double> p = average_pool(d, 4, 2);
+  ASSERT_EQ(p.inputs(), 4);
+  // Blocks {0,1,4,5}, {2,3,6,7}, {8,9,12,13}, {10,11,14,15}.
+  EXPECT_DOUBLE_EQ(p.X(0, 0), 2.5);
+  EXPECT_DOUBLE_EQ(p.X(1, 0), 4.5);
+  EXPECT_DOUBLE_EQ(p.X(2, 0), 10.5);
+  EXPECT_DOUBLE_EQ(p.X(3, 0), 12.5);
+  EXPECT_DOUBLE_EQ(p.X(0, 1), 1.0);
+  EXPECT_DOUBLE_EQ(p.X.col(1).sum(), 1.0);
+  EXPECT_TRUE(p.Y == d.Y);
+  EXPECT_EQ(p.labels, d.labels);
+  EXPECT_THROW(average_pool(d, 5, 1), Error);
+  EXPECT_THROW(average_pool(d, 4, 3), Error);
+}
+
 }  // namespace
 }  // namespace nnlab::data

@@ -533,5 +533,26 @@ TEST(Registry, SortedBySheetThenIdAndRejectsDuplicates) {
                        "registered twice"));
 }
 
+// A mutant that names its parts skips the others; one that names none, or the true theory, runs all.
+TEST(Framework, MutantsRunOnlyThePartsWhoseTheoryTheyReplace) {
+  class PartsLab : public FakeLab {
+   public:
+    std::vector<labs::Mutant> mutants() const override {
+      return {{"everywhere", "replaces every part's theory"}, {"only-a", "replaces (a)'s theory", {"a"}}};
+    }
+  };
+  const PartsLab lab;
+  labs::Context context;
+  EXPECT_TRUE(labs::runs_part(lab, context, "a"));
+  EXPECT_TRUE(labs::runs_part(lab, context, "b"));
+  context.mutant = "only-a";
+  EXPECT_TRUE(labs::runs_part(lab, context, "a"));
+  EXPECT_FALSE(labs::runs_part(lab, context, "b"));
+  context.mutant = "everywhere";
+  EXPECT_TRUE(labs::runs_part(lab, context, "b"));
+  context.mutant = "no-such-mutant";
+  EXPECT_THROW(labs::runs_part(lab, context, "a"), Error);
+}
+
 }  // namespace
 }  // namespace nnlab

@@ -7,6 +7,8 @@
 
 #include "blobs.hpp"
 #include "nnlab/core/error.hpp"
+#include "nnlab/data/transform.hpp"
+#include "nnlab/optim/gradient_flow.hpp"
 #include "nnlab/optim/minimize.hpp"
 #include "nnlab/optim/sgd.hpp"
 
@@ -125,6 +127,48 @@ TEST(NetworkObjective, RejectsDataThatDoNotFit) {
   const NetworkObjective<double> f(ok, d);
   Vec<double> g;
   EXPECT_THROW(f.gradient(Vec<double>::Zero(3), g), Error);
+}
+
+// The explicit regularizer's value and gradient: the same as optim::GradientPenalty built from
+// one objective per block, and its gradient against central differences of its value.
+TEST(PenalizedGradient, EqualsGradientPenaltyOfTheBlocksAndFiniteDifferences) {
+  const auto d = blobs<double>(24, 5);
+  nn::Mlp<double> net = tanh_net(6);
+  const Index sub = 6;
+  const double lambda = 0.3;
+  nn::Cache<double> cache;
+  Vec<double> g;
+  const double F = penalized_gradient(net, d.X, d.Y, sub, lambda, cache, g);
+
+  std::vector<data::Dataset<double>> blocks;
+  for (Index k = 0; k < d.size() / sub; ++k) {
+    std::vector<Index> idx;
+    for (Index i = k * sub; i < (k + 1) * sub; ++i) idx.push_back(i);
+    blocks.push_back(data::subset(d, idx));
+  }
+  nn::Mlp<double> copy = net;
+  const NetworkObjective<double> whole(copy, d);
+  std::vector<NetworkObjective<double>> terms;
+  for (const auto& b : blocks) terms.emplace_back(copy, b);
+  std::vector<const NetworkObjective<double>*> ptrs;
+  for (const auto& t : terms) ptrs.push_back(&t);
+  const optim::GradientPenalty<NetworkObjective<double>> reference(whole, ptrs, lambda);
+  Vec<double> g_ref;
+  EXPECT_NEAR(F, reference.gradient(net.theta(), g_ref), 1e-13 * std::abs(F));
+  EXPECT_LE((g - g_ref).norm(), 1e-12 * g_ref.norm());
+
+  Rng rng = make_rng(7, 1);
+  Vec<double> v(net.num_params());
+  for (Index i = 0; i < v.size(); ++i) v(i) = normal(rng);
+  const double eps = 1e-5;
+  Vec<double> unused;
+  nn::Mlp<double> plus = net, minus = net;
+  plus.theta() += eps * v;
+  minus.theta() -= eps * v;
+  const double fd = (penalized_gradient(plus, d.X, d.Y, sub, lambda, cache, unused) -
+                     penalized_gradient(minus, d.X, d.Y, sub, lambda, cache, unused)) / (2 * eps);
+  EXPECT_NEAR(fd, g.dot(v), 1e-7 * std::abs(g.dot(v)));
+  EXPECT_THROW(penalized_gradient(net, d.X, d.Y, 5, lambda, cache, g), Error);
 }
 
 }  // namespace

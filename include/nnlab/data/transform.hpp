@@ -2,7 +2,8 @@
 //   Standardizer: x'_i = (x_i − μ_i) / s_i with μ, s the per-feature mean and population
 //   standard deviation of the set it was fit on (s_i = 0 → 1, so constant features map to 0);
 //   fit on the training set, apply the same μ, s to every set.
-//   train_test_split: a random partition; subset: chosen columns; head: the first n.
+//   train_test_split: a random partition; subset: chosen columns; head: the first n;
+//   average_pool: square images at a lower resolution (the mean of each k × k block).
 #pragma once
 #include <vector>
 
@@ -41,5 +42,11 @@ Dataset<Scalar> random_subset(const Dataset<Scalar>& data, Index n, Rng& rng);
 // The first n samples; n ≤ size.
 template <class Scalar>
 Dataset<Scalar> head(const Dataset<Scalar>& data, Index n);
+
+// Each sample a side × side image stored row by row; the result holds the means of its k × k
+// blocks, (side/k)² features in the same layout (28 × 28 Fashion-MNIST, k = 2: 14 × 14). Error
+// unless inputs = side² and k divides side.
+template <class Scalar>
+Dataset<Scalar> average_pool(const Dataset<Scalar>& data, Index side, Index k);
 
 }  // namespace nnlab::data

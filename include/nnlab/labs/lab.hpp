@@ -145,6 +145,7 @@ struct Context {
 struct Mutant {
   std::string name;         // e.g. "keep-drop"
   std::string description;  // one line: what the wrong theory says
+  std::vector<std::string> parts{};  // the parts whose theory it replaces; empty: every part
 };
 
 class Lab {
@@ -162,6 +163,9 @@ class Lab {
 // The mutant a lab should run (context.mutant), checked against lab.mutants(): "" for the true
 // theory. Throws nnlab::Error for a name the lab does not declare.
 std::string_view active_mutant(const Lab& lab, const Context& context);
+// Whether the lab runs a part: always, except under a mutant that names its parts and not this
+// one — the part's measurements and claims would repeat the true theory's run, at full cost.
+bool runs_part(const Lab& lab, const Context& context, std::string_view part);
 
 // Fashion-MNIST (both halves, float, X in [0, 1]) from an MNIST-layout folder, read once per
 // process and shared by every lab that draws subsets of it: gunzipping the images costs ~0.5 s a
