@@ -155,19 +155,19 @@ class Landscape : public Lab {
         path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
                   "dataset-fashion-mnist)", std::string(data::fashion_mnist_dir),
                   {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}),
-        spec("n", T::integer, "training images N (a random subset of Fashion-MNIST)", "2000", "500", 50, 60000),
+        spec("n", T::integer, "training images N (a random subset of Fashion-MNIST)", "1000", "500", 50, 60000),
         spec("hidden", T::integer, "hidden ReLU units of the 784-H-10 network", "64", "32", 2, 1024),
         spec("trials", T::integer, "training seeds (initializations, batch orders, directions)", "5", "4", 3, 1000),
         spec("lr", T::real, "SGD step η of both runs", "0.1", "", 1e-4, 10),
         spec("small_batch", T::integer, "batch size of the small-batch run", "10", "", 1, 60000),
         spec("small_epochs", T::integer, "epochs of the small-batch run", "10", "8", 1, 1e5),
-        spec("large_epochs", T::integer, "epochs (= steps) of the full-batch run", "300", "100", 1, 1e6),
+        spec("large_epochs", T::integer, "epochs (= steps) of the full-batch run", "200", "100", 1, 1e6),
         spec("grid", T::integer, "points per axis of the 2-D slice (odd: θ* at the centre)", "25", "17", 5, 401),
         spec("extent", T::real, "the slice covers [−extent, extent]² in filter-normalized units", "1", "", 1e-3, 100),
         spec("rescale", T::real, "factor c of the ReLU rescaling W⁽¹⁾, b⁽¹⁾ → c·, W⁽²⁾ → ·/c", "4", "", 1.0001, 1e3),
         spec("lanczos", T::integer, "Lanczos steps for the top eigenvalues", "40", "16", 2, 1000),
         spec("hutchinson", T::integer, "Rademacher probes of Hutchinson's trace", "30", "10", 2, 1e5),
-        spec("slq_probes", T::integer, "probes of stochastic Lanczos quadrature", "6", "3", 2, 1000),
+        spec("slq_probes", T::integer, "probes of stochastic Lanczos quadrature", "5", "3", 2, 1000),
         spec("slq_steps", T::integer, "Lanczos steps per SLQ probe", "40", "16", 2, 1000),
     };
   }
