@@ -76,6 +76,26 @@ double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
   return (Hu - spectrum.ritz_values[i] * u).norm();
 }
 
+PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
+  require(iterations >= 1 && dim >= 1, "power iteration needs iterations ≥ 1 and dim ≥ 1, got {} and {}",
+          iterations, dim);
+  Vec<double> v(dim), Hv;
+  for (Index k = 0; k < dim; ++k) v[k] = normal(rng);
+  v.normalize();
+  PowerIteration p;
+  for (int k = 1; k <= iterations; ++k) {
+    hvp(v, Hv);
+    p.eigenvalue = v.dot(Hv);
+    p.residual = (Hv - p.eigenvalue * v).norm();
+    p.iterations = k;
+    const double norm = Hv.norm();
+    require(norm > 0 && std::isfinite(norm), "power iteration: H maps the iterate of step {} to {}", k,
+            norm > 0 ? "a non-finite vector" : "0");
+    if (k < iterations) v = Hv / norm;
+  }
+  return p;
+}
+
 TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng) {
   require(probes >= 1, "Hutchinson's trace estimate needs at least 1 probe, got {}", probes);
   std::vector<double> samples;

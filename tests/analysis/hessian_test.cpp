@@ -161,6 +161,28 @@ TEST(Lanczos, FullRunOnANetworkHessianEqualsTheDenseEigenvaluesTo1e9) {
   EXPECT_LT(exact.minCoeff(), 0);  // an indefinite Hessian: both ends are checked
 }
 
+// Power iteration on a known spectrum (|λ₂/λ₁| = 1/2): the Rayleigh quotient converges like
+// (1/2)^(2k); its residual interval always holds an eigenvalue.
+TEST(PowerIteration, ConvergesToTheDominantEigenvalueWithAnHonestResidual) {
+  Rng rng = make_rng(6, stream::trials);
+  const Index D = 200;
+  Vec<double> lambda(D);
+  for (Index i = 0; i < D; ++i) lambda[i] = uniform01(rng);
+  lambda.head(3) << 40, 20, -10;
+  const Mat<double> H = with_spectrum(lambda, rng);
+  for (int k : {1, 5, 20}) {
+    const PowerIteration p = power_iteration(dense(H), D, k, rng);
+    EXPECT_EQ(p.iterations, k);
+    EXPECT_LE(distance_to_spectrum(p.eigenvalue, lambda), p.residual + 1e-12) << k;
+  }
+  const PowerIteration p = power_iteration(dense(H), D, 80, rng);
+  EXPECT_NEAR(p.eigenvalue, 40, 1e-9);
+  EXPECT_LT(p.residual, 1e-6);
+  EXPECT_THROW(power_iteration(dense(H), D, 0, rng), Error);
+  const Mat<double> zero = Mat<double>::Zero(4, 4);
+  EXPECT_THROW(power_iteration(dense(zero), 4, 3, rng), Error);
+}
+
 // SLQ on a network's Hessian (the 2-6-2 tanh net, 32 parameters) against its dense
 // eigen-decomposition: each probe's m-node quadrature reproduces vᵀH^k v for every k ≤ 2m − 1
 // (Gauss quadrature), and the probe-average of the moments estimates tr(H^k)/D within 4 SE.

@@ -32,7 +32,7 @@ const Figure& figure(const Result& r, const std::string& id) {
 
 TEST(Landscape, AllClaimsPassOnQuickSettingAndResultsDoNotDependOnThreads) {
   const Result a = run_quick(2), b = run_quick(1);
-  EXPECT_EQ(a.claims.size(), 6u);
+  EXPECT_EQ(a.claims.size(), 7u);
   for (const Claim& c : a.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   EXPECT_EQ(a.parts.size(), 4u);
   ASSERT_EQ(a.claims.size(), b.claims.size());
