@@ -77,11 +77,17 @@ double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
 }
 
 PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
-  require(iterations >= 1 && dim >= 1, "power iteration needs iterations ≥ 1 and dim ≥ 1, got {} and {}",
-          iterations, dim);
-  Vec<double> v(dim), Hv;
+  require(dim >= 1, "power iteration needs dim ≥ 1, got {}", dim);
+  Vec<double> v(dim);
   for (Index k = 0; k < dim; ++k) v[k] = normal(rng);
-  v.normalize();
+  return power_iteration(hvp, v, iterations);
+}
+
+PowerIteration power_iteration(const HvpFn& hvp, const Vec<double>& start, int iterations) {
+  require(iterations >= 1, "power iteration needs iterations ≥ 1, got {}", iterations);
+  const double start_norm = start.norm();
+  require(start_norm > 0 && std::isfinite(start_norm), "power iteration: the start must be nonzero and finite");
+  Vec<double> v = start / start_norm, Hv;
   PowerIteration p;
   for (int k = 1; k <= iterations; ++k) {
     hvp(v, Hv);

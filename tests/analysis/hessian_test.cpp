@@ -179,6 +179,16 @@ TEST(PowerIteration, ConvergesToTheDominantEigenvalueWithAnHonestResidual) {
   EXPECT_NEAR(p.eigenvalue, 40, 1e-9);
   EXPECT_LT(p.residual, 1e-6);
   EXPECT_THROW(power_iteration(dense(H), D, 0, rng), Error);
+  // From a common start, Lanczos with m ≥ k steps is never below k power steps: the k-th iterate
+  // lies in the Krylov space whose largest Rayleigh quotient is Lanczos' top Ritz value.
+  Vec<double> start(D);
+  for (Index i = 0; i < D; ++i) start[i] = normal(rng);
+  for (int k : {2, 5, 10}) {
+    const double power = power_iteration(dense(H), start, k).eigenvalue;
+    EXPECT_GE(lanczos(dense(H), start, k).ritz_values.front(), power - 1e-12) << k;
+    EXPECT_LT(power, 40);
+  }
+  EXPECT_THROW(power_iteration(dense(H), Vec<double>::Zero(D), 3), Error);
   const Mat<double> zero = Mat<double>::Zero(4, 4);
   EXPECT_THROW(power_iteration(dense(zero), 4, 3, rng), Error);
 }

@@ -51,7 +51,7 @@ TEST(Landscape, AllClaimsPassOnQuickSettingAndResultsDoNotDependOnThreads) {
   const Figure& slice = figure(a, "slice");
   ASSERT_TRUE(slice.field.has_value());
   const std::size_t G = slice.field->x.size();
-  EXPECT_EQ(G, 17u);
+  EXPECT_EQ(G, 15u);
   EXPECT_EQ(slice.field->z[G / 2 + G * (G / 2)], std::get<double>(slices.rows[0][1]));
   // The line starts at an untrained network: a loss near ln 10 for 10 balanced classes.
   const Figure& line = figure(a, "line");

@@ -107,6 +107,10 @@ struct PowerIteration {
 // Power iteration from a random unit start drawn from rng, `iterations` products with H. Error if
 // iterations < 1 or an iterate is mapped to 0 or to a non-finite vector.
 PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng);
+// The same from a given start (normalized here). Its last iterate lies in the Krylov space
+// {v, Hv, …, H^{k−1}v}, k = iterations, so Lanczos from the same start with m ≥ k steps finds a top
+// Ritz value ≥ its eigenvalue (the top Ritz value is the largest Rayleigh quotient on that space).
+PowerIteration power_iteration(const HvpFn& hvp, const Vec<double>& start, int iterations);
 
 // Hutchinson's estimate of tr H with `probes` Rademacher vectors from rng. Error if probes < 1.
 TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng);
