@@ -420,7 +420,7 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
                   .x_label = "α  (θ = θ₀ + α(θ* − θ₀))", .y_label = "training loss L (cross-entropy)"};
     figure.lines = {mean,
                     {"θ₀ (initialization)", {0.0}, {at[i0]}, {}, "points"},
-                    {"θ* (trained, batch " + std::string("small") + ")", {1.0}, {at[i1]}, {}, "points"}};
+                    {"θ* (trained, small batch)", {1.0}, {at[i1]}, {}, "points"}};
     figure.caption = fmt::format(
         "The mean loss falls from {:.3g} at $\\theta_0$ to {:.3g} at $\\theta^*$ into one valley (barrier "
         "height {:.2g} of the drop, claim 1); the lowest point of the mean line is at "
