@@ -71,13 +71,11 @@ struct Theory {
 
 // What one training seed gives at one minimum.
 struct Minimum {
-  double loss = 0, accuracy = 0;
+  double loss = 0;
   std::vector<double> ritz;  // Lanczos Ritz values, largest first
-  double top_residual = 0;
   double power = 0;                        // power iteration's Rayleigh quotient
   double trace = 0, trace_se = 0;          // Hutchinson
-  double moment1 = 0, moment1_se = 0;      // SLQ's first moment
-  double negative_mass = 0;                // SLQ's share below 0
+  double moment1 = 0;                      // SLQ's first moment
   std::vector<double> nodes, weights;      // SLQ, all probes concatenated (weights / probes)
 };
 
@@ -101,13 +99,13 @@ struct Packed {
 };
 
 void pack(Packed& p, const Minimum& m) {
-  for (double x : {m.loss, m.accuracy, m.top_residual, m.power, m.trace, m.trace_se, m.moment1, m.moment1_se, m.negative_mass})
+  for (double x : {m.loss, m.power, m.trace, m.trace_se, m.moment1})
     p.put(x);
   p.put(m.ritz), p.put(m.nodes), p.put(m.weights);
 }
 Minimum unpack_minimum(Packed& p) {
   Minimum m;
-  for (double* x : {&m.loss, &m.accuracy, &m.top_residual, &m.power, &m.trace, &m.trace_se, &m.moment1, &m.moment1_se, &m.negative_mass})
+  for (double* x : {&m.loss, &m.power, &m.trace, &m.trace_se, &m.moment1})
     *x = p.get();
   m.ritz = p.list(), m.nodes = p.list(), m.weights = p.list();
   return m;
@@ -296,16 +294,13 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     const int steps = int(params.integer("lanczos"));
     const analysis::Spectrum s = analysis::lanczos(hvp, start, steps);
     m.ritz = s.ritz_values;
-    m.top_residual = s.residual_bounds.front();
     const analysis::PowerIteration power = analysis::power_iteration(hvp, start, steps);
     m.power = power.eigenvalue;
     const analysis::TraceEstimate t = analysis::hutchinson_trace(hvp, D, int(params.integer("hutchinson")), rng);
     m.trace = t.mean, m.trace_se = t.standard_error;
     const analysis::SpectralDensity density = analysis::spectral_density(
         hvp, D, int(params.integer("slq_steps")), int(params.integer("slq_probes")), rng);
-    const Estimate m1 = density.moment(1);
-    m.moment1 = m1.value, m.moment1_se = m1.se;
-    m.negative_mass = density.mass(-std::numeric_limits<double>::infinity(), 0);
+    m.moment1 = density.moment(1).value;
     for (std::size_t p = 0; p < density.nodes.size(); ++p)
       for (std::size_t j = 0; j < density.nodes[p].size(); ++j) {
         m.nodes.push_back(density.nodes[p][j]);
