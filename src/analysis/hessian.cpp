@@ -76,6 +76,32 @@ double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
   return (Hu - spectrum.ritz_values[i] * u).norm();
 }
 
+PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
+  require(dim >= 1, "power iteration needs dim ≥ 1, got {}", dim);
+  Vec<double> v(dim);
+  for (Index k = 0; k < dim; ++k) v[k] = normal(rng);
+  return power_iteration(hvp, v, iterations);
+}
+
+PowerIteration power_iteration(const HvpFn& hvp, const Vec<double>& start, int iterations) {
+  require(iterations >= 1, "power iteration needs iterations ≥ 1, got {}", iterations);
+  const double start_norm = start.norm();
+  require(start_norm > 0 && std::isfinite(start_norm), "power iteration: the start must be nonzero and finite");
+  Vec<double> v = start / start_norm, Hv;
+  PowerIteration p;
+  for (int k = 1; k <= iterations; ++k) {
+    hvp(v, Hv);
+    p.eigenvalue = v.dot(Hv);
+    p.residual = (Hv - p.eigenvalue * v).norm();
+    p.iterations = k;
+    const double norm = Hv.norm();
+    require(norm > 0 && std::isfinite(norm), "power iteration: H maps the iterate of step {} to {}", k,
+            norm > 0 ? "a non-finite vector" : "0");
+    if (k < iterations) v = Hv / norm;
+  }
+  return p;
+}
+
 TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng) {
   require(probes >= 1, "Hutchinson's trace estimate needs at least 1 probe, got {}", probes);
   std::vector<double> samples;

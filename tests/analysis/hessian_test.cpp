@@ -140,6 +140,59 @@ TEST(Lanczos, TopEigenvaluesOfANetworkHessian) {
   EXPECT_LT(std::abs(t.mean - H.trace()), 4 * t.standard_error);
 }
 
+// Every eigenvalue of a network's Hessian: a full-length Lanczos run on the R-operator's H·v
+// against the dense eigen-decomposition of the Hessian formed from H·e_i. The softmax's shift
+// invariance (the same vector added to both rows of (W^(2), b^(2))) makes 0 an eigenvalue of
+// multiplicity 7, so the Krylov space closes after 32 − 6 = 26 steps; as sets, the Ritz values
+// and the eigenvalues agree to 1e-9.
+TEST(Lanczos, FullRunOnANetworkHessianEqualsTheDenseEigenvaluesTo1e9) {
+  NetworkHessian n;
+  const Index D = n.net.num_params();
+  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(n.H).eigenvalues();
+  Rng start = make_rng(5, stream::trials);
+  const Spectrum s = lanczos(n.hvp, D, int(D), start);
+  EXPECT_EQ(s.iterations, D - 6);
+  EXPECT_EQ((exact.array().abs() < 1e-9).count(), 7);
+  for (std::size_t j = 0; j < s.ritz_values.size(); ++j)
+    EXPECT_LT(distance_to_spectrum(s.ritz_values[j], exact), 1e-9) << j;
+  const Vec<double> ritz = Eigen::Map<const Vec<double>>(s.ritz_values.data(), Index(s.ritz_values.size()));
+  for (Index i = 0; i < D; ++i) EXPECT_LT(distance_to_spectrum(exact[i], ritz), 1e-9) << i;
+  EXPECT_LT(exact.maxCoeff(), 1e3);  // so that 1e-9 is a relative accuracy of 1e-12 or better
+  EXPECT_LT(exact.minCoeff(), 0);  // an indefinite Hessian: both ends are checked
+}
+
+// Power iteration on a known spectrum (|λ₂/λ₁| = 1/2): the Rayleigh quotient converges like
+// (1/2)^(2k); its residual interval always holds an eigenvalue.
+TEST(PowerIteration, ConvergesToTheDominantEigenvalueWithAnHonestResidual) {
+  Rng rng = make_rng(6, stream::trials);
+  const Index D = 200;
+  Vec<double> lambda(D);
+  for (Index i = 0; i < D; ++i) lambda[i] = uniform01(rng);
+  lambda.head(3) << 40, 20, -10;
+  const Mat<double> H = with_spectrum(lambda, rng);
+  for (int k : {1, 5, 20}) {
+    const PowerIteration p = power_iteration(dense(H), D, k, rng);
+    EXPECT_EQ(p.iterations, k);
+    EXPECT_LE(distance_to_spectrum(p.eigenvalue, lambda), p.residual + 1e-12) << k;
+  }
+  const PowerIteration p = power_iteration(dense(H), D, 80, rng);
+  EXPECT_NEAR(p.eigenvalue, 40, 1e-9);
+  EXPECT_LT(p.residual, 1e-6);
+  EXPECT_THROW(power_iteration(dense(H), D, 0, rng), Error);
+  // From a common start, Lanczos with m ≥ k steps is never below k power steps: the k-th iterate
+  // lies in the Krylov space whose largest Rayleigh quotient is Lanczos' top Ritz value.
+  Vec<double> start(D);
+  for (Index i = 0; i < D; ++i) start[i] = normal(rng);
+  for (int k : {2, 5, 10}) {
+    const double power = power_iteration(dense(H), start, k).eigenvalue;
+    EXPECT_GE(lanczos(dense(H), start, k).ritz_values.front(), power - 1e-12) << k;
+    EXPECT_LT(power, 40);
+  }
+  EXPECT_THROW(power_iteration(dense(H), Vec<double>::Zero(D), 3), Error);
+  const Mat<double> zero = Mat<double>::Zero(4, 4);
+  EXPECT_THROW(power_iteration(dense(zero), 4, 3, rng), Error);
+}
+
 // SLQ on a network's Hessian (the 2-6-2 tanh net, 32 parameters) against its dense
 // eigen-decomposition: each probe's m-node quadrature reproduces vᵀH^k v for every k ≤ 2m − 1
 // (Gauss quadrature), and the probe-average of the moments estimates tr(H^k)/D within 4 SE.

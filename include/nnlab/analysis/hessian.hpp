@@ -8,6 +8,10 @@
 //                 the distance from θ to the nearest eigenvalue of H. Full reorthogonalization
 //                 keeps Q_m orthonormal in floating point (without it, converged eigenvalues
 //                 reappear as spurious copies); it costs m vectors of D doubles.
+//   Power         v ← Hv/‖Hv‖ converges to the eigenvector of the eigenvalue of largest |λ| at the
+//   iteration     rate |λ₂/λ₁| per step; the Rayleigh quotient ρ = vᵀHv of the last v, with the
+//                 residual r = ‖Hv − ρv‖ (H has an eigenvalue within r of ρ). Slower than Lanczos
+//                 and blind to everything but the dominant eigenvalue: an independent check.
 //   Hutchinson    tr H = E[zᵀHz] for z with independent ±1 entries (Rademacher); the mean over
 //                 n probes has variance 2 Σ_{i≠j} H_ij² / n, so it is exact for a diagonal H.
 //   SLQ           stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan &
@@ -93,6 +97,20 @@ struct TraceEstimate {
 
 // ‖Hu − θu‖ for the Ritz pair i, by one more product.
 double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i);
+
+struct PowerIteration {
+  double eigenvalue = 0;  // the Rayleigh quotient vᵀHv of the last unit iterate
+  double residual = 0;    // ‖Hv − ρv‖: H has an eigenvalue in [ρ − r, ρ + r]
+  int iterations = 0;     // products with H
+};
+
+// Power iteration from a random unit start drawn from rng, `iterations` products with H. Error if
+// iterations < 1 or an iterate is mapped to 0 or to a non-finite vector.
+PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng);
+// The same from a given start (normalized here). Its last iterate lies in the Krylov space
+// {v, Hv, …, H^{k−1}v}, k = iterations, so Lanczos from the same start with m ≥ k steps finds a top
+// Ritz value ≥ its eigenvalue (the top Ritz value is the largest Rayleigh quotient on that space).
+PowerIteration power_iteration(const HvpFn& hvp, const Vec<double>& start, int iterations);
 
 // Hutchinson's estimate of tr H with `probes` Rademacher vectors from rng. Error if probes < 1.
 TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng);

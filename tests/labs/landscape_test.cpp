@@ -1,0 +1,72 @@
+// landscape: every claim passes on the quick setting, results do not depend on the thread count,
+// and the parts measure the same networks: the slice's centre, the sharpness table's loss and the
+// line at α = 1 are one L(θ*). Its mutants: tests/labs/mutants_test.cpp.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "labs/run_lab.hpp"
+#include "nnlab/core/error.hpp"
+#include "nnlab/labs/lab.hpp"
+
+namespace nnlab::labs {
+namespace {
+
+Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+  return testing::run_quick("landscape", 3, threads, sets);
+}
+
+const Table& table(const Result& r, const std::string& id) {
+  for (const Table& t : r.tables)
+    if (t.id == id) return t;
+  ADD_FAILURE() << "no table " << id;
+  return r.tables.front();
+}
+
+const Figure& figure(const Result& r, const std::string& id) {
+  for (const Figure& f : r.figures)
+    if (f.id == id) return f;
+  ADD_FAILURE() << "no figure " << id;
+  return r.figures.front();
+}
+
+TEST(Landscape, AllClaimsPassOnQuickSettingAndResultsDoNotDependOnThreads) {
+  const Result a = run_quick(2), b = run_quick(1);
+  EXPECT_EQ(a.claims.size(), 7u);
+  for (const Claim& c : a.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
+  EXPECT_EQ(a.parts.size(), 4u);
+  ASSERT_EQ(a.claims.size(), b.claims.size());
+  for (std::size_t k = 0; k < a.claims.size(); ++k) EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
+  ASSERT_EQ(a.tables.size(), b.tables.size());
+  for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);
+  ASSERT_TRUE(a.figures.size() == b.figures.size());
+  for (std::size_t k = 0; k < a.figures.size(); ++k)
+    if (a.figures[k].field) EXPECT_EQ(a.figures[k].field->z, b.figures[k].field->z);
+
+  // The parts look at the same trained networks: per seed, the slice's centre is the loss of the
+  // sharpness table, bit for bit; seed 1's slice is the figure's field, its centre the trained point.
+  const Table &slices = table(a, "slices"), &sharp = table(a, "sharpness");
+  ASSERT_EQ(slices.rows.size(), sharp.rows.size());
+  for (std::size_t t = 0; t < slices.rows.size(); ++t) EXPECT_EQ(slices.rows[t][1], sharp.rows[t][1]) << t;
+  const Figure& slice = figure(a, "slice");
+  ASSERT_TRUE(slice.field.has_value());
+  const std::size_t G = slice.field->x.size();
+  EXPECT_EQ(G, 15u);
+  EXPECT_EQ(slice.field->z[G / 2 + G * (G / 2)], std::get<double>(slices.rows[0][1]));
+  // The line starts at an untrained network: a loss near ln 10 for 10 balanced classes.
+  const Figure& line = figure(a, "line");
+  ASSERT_FALSE(line.lines.empty());
+  EXPECT_NEAR(line.lines[1].y[0], std::log(10.0), 0.1);
+  // The density figure's curves are positive (a log axis).
+  for (const Line& l : figure(a, "density").lines)
+    for (double y : l.y) EXPECT_GT(y, 0);
+}
+
+TEST(Landscape, RefusesBadParameters) {
+  EXPECT_THROW(run_quick(1, {{"grid", "16"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"small_batch", "500"}}), Error);
+  EXPECT_THROW(run_quick(1, {{"rescale", "1"}}), Error);
+}
+
+}  // namespace
+}  // namespace nnlab::labs
