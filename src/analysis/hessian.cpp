@@ -11,11 +11,20 @@
 
 namespace nnlab::analysis {
 
+namespace {
+
+// A standard normal vector: the random start of Lanczos and of power iteration.
+Vec<double> gaussian_start(Index dim, Rng& rng) {
+  Vec<double> v(dim);
+  for (Index i = 0; i < dim; ++i) v[i] = normal(rng);
+  return v;
+}
+
+}  // namespace
+
 Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
   require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
-  Vec<double> start(dim);
-  for (Index i = 0; i < dim; ++i) start[i] = normal(rng);
-  return lanczos(hvp, start, iterations);
+  return lanczos(hvp, gaussian_start(dim, rng), iterations);
 }
 
 Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
@@ -78,9 +87,7 @@ double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
 
 PowerIteration power_iteration(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
   require(dim >= 1, "power iteration needs dim ≥ 1, got {}", dim);
-  Vec<double> v(dim);
-  for (Index k = 0; k < dim; ++k) v[k] = normal(rng);
-  return power_iteration(hvp, v, iterations);
+  return power_iteration(hvp, gaussian_start(dim, rng), iterations);
 }
 
 PowerIteration power_iteration(const HvpFn& hvp, const Vec<double>& start, int iterations) {

@@ -23,7 +23,6 @@
 
 #include "nnlab/analysis/bias_variance.hpp"
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
@@ -142,11 +141,7 @@ class BaggingNn : public Lab {
         spec("members", T::integer, "largest ensemble size M of the regression (m = 1 … M)", "16",
              "8", 3, 256),
         spec("test_points", T::integer, "test points: an even grid on [−π, π]", "41", "", 2, 10000),
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
-                  "dataset-fashion-mnist); part (b) is skipped when it is absent",
-                  std::string(data::fashion_mnist_dir),
-                  {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                   "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}),
+        fashion_dir_spec("without it part (b) is skipped"),
         spec("fm_n", T::integer, "Fashion-MNIST training images (a random subset; each member "
              "trains on a bootstrap resample of it)", "3000", "1000", 20, 60000),
         spec("fm_test", T::integer, "Fashion-MNIST test images (a random subset)", "2000", "1000", 20,

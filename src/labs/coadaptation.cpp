@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
 #include "nnlab/experiment/stats.hpp"
@@ -205,10 +204,7 @@ class Coadaptation : public Lab {
   std::vector<ParamSpec> params() const override {
     using T = ParamType;
     return {
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (gzip)",
-                  std::string(data::fashion_mnist_dir),
-                  {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                   "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}),
+        fashion_dir_spec("the lab needs it"),
         spec("n", T::integer, "training images (a random subset per seed)", "4000", "1500", 100, 60000),
         spec("test", T::integer, "test images (one random subset)", "2000", "1000", 100, 10000),
         spec("hidden", T::integer, "hidden ReLU units H of the 784-H-10 network", "128", "", 16, 2048),
@@ -258,6 +254,8 @@ class Coadaptation : public Lab {
     const Layout L{H, Index(fractions.size()), params.integer("masks"),
                    std::min<Index>(H, tile_rows * tile_cols)};
 
+    require(params.available("fashion_dir"), "coadaptation: Fashion-MNIST not found at '{}'",
+            params.path("fashion_dir"));
     const auto& fashion = shared_fashion_mnist(params.path("fashion_dir"));
     require(n <= fashion.train.size() && n_test <= fashion.test.size(),
             "coadaptation: n = {} and test = {} exceed Fashion-MNIST's {} and {} images", n, n_test,

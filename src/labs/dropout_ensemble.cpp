@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
@@ -248,10 +247,7 @@ class DropoutEnsemble : public Lab {
   std::vector<ParamSpec> params() const override {
     using T = ParamType;
     return {
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (gzip)",
-                  std::string(data::fashion_mnist_dir),
-                  {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                   "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}),
+        fashion_dir_spec("without it the lab uses two spirals instead"),
         spec("hidden", T::integer,
              "hidden units n of the enumerated networks (all 2^n masks; two-layer nets split n in "
              "halves)",

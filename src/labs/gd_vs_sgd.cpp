@@ -27,7 +27,6 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
@@ -207,9 +206,7 @@ class GdVsSgd : public Lab {
              "1,2,4,8,12,15", "", 1, 1e6),
         spec("var_draws", T::integer, "minibatches drawn per batch size and sampling mode",
              "1000000", "200000", 1000, 1e9),
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
-                  "dataset-fashion-mnist)", std::string(data::fashion_mnist_dir),
-                  {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}),
+        fashion_dir_spec("without it stand-in images of the same shape are used"),
         spec("fm_n", T::integer, "training images N taken from Fashion-MNIST (a random subset)",
              "1000", "500", 20, 60000),
         spec("fm_hidden", T::integer, "hidden ReLU units of the 784-H-10 network", "32", "", 1, 4096),

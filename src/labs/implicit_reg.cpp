@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
@@ -170,9 +169,7 @@ class ImplicitReg : public Lab {
              "16", "", 1, 1000),
         spec("orderings", T::integer, "independent SGD runs (random orderings) in (b)", "1600", "400",
              3, 1e6),
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
-                  "dataset-fashion-mnist); part (c) is skipped when it is absent",
-                  std::string(data::fashion_mnist_dir), {}),
+        fashion_dir_spec("without it part (c) is skipped"),
         spec("fm_n", T::integer, "training images in (c), a random subset of Fashion-MNIST's", "512", "",
              64, 60000),
         spec("fm_pool", T::integer, "(c)'s images are averaged in blocks of fm_pool × fm_pool pixels (2: 14 × 14)",

@@ -174,6 +174,15 @@ ParamSpec path_spec(std::string name, std::string help, std::string default_valu
   return s;
 }
 
+ParamSpec fashion_dir_spec(std::string_view absent) {
+  return path_spec("fashion_dir",
+                   fmt::format("folder with Fashion-MNIST in the MNIST layout (Debian package "
+                               "dataset-fashion-mnist); {}", absent),
+                   std::string(data::fashion_mnist_dir),
+                   {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"});
+}
+
 ParamSpec spec(std::string name, ParamType type, std::string help, std::string default_value,
                std::string quick_value, double min, double max) {
   return {.name = std::move(name), .type = type, .help = std::move(help),

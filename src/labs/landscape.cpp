@@ -22,7 +22,6 @@
 
 #include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/error.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/transform.hpp"
 #include "nnlab/experiment/claims.hpp"
 #include "nnlab/experiment/stats.hpp"
@@ -151,9 +150,7 @@ class Landscape : public Lab {
   std::vector<ParamSpec> params() const override {
     using T = ParamType;
     return {
-        path_spec("fashion_dir", "folder with Fashion-MNIST in the MNIST layout (Debian package "
-                  "dataset-fashion-mnist)", std::string(data::fashion_mnist_dir),
-                  {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}),
+        fashion_dir_spec("the lab needs it"),
         spec("n", T::integer, "training images N (a random subset of Fashion-MNIST)", "1000", "500", 50, 60000),
         spec("hidden", T::integer, "hidden ReLU units of the 784-hidden-10 network", "64", "32", 2, 1024),
         spec("trials", T::integer, "training seeds (initializations, batch orders, directions)", "5", "5", 3, 1000),

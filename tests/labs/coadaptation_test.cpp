@@ -17,14 +17,10 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::figure;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("coadaptation", 4, threads, sets);
-}
-
-const Figure& figure(const Result& r, const std::string& id) {
-  const auto it = std::find_if(r.figures.begin(), r.figures.end(), [&](const Figure& f) { return f.id == id; });
-  EXPECT_NE(it, r.figures.end()) << id;
-  return *it;
 }
 
 TEST(Coadaptation, AllClaimsPassOnQuickSetting) {

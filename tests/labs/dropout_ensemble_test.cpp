@@ -13,14 +13,10 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::find_figure;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("dropout-ensemble", 3, threads, sets);
-}
-
-const Figure* find_figure(const Result& r, const std::string& id) {
-  for (const Figure& f : r.figures)
-    if (f.id == id) return &f;
-  return nullptr;
 }
 
 TEST(DropoutEnsemble, AllClaimsPassOnQuickSetting) {

@@ -14,14 +14,10 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::find_figure;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("dropout-scaling", 7, threads, sets);
-}
-
-const Figure* find_figure(const Result& r, const std::string& id) {
-  for (const Figure& f : r.figures)
-    if (f.id == id) return &f;
-  return nullptr;
 }
 
 TEST(DropoutScaling, AllClaimsPassOnQuickSetting) {

@@ -13,15 +13,10 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::table;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("gd-vs-sgd", 2, threads, sets);
-}
-
-const Table& table(const Result& r, const std::string& id) {
-  for (const Table& t : r.tables)
-    if (t.id == id) return t;
-  ADD_FAILURE() << "no table " << id;
-  return r.tables.front();
 }
 
 // Tables and claims whose numbers are wall-clock times.

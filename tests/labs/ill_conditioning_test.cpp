@@ -12,15 +12,10 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::table;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("ill-conditioning", 3, threads, sets);
-}
-
-const Table& table(const Result& r, const std::string& id) {
-  for (const Table& t : r.tables)
-    if (t.id == id) return t;
-  ADD_FAILURE() << "no table " << id;
-  return r.tables.front();
 }
 
 TEST(IllConditioning, AllClaimsPassOnQuickSetting) {

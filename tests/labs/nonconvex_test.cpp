@@ -13,22 +13,11 @@
 namespace nnlab::labs {
 namespace {
 
+using testing::figure;
+using testing::table;
+
 Result run_quick(int threads, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
   return testing::run_quick("nonconvex", 3, threads, sets);
-}
-
-const Table& table(const Result& r, const std::string& id) {
-  for (const Table& t : r.tables)
-    if (t.id == id) return t;
-  ADD_FAILURE() << "no table " << id;
-  return r.tables.front();
-}
-
-const Figure& figure(const Result& r, const std::string& id) {
-  for (const Figure& f : r.figures)
-    if (f.id == id) return f;
-  ADD_FAILURE() << "no figure " << id;
-  return r.figures.front();
 }
 
 TEST(Nonconvex, AllClaimsPassOnQuickSetting) {

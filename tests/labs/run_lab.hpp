@@ -1,4 +1,5 @@
-// Test support for labs: run a registered lab on its quick setting and look up its claims.
+// Test support for labs: run a registered lab on its quick setting and look up its claims,
+// tables and figures.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -40,6 +41,26 @@ inline const Claim* find_claim(const Result& r, const std::string& prefix) {
   for (const Claim& c : r.claims)
     if (c.statement.rfind(prefix, 0) == 0) return &c;
   return nullptr;
+}
+
+// The figure with this id, or nullptr.
+inline const Figure* find_figure(const Result& r, const std::string& id) {
+  for (const Figure& f : r.figures)
+    if (f.id == id) return &f;
+  return nullptr;
+}
+
+// The table or figure with this id; a test failure (and the first one) where there is none.
+inline const Table& table(const Result& r, const std::string& id) {
+  for (const Table& t : r.tables)
+    if (t.id == id) return t;
+  ADD_FAILURE() << "no table " << id;
+  return r.tables.front();
+}
+inline const Figure& figure(const Result& r, const std::string& id) {
+  if (const Figure* f = find_figure(r, id)) return *f;
+  ADD_FAILURE() << "no figure " << id;
+  return r.figures.front();
 }
 
 }  // namespace nnlab::labs::testing

@@ -167,6 +167,11 @@ std::string_view active_mutant(const Lab& lab, const Context& context);
 // one — the part's measurements and claims would repeat the true theory's run, at full cost.
 bool runs_part(const Lab& lab, const Context& context, std::string_view part);
 
+// The parameter `fashion_dir` of a lab that reads Fashion-MNIST: the folder in the MNIST layout
+// (by default Debian's dataset-fashion-mnist) with the four files shared_fashion_mnist reads;
+// `absent` says in its help what the lab does without it ("part (b) is skipped").
+ParamSpec fashion_dir_spec(std::string_view absent);
+
 // Fashion-MNIST (both halves, float, X in [0, 1]) from an MNIST-layout folder, read once per
 // process and shared by every lab that draws subsets of it: gunzipping the images costs ~0.5 s a
 // read, which a report or a test run would otherwise pay in every run of every such lab.
