@@ -454,6 +454,7 @@ Averaging removes only the part of the variance the members do not share, $(1-\r
         "({:.0f}); seconds are wall-clock on this machine (the members trained {} at a time), so "
         "only their growth with $m$ is meaningful. {} training and {} test images.",
         parameters / double(M), context.pool() == nullptr ? 1 : context.pool()->size(), n, n_test);
+    table.wall_clock = true;
     result.tables.push_back(std::move(table));
     return fmt::format(
         "Feasible, at $m$ times the price. On Fashion-MNIST ({} training images, {} members of "

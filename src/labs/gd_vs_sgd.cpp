@@ -567,7 +567,8 @@ the size-weighted mean of the shard gradients, computed in parallel and added (d
                      .log_x = true, .log_y = true};
     Figure by_time{.id = "images-seconds", .title = "Images: training loss per second of training",
                    .x_label = "seconds of training (wall clock, one thread per run)",
-                   .y_label = "training loss (cross-entropy)", .log_x = true, .log_y = true};
+                   .y_label = "training loss (cross-entropy)", .log_x = true, .log_y = true,
+                   .wall_clock = true};
     Table table{"images-final", "Images: training loss after the last epoch",
                 {"run", "$\\eta$", "updates per epoch", fmt::format("loss after {} epochs", epochs)}, {}, ""};
     for (std::size_t c = 0; c < runs.size(); ++c) {
@@ -846,6 +847,7 @@ the size-weighted mean of the shard gradients, computed in parallel and added (d
                     "the best of {} timings of {} examples (wall clock)",
                     fmt::join(batches, ", "), batches[best], batches.front(), repeats, examples / repeats),
         speedup, 3));
+    result.claims.back().wall_clock = true;
     figure.caption = fmt::format(
         "Examples per second grow {:.3g}-fold from $B = {}$ to $B = {}$, the fastest (claim {}): a "
         "batch goes through each layer as one matrix product. Wall-clock numbers of this machine, "
@@ -919,6 +921,7 @@ the size-weighted mean of the shard gradients, computed in parallel and added (d
                     std::min<Index>(100, N)),
         thread_gap, 0));
 
+    by_batch.wall_clock = by_threads.wall_clock = figure.wall_clock = true;
     result.tables.push_back(std::move(by_batch));
     result.tables.push_back(std::move(by_threads));
     result.tables.push_back(std::move(shards));

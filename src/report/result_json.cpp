@@ -74,6 +74,9 @@ T get(const Json& j, const char* key) {
   }
 }
 
+// Results written before the flag existed have no "wall_clock": false.
+bool wall_clock(const Json& j) { return j.contains("wall_clock") ? get<bool>(j, "wall_clock") : false; }
+
 }  // namespace
 
 Json to_json(const experiment::Result& result) {
@@ -87,7 +90,7 @@ Json to_json(const experiment::Result& result) {
     }
     tables.push_back(Json{{"id", t.id}, {"title", t.title}, {"columns", t.columns},
                           {"rows", std::move(rows)}, {"caption", t.caption}, {"part", t.part},
-                          {"data", t.data}});
+                          {"data", t.data}, {"wall_clock", t.wall_clock}});
   }
   Json figures = Json::array();
   for (const auto& f : result.figures) {
@@ -98,7 +101,7 @@ Json to_json(const experiment::Result& result) {
     Json figure{{"id", f.id}, {"title", f.title}, {"x_label", f.x_label},
                 {"y_label", f.y_label}, {"log_x", f.log_x}, {"log_y", f.log_y},
                 {"caption", f.caption}, {"part", f.part},
-                {"lines", std::move(lines)}};
+                {"lines", std::move(lines)}, {"wall_clock", f.wall_clock}};
     if (f.field)
       figure["field"] = Json{{"x", numbers(f.field->x)}, {"y", numbers(f.field->y)}, {"z", numbers(f.field->z)},
                              {"z_label", f.field->z_label}, {"log_z", f.field->log_z},
@@ -110,7 +113,8 @@ Json to_json(const experiment::Result& result) {
     claims.push_back(Json{{"statement", c.statement}, {"part", c.part},
                           {"quantity", c.quantity}, {"measured", c.measured}, {"test", c.test},
                           {"value", number(c.value)}, {"lo", number(c.lo)}, {"hi", number(c.hi)},
-                          {"pass", c.pass}, {"severity", number(c.severity)}});
+                          {"pass", c.pass}, {"severity", number(c.severity)},
+                          {"wall_clock", c.wall_clock}});
   Json parts = Json::array();
   for (const auto& p : result.parts)
     parts.push_back(Json{{"id", p.id}, {"question", p.question}, {"answer", p.answer},
@@ -136,7 +140,7 @@ experiment::Result result_from_json(const Json& j) {
     experiment::Table table{get<std::string>(t, "id"),      get<std::string>(t, "title"),
                             get<std::vector<std::string>>(t, "columns"), {},
                             get<std::string>(t, "caption"), get<std::string>(t, "part"),
-                            get<bool>(t, "data")};
+                            get<bool>(t, "data"), wall_clock(t)};
     for (const auto& r : field(t, "rows")) {
       require(r.is_array() && r.size() == table.columns.size(),
               "table '{}': a row has {} cells for {} columns", table.id, r.size(),
@@ -151,7 +155,7 @@ experiment::Result result_from_json(const Json& j) {
                         get<std::string>(f, "x_label"), get<std::string>(f, "y_label"),
                         get<bool>(f, "log_x"),          get<bool>(f, "log_y"),
                         {},                             get<std::string>(f, "caption"),
-                        get<std::string>(f, "part")};
+                        get<std::string>(f, "part"), {}, wall_clock(f)};
     for (const auto& l : field(f, "lines")) {
       experiment::Line line{get<std::string>(l, "name"), numbers_from(field(l, "x")),
                       numbers_from(field(l, "y")), numbers_from(field(l, "err")),
@@ -183,7 +187,8 @@ experiment::Result result_from_json(const Json& j) {
         .hi = number_from(field(c, "hi")),
         .pass = get<bool>(c, "pass"),
         .severity = number_from(field(c, "severity")),
-        .part = get<std::string>(c, "part")});
+        .part = get<std::string>(c, "part"),
+        .wall_clock = wall_clock(c)});
   return result;
 }
 

@@ -1,6 +1,6 @@
-// gd-vs-sgd: every claim passes on the quick setting, the results that are not wall-clock times do
-// not depend on the thread count, the variance tables hold the finite-population factor, and bad
-// parameters are refused. Its mutants: tests/labs/mutants_test.cpp.
+// gd-vs-sgd: every claim passes on the quick setting, the variance tables hold the
+// finite-population factor, and bad parameters are refused. Its mutants:
+// tests/labs/mutants_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,27 +20,11 @@ Result run_quick(int threads, const std::vector<std::pair<std::string, std::stri
 }
 
 // Tables and claims whose numbers are wall-clock times.
-bool timed(const std::string& id) { return id.rfind("throughput", 0) == 0; }
-
 TEST(GdVsSgd, AllClaimsPassOnQuickSetting) {
   const Result r = run_quick(2);
   EXPECT_EQ(r.claims.size(), 8u);
   for (const Claim& c : r.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   EXPECT_EQ(r.parts.size(), 3u);
-}
-
-TEST(GdVsSgd, ResultsOtherThanTimesAreBitIdenticalAcrossThreadCounts) {
-  const Result a = run_quick(1), b = run_quick(2);
-  ASSERT_EQ(a.claims.size(), b.claims.size());
-  for (std::size_t k = 0; k < a.claims.size(); ++k) {
-    if (a.claims[k].statement.rfind("vectorization", 0) == 0) continue;  // a wall-clock ratio
-    EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
-  }
-  ASSERT_EQ(a.tables.size(), b.tables.size());
-  for (std::size_t k = 0; k < a.tables.size(); ++k) {
-    if (timed(a.tables[k].id)) continue;
-    EXPECT_EQ(a.tables[k].rows, b.tables[k].rows) << a.tables[k].id;
-  }
 }
 
 // Without replacement at B = N − 1 the variance is tr Σ/(N − 1)², 1/(N − 1) = 1/15 of the

@@ -1,6 +1,6 @@
-// landscape: every claim passes on the quick setting, results do not depend on the thread count,
-// and the parts measure the same networks: the slice's centre, the sharpness table's loss and the
-// line at α = 1 are one L(θ*). Its mutants: tests/labs/mutants_test.cpp.
+// landscape: every claim passes on the quick setting, and the parts measure the same networks:
+// the slice's centre, the sharpness table's loss and the line at α = 1 are one L(θ*). Its
+// mutants: tests/labs/mutants_test.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,18 +19,11 @@ Result run_quick(int threads, const std::vector<std::pair<std::string, std::stri
   return testing::run_quick("landscape", 3, threads, sets);
 }
 
-TEST(Landscape, AllClaimsPassOnQuickSettingAndResultsDoNotDependOnThreads) {
-  const Result a = run_quick(2), b = run_quick(1);
+TEST(Landscape, AllClaimsPassOnQuickSetting) {
+  const Result a = run_quick(2);
   EXPECT_EQ(a.claims.size(), 7u);
   for (const Claim& c : a.claims) EXPECT_TRUE(c.pass) << c.statement << ": " << c.detail();
   EXPECT_EQ(a.parts.size(), 4u);
-  ASSERT_EQ(a.claims.size(), b.claims.size());
-  for (std::size_t k = 0; k < a.claims.size(); ++k) EXPECT_EQ(a.claims[k].value, b.claims[k].value) << a.claims[k].statement;
-  ASSERT_EQ(a.tables.size(), b.tables.size());
-  for (std::size_t k = 0; k < a.tables.size(); ++k) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows);
-  ASSERT_TRUE(a.figures.size() == b.figures.size());
-  for (std::size_t k = 0; k < a.figures.size(); ++k)
-    if (a.figures[k].field) EXPECT_EQ(a.figures[k].field->z, b.figures[k].field->z);
 
   // The parts look at the same trained networks: per seed, the slice's centre is the loss of the
   // sharpness table, bit for bit; seed 1's slice is the figure's field, its centre the trained point.

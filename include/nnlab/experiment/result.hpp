@@ -42,6 +42,8 @@ struct Table {
   std::string caption{};  // what to see first, then how to read it; may be empty
   std::string part{};     // the Part it is evidence for
   bool data = false;    // long evidence the report collapses under "Data"
+  bool wall_clock = false;  // holds wall-clock times: they vary with the machine and its load, so
+                            // tests that compare runs (thread counts) leave it out
 };
 
 struct Line {
@@ -70,6 +72,7 @@ struct Figure {
   std::string caption{};  // starts with what to see
   std::string part{};     // the Part it is evidence for
   std::optional<Field> field{};  // drawn first, under the lines (no log x or y axis with it)
+  bool wall_clock = false;       // as Table::wall_clock
 };
 
 // A statement from theory and the check of it against measurement: the check passes when
@@ -89,6 +92,7 @@ struct Claim {
   // threshold, so a seed would pass it only by a k-SE fluctuation. NaN when the check has no scale.
   double severity = std::numeric_limits<double>::quiet_NaN();
   std::string part;  // the Part (sub-question) it checks
+  bool wall_clock = false;  // checks a wall-clock measurement (as Table::wall_clock)
 
   static Claim check(std::string statement, std::string quantity, std::string measured,
                      double value, double lo, double hi, std::string test);
