@@ -169,6 +169,9 @@ std::vector<double> measure(const nn::Mlp<float>& net, const data::Dataset<float
     for (Index i = 0; i < side * side; ++i)
       out[std::size_t(L.tile(k) + i)] = sd > 0 ? std::clamp(w(i) / (3 * sd), -1.0, 1.0) : 0.0;
   }
+  // Tiles without a live unit are blank.
+  for (Index k = Index(alive.size()); k < L.tiles; ++k)
+    for (Index i = 0; i < side * side; ++i) out[std::size_t(L.tile(k) + i)] = std::nan("");
   return out;
 }
 
@@ -545,9 +548,11 @@ so $\mathbb{E}[\rho] = (1-f)s = 1$. Srivastava et al. (§7.2) also observe that 
     result.figures.push_back(std::move(hist));
 
     for (std::size_t c = 0; c < 2; ++c) {
+      const double live = R.net(c, 0)[Layout::live];
+      const Index shown = std::min<Index>(L.tiles, Index(live));
       Figure fig{.id = fmt::format("features-{}", conditions[c]),
                  .title = fmt::format("First-layer features $W^{{(1)}}_j$ of the {} net (seed 1, {} live units)",
-                                      conditions[c], L.tiles),
+                                      conditions[c], shown),
                  .x_label = "pixel column (8 tiles of 28)", .y_label = "pixel row (4 tiles of 28)",
                  .log_x = false, .log_y = false};
       fig.field = mosaic(R.net(c, 0), L);
@@ -556,7 +561,7 @@ so $\mathbb{E}[\rho] = (1-f)s = 1$. Srivastava et al. (§7.2) also observe that 
           "standard deviations of its weights and clipped to ±1 (white +1, black −1); the first {} "
           "of the net's {:.0f} live units (units that fire on some test image; a dead unit keeps "
           "its random initialization). Both nets started from the same initialization: the {} net{}.",
-          L.tiles, R.net(c, 0)[Layout::live], conditions[c], c == 0 ? " was trained without dropout" :
+          shown, live, conditions[c], c == 0 ? " was trained without dropout" :
           fmt::format(" with inputs kept with probability {} and hidden units with {}", p_in, p));
       result.figures.push_back(std::move(fig));
     }

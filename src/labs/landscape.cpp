@@ -253,7 +253,8 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     };
     result.answer = fmt::format(
         "Around the networks SGD finds on Fashion-MNIST, the loss is benign along the directions one "
-        "can plot: it falls monotonically on the straight line from the initialization (a), and a "
+        "can plot: it falls into one valley, without a barrier, on the straight line from the "
+        "initialization (a), and a "
         "filter-normalized 2-D slice shows one basin (b). The curvature is concentrated in a few "
         "directions (d), and full-batch training ends {:.3g} times sharper in $\\lambda_{{\\max}}$ "
         "than small-batch SGD from the same start (c), as Keskar et al. reported; the Hessian at "

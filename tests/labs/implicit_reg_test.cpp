@@ -41,6 +41,7 @@ TEST(ImplicitReg, RefusesBadParameters) {
   EXPECT_THROW(run_quick(1, {{"samples", "30"}, {"batches", "4"}}), Error);
   EXPECT_THROW(run_quick(1, {{"large_batch", "40"}}), Error);   // not a multiple of 16
   EXPECT_THROW(run_quick(1, {{"fm_n", "1000"}}), Error);        // not a multiple of 16
+  EXPECT_THROW(run_quick(1, {{"large_batch", "48"}}), Error);   // does not divide fm_n = 512
 }
 
 // The mutants replace the theory of (a) and (b); (c) measures no theory of theirs and is not run.
