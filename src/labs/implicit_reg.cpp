@@ -85,6 +85,18 @@ Distances backward_error(const F& f, const Vec<double>& start, double T,
   return d;
 }
 
+// The 1-width-1 tanh network (MSE, double) of (a) and (b) for `data`, initialized from rng.
+nn::Mlp<double> tanh_network(Index width, const data::Dataset<double>& data, Rng& rng) {
+  train::Recipe recipe;
+  recipe.sizes = {1, width, 1};
+  recipe.activations = {nn::Activation::tanh};
+  recipe.loss = nn::Loss::mse;
+  recipe.dropout = nn::DropoutKind::none;
+  recipe.seed = rng();
+  recipe.precision = "double";
+  return train::make_network(recipe, data);
+}
+
 std::vector<double> halving(double h_max, Index levels) {
   std::vector<double> h;
   for (Index k = 0; k < levels; ++k) h.push_back(h_max / std::pow(2.0, double(k)));
@@ -284,14 +296,7 @@ where the $\hat L_k$ are the $m$ sub-batches of $B$ samples inside each large ba
 
     Rng rng = context.rng("network");
     const auto data = data::sine_regression<double>(params.integer("samples"), 0.1, rng);
-    train::Recipe recipe;
-    recipe.sizes = {1, params.integer("width"), 1};
-    recipe.activations = {nn::Activation::tanh};
-    recipe.loss = nn::Loss::mse;
-    recipe.dropout = nn::DropoutKind::none;
-    recipe.seed = rng();
-    recipe.precision = "double";
-    nn::Mlp<double> net = train::make_network(recipe, data);
+    nn::Mlp<double> net = tanh_network(params.integer("width"), data, rng);
     const Vec<double> init = net.theta();
     const train::NetworkObjective<double> loss(net, data);
     const Distances on_net =
@@ -510,14 +515,7 @@ where the $\hat L_k$ are the $m$ sub-batches of $B$ samples inside each large ba
       for (Index i = k * samples / m; i < (k + 1) * samples / m; ++i) idx.push_back(i);
       parts.push_back(data::subset(data, idx));
     }
-    train::Recipe recipe;
-    recipe.sizes = {1, params.integer("width"), 1};
-    recipe.activations = {nn::Activation::tanh};
-    recipe.loss = nn::Loss::mse;
-    recipe.dropout = nn::DropoutKind::none;
-    recipe.seed = rng();
-    recipe.precision = "double";
-    const nn::Mlp<double> start_net = train::make_network(recipe, data);
+    const nn::Mlp<double> start_net = tanh_network(params.integer("width"), data, rng);
     const Vec<double> start = start_net.theta();
 
     // The flows, on one copy of the network.
