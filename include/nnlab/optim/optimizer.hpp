@@ -51,6 +51,16 @@ class Optimizer {
   void step(Vec<S>& theta, const Vec<S>& g) {
     std::visit([&](auto& o) { o.step(theta, g); }, impl_);
   }
+  // step() in pieces, for the step fused into backprop (the protocol of scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g) {
+    std::visit([&](auto& o) { o.begin_step(theta, g); }, impl_);
+  }
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len) {
+    std::visit([&](auto& o) { o.update(theta, g, offset, len); }, impl_);
+  }
+  void end_step() {
+    std::visit([](auto& o) { o.end_step(); }, impl_);
+  }
   double lr() const {
     return std::visit([](const auto& o) { return o.lr(); }, impl_);
   }
