@@ -300,13 +300,24 @@ void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, Thread
     if (step) {
       // W^(k) is column-major, so rows [r0, r0 + nr) of column j start at W_offset + j·rows + r0.
       const Index rows = spec_.sizes[ku], offset = W_offset(k);
-      auto done = [&](Index r0, Index nr, Index j0, Index cols) {
-        if (nr == rows)
-          (*step)(offset + j0 * rows, cols * rows);
-        else
-          for (Index j = j0; j < j0 + cols; ++j) (*step)(offset + j * rows + r0, nr);
+      // A product in one block steps each panel of columns (contiguous in θ) as the gemm
+      // finishes it, in L1. One split in row blocks steps afterwards, in as many contiguous
+      // parts on the pool: stepping each block's rows column by column would stride through θ
+      // and the optimizer state in short pieces, which the prefetchers follow worse (measured
+      // here: 4% of the epoch slower).
+      const Index cols = spec_.sizes[ku - 1], size = rows * cols;
+      auto panel = [&](Index /*r0*/, Index nr, Index j0, Index nc_done) {
+        if (nr == rows) (*step)(offset + j0 * rows, nc_done * rows);
       };
-      detail::product(W(*grad, k), delta_next, z_in.transpose(), pool, false, nullptr, {}, done);
+      detail::product(W(*grad, k), delta_next, z_in.transpose(), pool, false, nullptr, {}, panel);
+      const Index blocks = detail::row_blocks(rows, 2.0 * double(size) * double(nc));
+      if (blocks > 1) {
+        const Index part = (size + blocks - 1) / blocks;
+        detail::run_parts(pool, blocks, [&](Index i) {
+          const Index begin = i * part;
+          if (begin < size) (*step)(offset + begin, std::min(part, size - begin));
+        });
+      }
     } else {
       weight_gradient<S>(delta_next, z_in, W(*grad, k), update_of(k), pool);
     }
