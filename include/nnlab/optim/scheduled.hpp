@@ -9,8 +9,8 @@
 // the same range of g and of the state — disjoint ranges covering θ once, in any order, on any
 // threads (under the same floating-point mode); end_step() advances t once. step(θ, g) is
 // begin_step, update(θ, g, 0, D), end_step, and coordinate i gets the same arithmetic wherever
-// the ranges fall: the loops are compiled without FMA contraction and with exact sqrt (see
-// CMakeLists.txt), so a vectorized body and its scalar head and tail compute alike.
+// the ranges fall: the updates are plain loops with an exact sqrt, whose vectorized body and
+// scalar remainder compute alike (see CMakeLists.txt; Eigen expressions on segments would not).
 #pragma once
 #include <cstdint>
 #include <optional>
