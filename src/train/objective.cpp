@@ -129,8 +129,14 @@ S NetworkObjective<S>::gradient_step(Vec<S>& theta, std::span<const Index> batch
   gather(batch);
   g.resize(dim());
   opt.begin_step(theta, g);
-  const typename nn::Mlp<S>::RangeStep step = [&](Index offset, Index len) {
-    opt.update(theta, g, offset, len);
+  // One pointer captured, so the std::function keeps it inline and the step allocates nothing.
+  struct Target {
+    optim::Optimizer<S>& opt;
+    Vec<S>& theta;
+    const Vec<S>& g;
+  } target{opt, theta, g};
+  const typename nn::Mlp<S>::RangeStep step = [t = &target](Index offset, Index len) {
+    t->opt.update(t->theta, t->g, offset, len);
   };
   const S loss = net_->loss_gradient_step(X_, T_, cache_, g, step, nn::Mode::train, &mask_rng_,
                                           options_.pool);

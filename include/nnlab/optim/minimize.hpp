@@ -42,7 +42,8 @@ enum class Status {
   converged,    // a tolerance was met
   max_iters,    // the iteration (or epoch) budget ran out
   diverged,     // the loss or the gradient became NaN or Inf; θ is the iterate that produced it
-  interrupted,  // the callback asked to stop; θ is the last iterate it saw
+  interrupted,  // the callback asked to stop; θ is the last iterate it saw (stopped at a
+                // BatchEvent: the iterate after that step)
   stalled,      // a line-search driver found no acceptable step along a descent direction
                 // (usually L at its rounding floor, short of grad_tol); θ is the last iterate
 };
