@@ -284,7 +284,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   const Index steps = (split.train.size() + recipe.batch - 1) / recipe.batch;
   double loss_sum = 0;
   train::Observer<S> observer;
-  observer.on_step = [&](const optim::StepEvent<S>& e) {
+  observer.on_batch = [&](const optim::BatchEvent<S>& e) {
     if (stop_signal != 0) return optim::Control::stop;
     if (!tty) return optim::Control::proceed;
     const Index step = e.step - e.epoch * steps;  // 0-based within the epoch

@@ -35,26 +35,51 @@ inline Index row_blocks(Index rows, double flops) {
   return flops < 4e6 ? 1 : std::clamp<Index>(rows / 64, 1, 4);
 }
 
+// Called on a block of out — rows [r0, r0 + nr) of columns [j0, j0 + nc) — as soon as it is
+// final, on the thread that computed it, while it is in cache (a non-owning reference, as
+// Epilogue is). The fused optimizer step runs here.
+class BlockDone {
+ public:
+  BlockDone() = default;
+  template <class F>
+  BlockDone(F& f)  // NOLINT(google-explicit-constructor): a lambda converts implicitly
+      : object_(&f),
+        call_([](void* o, Index r0, Index nr, Index j0, Index nc) { (*static_cast<F*>(o))(r0, nr, j0, nc); }) {}
+  explicit operator bool() const { return call_ != nullptr; }
+  void operator()(Index r0, Index nr, Index j0, Index nc) const { call_(object_, r0, nr, j0, nc); }
+
+ private:
+  void* object_ = nullptr;
+  void (*call_)(void*, Index, Index, Index, Index) = nullptr;
+};
+
 // out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
 // once it is final: panel by panel while the panel is in L1 when the product is one block, at
 // the end when it runs in row blocks. Either way the result is the same bit for bit whichever
 // thread runs which block.
 template <class Out, class Lhs, class Rhs>
 void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool accumulate = false,
-             const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {}) {
+             const typename Lhs::Scalar* bias = nullptr, const Epilogue& epilogue = {},
+             const BlockDone& done = {}) {
   const Index rows = out.rows(), n = out.cols(), k = lhs.cols();
   const Index blocks = row_blocks(rows, 2.0 * double(rows) * double(n) * double(k));
   if (blocks == 1) {
+    auto panel = [&](Index j0, Index nc) {
+      if (epilogue) epilogue(j0, nc);
+      done(0, rows, j0, nc);
+    };
     gemm(strided_view(lhs), strided_view(rhs), out.data(), out.outerStride(), accumulate, bias,
-         epilogue);
+         done ? Epilogue(panel) : epilogue);
     return;
   }
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
   run_parts(pool, blocks, [&](Index i) {
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
+    auto panel = [&](Index j0, Index nc) { done(r0, nr, j0, nc); };
     gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
-         out.outerStride(), accumulate, bias ? bias + r0 : nullptr);
+         out.outerStride(), accumulate, bias ? bias + r0 : nullptr,
+         done ? Epilogue(panel) : Epilogue());
   });
   if (epilogue) epilogue(0, n);
 }

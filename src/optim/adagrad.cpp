@@ -1,6 +1,8 @@
 // G ← G + g̃²,  θ ← θ − η_t g̃ / (√G + ε).
 #include "nnlab/optim/adagrad.hpp"
 
+#include <cmath>
+
 #include "validate.hpp"
 
 namespace nnlab::optim {
@@ -12,13 +14,30 @@ void AdaGradOptions::validate() const {
 }
 
 template <class S>
-void AdaGrad<S>::step(Vec<S>& theta, const Vec<S>& g) {
+void AdaGrad<S>::begin_step(const Vec<S>& theta, const Vec<S>& g) {
   detail::prepare("adagrad", theta, g, G_);
-  const S eta = S(lr()), eps = S(options().eps), lambda = S(options().weight_decay);
-  const auto g_tilde = g.array() + lambda * theta.array();
-  G_.array() += g_tilde.square();
-  theta.array() -= eta * g_tilde / (G_.array().sqrt() + eps);
-  count_step();
+  c_ = {S(lr()), S(options().eps), S(options().weight_decay)};
+}
+
+template <class S>
+void AdaGrad<S>::update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len) {
+  detail::check_range("adagrad", theta, g, offset, len, G_);
+  const auto [eta, eps, lambda] = c_;
+  S* th = theta.data() + offset;
+  S* G = G_.data() + offset;
+  const S* gr = g.data() + offset;
+  for (Index i = 0; i < len; ++i) {
+    const S g_tilde = gr[i] + lambda * th[i];
+    G[i] += g_tilde * g_tilde;
+    th[i] -= eta * g_tilde / (std::sqrt(G[i]) + eps);
+  }
+}
+
+template <class S>
+void AdaGrad<S>::step(Vec<S>& theta, const Vec<S>& g) {
+  begin_step(theta, g);
+  update(theta, g, 0, theta.size());
+  end_step();
 }
 
 template class AdaGrad<float>;

@@ -12,14 +12,30 @@ void NesterovOptions::validate() const {
 }
 
 template <class S>
-void Nesterov<S>::step(Vec<S>& phi, const Vec<S>& g) {
+void Nesterov<S>::begin_step(const Vec<S>& phi, const Vec<S>& g) {
   detail::prepare("nesterov", phi, g, v_);
-  const S eta = S(lr()), mu = S(options().momentum), lambda = S(options().weight_decay);
-  const auto g_tilde = g.array() + lambda * phi.array();
-  v_.array() = mu * v_.array() + g_tilde;
-  // Element i reads φ_i (inside g̃) before writing it, so the in-place update is safe.
-  phi.array() -= eta * (g_tilde + mu * v_.array());
-  count_step();
+  c_ = {S(lr()), S(options().momentum), S(options().weight_decay)};
+}
+
+template <class S>
+void Nesterov<S>::update(Vec<S>& phi, const Vec<S>& g, Index offset, Index len) {
+  detail::check_range("nesterov", phi, g, offset, len, v_);
+  const auto [eta, mu, lambda] = c_;
+  S* ph = phi.data() + offset;
+  S* v = v_.data() + offset;
+  const S* gr = g.data() + offset;
+  for (Index i = 0; i < len; ++i) {
+    const S g_tilde = gr[i] + lambda * ph[i];
+    v[i] = mu * v[i] + g_tilde;
+    ph[i] -= eta * (g_tilde + mu * v[i]);
+  }
+}
+
+template <class S>
+void Nesterov<S>::step(Vec<S>& phi, const Vec<S>& g) {
+  begin_step(phi, g);
+  update(phi, g, 0, phi.size());
+  end_step();
 }
 
 template class Nesterov<float>;

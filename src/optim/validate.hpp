@@ -41,4 +41,16 @@ void prepare(std::string_view optimizer, const Vec<S>& theta, const Vec<S>& g, S
       ...);
 }
 
+// A piece [offset, offset + len) of a step: inside θ, with the state sized by begin_step.
+template <class S, class... State>
+void check_range(std::string_view optimizer, const Vec<S>& theta, const Vec<S>& g, Index offset,
+                 Index len, const State&... state) {
+  const bool ok = offset >= 0 && len >= 0 && offset + len <= theta.size() &&
+                  g.size() == theta.size() && ((state.size() == theta.size()) && ...);
+  if (!ok) [[unlikely]]
+    fail("{}: update of [{}, {}) on a parameter vector of size {} (gradient {}) without a "
+         "matching begin_step",
+         optimizer, offset, offset + len, theta.size(), g.size());
+}
+
 }  // namespace nnlab::optim::detail

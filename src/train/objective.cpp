@@ -1,5 +1,7 @@
 #include "nnlab/train/objective.hpp"
 
+#include <cmath>
+
 #include "nnlab/core/error.hpp"
 
 namespace nnlab::train {
@@ -95,8 +97,7 @@ void NetworkObjective<S>::hvp(const Vec<S>& theta, const Vec<S>& v, Vec<S>& Hv) 
 }
 
 template <class S>
-S NetworkObjective<S>::gradient(const Vec<S>& theta, std::span<const Index> batch, Vec<S>& g) const {
-  use(theta);
+void NetworkObjective<S>::gather(std::span<const Index> batch) const {
   const data::Dataset<S>& d = *data_;
   const auto n = Index(batch.size());
   X_.resize(d.inputs(), n);
@@ -108,7 +109,39 @@ S NetworkObjective<S>::gradient(const Vec<S>& theta, std::span<const Index> batc
     T_.col(j) = d.Y.col(i);
     if (d.is_classification()) labels_.push_back(d.labels[std::size_t(i)]);
   }
+}
+
+template <class S>
+S NetworkObjective<S>::gradient(const Vec<S>& theta, std::span<const Index> batch, Vec<S>& g) const {
+  use(theta);
+  gather(batch);
   return net_->loss_and_gradient(X_, T_, cache_, g, nn::Mode::train, &mask_rng_, options_.pool);
+}
+
+template <class S>
+S NetworkObjective<S>::gradient_step(Vec<S>& theta, std::span<const Index> batch, Vec<S>& g,
+                                     optim::Optimizer<S>& opt) const {
+  if (&theta != &net_->theta()) {
+    const S loss = gradient(theta, batch, g);
+    if (std::isfinite(loss)) opt.step(theta, g);
+    return loss;
+  }
+  gather(batch);
+  g.resize(dim());
+  opt.begin_step(theta, g);
+  // One pointer captured, so the std::function keeps it inline and the step allocates nothing.
+  struct Target {
+    optim::Optimizer<S>& opt;
+    Vec<S>& theta;
+    const Vec<S>& g;
+  } target{opt, theta, g};
+  const typename nn::Mlp<S>::RangeStep step = [t = &target](Index offset, Index len) {
+    t->opt.update(t->theta, t->g, offset, len);
+  };
+  const S loss = net_->loss_gradient_step(X_, T_, cache_, g, step, nn::Mode::train, &mask_rng_,
+                                          options_.pool);
+  if (std::isfinite(loss)) opt.end_step();
+  return loss;
 }
 
 template <class S>

@@ -28,6 +28,21 @@ Index count_correct(const Mat<S>& y, const std::vector<int>& labels) {
   return correct;
 }
 
+// The driver's callback: StepEvents only when with_step (they force the unfused path).
+template <class S, bool with_step>
+struct Events {
+  const std::function<optim::Control(const optim::StepEvent<S>&)>& on_step;
+  const std::function<optim::Control(const optim::BatchEvent<S>&)>& on_batch;
+  const std::function<optim::Control(const optim::EpochEvent<S>&)>& on_epoch;
+  optim::Control operator()(const optim::StepEvent<S>& e) const
+    requires with_step
+  {
+    return on_step(e);
+  }
+  optim::Control operator()(const optim::BatchEvent<S>& e) const { return on_batch(e); }
+  optim::Control operator()(const optim::EpochEvent<S>& e) const { return on_epoch(e); }
+};
+
 }  // namespace
 
 template <class S>
@@ -51,12 +66,12 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
   TrainResult result;
   auto start = Clock::now();
   Index correct = 0, seen = 0;
-  const auto on_step = [&](const optim::StepEvent<S>& e) {
+  const std::function<optim::Control(const optim::BatchEvent<S>&)> on_batch = [&](const optim::BatchEvent<S>& e) {
     if (train_set.is_classification()) correct += count_correct(objective.cache().y(), objective.batch_labels());
     seen += Index(e.batch.size());
-    return observer.on_step ? observer.on_step(e) : optim::Control::proceed;
+    return observer.on_batch ? observer.on_batch(e) : optim::Control::proceed;
   };
-  const auto on_epoch = [&](const optim::EpochEvent<S>& e) {
+  const std::function<optim::Control(const optim::EpochEvent<S>&)> on_epoch = [&](const optim::EpochEvent<S>& e) {
     EpochRecord record{.epoch = int(e.epoch + 1)};
     record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     record.loss = e.mean_batch_loss;
@@ -79,13 +94,13 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
     start = Clock::now();
     return control;
   };
-  result.report = optim::sgd_epochs(objective, optimizer, net.theta(), sampler, options.epochs,
-                                    [&](const auto& e) {
-                                      if constexpr (requires { e.batch; })
-                                        return on_step(e);
-                                      else
-                                        return on_epoch(e);
-                                    });
+  // Without an on_step observer the driver fuses the optimizer step into backprop.
+  if (observer.on_step)
+    result.report = optim::sgd_epochs(objective, optimizer, net.theta(), sampler, options.epochs,
+                                      Events<S, true>{observer.on_step, on_batch, on_epoch});
+  else
+    result.report = optim::sgd_epochs(objective, optimizer, net.theta(), sampler, options.epochs,
+                                      Events<S, false>{observer.on_step, on_batch, on_epoch});
 
   const auto& r = result.report;
   const int done = int(result.epochs.size());

@@ -92,7 +92,8 @@ TEST(SgdEpochs, ConvergesOnLeastSquares) {
   std::vector<double> epoch_losses;
   const Report r = sgd_epochs(f, sgd, theta, sampler, epochs, [&](const auto& e) {
     if constexpr (std::is_same_v<std::decay_t<decltype(e)>, StepEvent<double>>) ++step_events;
-    else epoch_losses.push_back(e.mean_batch_loss);
+    if constexpr (std::is_same_v<std::decay_t<decltype(e)>, EpochEvent<double>>)
+      epoch_losses.push_back(e.mean_batch_loss);
   });
   EXPECT_EQ(r.status, Status::max_iters);
   EXPECT_EQ(r.iterations, epochs * 50);

@@ -9,6 +9,7 @@
 // W(k) and b(k) are Eigen::Map views into it, and gradients, directions and Hessian-vector
 // products use the same layout.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,6 +140,20 @@ class Mlp {
                            Vec<Scalar>& grad, Mode mode = Mode::eval, Rng* rng = nullptr,
                            ThreadPool* pool = nullptr) const;
 
+  // loss_and_gradient with an optimizer's step fused into backprop: as soon as the backward pass
+  // is done with a range [offset, offset + len) of θ — its gradient in grad final, and nothing
+  // later in the pass reading those parameters (W^(k) is stepped after δ^(k) = h' ⊙ m ⊙ W^(k)ᵀδ^(k+1)
+  // has used it) — it calls step(offset, len), while the block and its gradient are in cache:
+  // per panel of each ∂E/∂W^(k) product, on the thread that computed it, and per b^(k). The
+  // ranges are disjoint and cover θ once; they may run on the pool's threads at once (under the
+  // caller's floating-point mode). With tied weights, or a batch split in column chunks (small
+  // networks, see loss_and_gradient), it calls step(0, D) once after the whole gradient. A
+  // non-finite loss skips step (and leaves grad unspecified).
+  using RangeStep = std::function<void(Index offset, Index len)>;
+  Scalar loss_gradient_step(const Mat<Scalar>& X, const Mat<Scalar>& T, Cache<Scalar>& cache,
+                            Vec<Scalar>& grad, const RangeStep& step, Mode mode = Mode::eval,
+                            Rng* rng = nullptr, ThreadPool* pool = nullptr) const;
+
   // Exact Hessian-vector product Hv = ∇²_θ E · v by the R-operator (forward R-pass, then backward
   // R-pass), about twice the cost of a gradient. Runs forward and the δ part of backward itself
   // with `mode` (Mode::frozen_masks differentiates through the masks of the previous forward);
@@ -177,8 +192,10 @@ class Mlp {
   Index batch_chunks(Index N) const;
   void resize_backward(Cache<Scalar>& cache) const;  // g and δ to the batch's shape
   // Backpropagates columns [c0, c0 + n) of cache.delta[L+1] down to δ^(2), writing those
-  // columns' ∂E/∂θ into grad unless grad is null.
-  void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad, Index c0, Index n, ThreadPool* pool) const;
+  // columns' ∂E/∂θ into grad unless grad is null, and stepping each finished range of θ if step
+  // is given (loss_gradient_step; all columns, untied weights only).
+  void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad, Index c0, Index n, ThreadPool* pool,
+                 const RangeStep* step = nullptr) const;
   // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = cache.Ra[L+1].
   void r_forward(const Vec<Scalar>& v, Cache<Scalar>& cache, ThreadPool* pool) const;
 

@@ -23,9 +23,16 @@ class AdaGrad : public Scheduled<AdaGradOptions> {
   // One step at η_t; G sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
+  // step() in pieces, for the step fused into backprop (see scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g);
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len);
+
   void reset() { Scheduled::reset(), G_.resize(0); }
 
  private:
+  struct Coefficients {
+    S eta, eps, lambda;
+  } c_{};  // this step's scalars, set by begin_step
   Vec<S> G_;  // running sum of squared gradients
 };
 

@@ -26,9 +26,16 @@ class Adam : public Scheduled<AdamOptions> {
   // One step at η_t (t = steps()); m and v sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
+  // step() in pieces, for the step fused into backprop (see scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g);
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len);
+
   void reset() { Scheduled::reset(), m_.resize(0), v_.resize(0); }
 
  private:
+  struct Coefficients {
+    S eta, beta1, beta2, eps, lambda, c1, c2;
+  } c_{};  // this step's scalars, set by begin_step
   Vec<S> m_, v_;  // biased first and second moment estimates
 };
 

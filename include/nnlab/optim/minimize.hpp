@@ -10,6 +10,13 @@
 // each epoch; it is called with whichever of them it accepts, and if it returns Control::stop
 // the driver stops with Status::interrupted. Recorders (train/recorder.hpp) turn events into
 // series. No allocation per step: one gradient buffer per call.
+//
+// The step fused into backprop: when the objective can run the optimizer's step inside its
+// gradient pass (FusedStepObjective: a network loss with an Optimizer) and the callback takes no
+// StepEvent (which shows θ_k and g before the step, so needs the whole gradient while θ_k still
+// exists), sgd_epochs lets it — bit-identical results, less memory traffic. A BatchEvent follows
+// every step, fused or not. Any other objective or optimizer (penalized gradients, clipping,
+// L-BFGS, …) and a callback that reads StepEvents get the plain path.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -35,7 +42,8 @@ enum class Status {
   converged,    // a tolerance was met
   max_iters,    // the iteration (or epoch) budget ran out
   diverged,     // the loss or the gradient became NaN or Inf; θ is the iterate that produced it
-  interrupted,  // the callback asked to stop; θ is the last iterate it saw
+  interrupted,  // the callback asked to stop; θ is the last iterate it saw (stopped at a
+                // BatchEvent: the iterate after that step)
   stalled,      // a line-search driver found no acceptable step along a descent direction
                 // (usually L at its rounding floor, short of grad_tol); θ is the last iterate
 };
@@ -78,6 +86,26 @@ struct StepEvent {
   double loss;                   // the (batch) loss at θ_k
   double lr;                     // the learning rate of the step from θ_k (NaN if none is known)
 };
+
+// Emitted after each step of sgd_epochs (θ has moved; the gradient may not have been kept whole).
+template <class S>
+struct BatchEvent {
+  std::int64_t epoch;            // 0-based epoch of this step
+  std::int64_t step;             // k: 0-based global step just taken
+  std::span<const Index> batch;  // its samples
+  double loss;                   // the batch loss at θ_k, before the step
+  double lr;                     // the learning rate the step used (NaN if none is known)
+};
+
+// gradient_step(θ, batch, g, opt) leaves θ and g as gradient(θ, batch, g) then opt.step(θ, g)
+// would, bit for bit, with the step taken inside the gradient pass; no step for a non-finite loss.
+template <class F, class Opt>
+concept FusedStepObjective =
+    StochasticObjective<F> && requires(const F& f, Vec<typename F::Scalar>& theta,
+                                       std::span<const Index> batch, Vec<typename F::Scalar>& g,
+                                       Opt& opt) {
+      { f.gradient_step(theta, batch, g, opt) } -> std::convertible_to<typename F::Scalar>;
+    };
 
 // Emitted after each epoch of sgd_epochs.
 template <class S>
@@ -149,6 +177,8 @@ Report sgd_epochs(const F& f, Opt& opt, Vec<typename F::Scalar>& theta, BatchSam
   require(sampler.num_samples() == f.num_samples(),
           "sgd_epochs: sampler draws from {} samples but the objective has {}",
           sampler.num_samples(), f.num_samples());
+  constexpr bool fused =
+      FusedStepObjective<F, Opt> && !std::invocable<Callback&, const StepEvent<S>&>;
   Vec<S> g(f.dim());
   std::int64_t step = 0;
   double mean = std::numeric_limits<double>::quiet_NaN();
@@ -157,13 +187,22 @@ Report sgd_epochs(const F& f, Opt& opt, Vec<typename F::Scalar>& theta, BatchSam
     const Index n = sampler.batches_per_epoch();
     for (Index b = 0; b < n; ++b) {
       const std::span<const Index> batch = sampler.next();
-      const double loss = double(f.gradient(theta, batch, g));
-      if (!std::isfinite(loss)) return {Status::diverged, step, epoch, loss};
-      if (detail::emit(callback, StepEvent<S>{epoch, step, batch, theta, g, loss, detail::lr_of(opt)}))
-        return {Status::interrupted, step, epoch, mean};
-      opt.step(theta, g);
+      const double lr = detail::lr_of(opt);
+      double loss;
+      if constexpr (fused) {
+        loss = double(f.gradient_step(theta, batch, g, opt));
+        if (!std::isfinite(loss)) return {Status::diverged, step, epoch, loss};
+      } else {
+        loss = double(f.gradient(theta, batch, g));
+        if (!std::isfinite(loss)) return {Status::diverged, step, epoch, loss};
+        if (detail::emit(callback, StepEvent<S>{epoch, step, batch, theta, g, loss, lr}))
+          return {Status::interrupted, step, epoch, mean};
+        opt.step(theta, g);
+      }
       ++step;
       sum += loss;
+      if (detail::emit(callback, BatchEvent<S>{epoch, step - 1, batch, loss, lr}))
+        return {Status::interrupted, step, epoch, mean};
     }
     if (!theta.allFinite()) return {Status::diverged, step, epoch, sum / double(n)};
     mean = sum / double(n);

@@ -26,10 +26,17 @@ class Momentum : public Scheduled<MomentumOptions> {
   // One step at η_t; v sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
+  // step() in pieces, for the step fused into backprop (see scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g);
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len);
+
   void reset() { Scheduled::reset(), v_.resize(0); }
   const Vec<S>& velocity() const { return v_; }  // v (PyTorch's momentum_buffer)
 
  private:
+  struct Coefficients {
+    S eta, mu, lambda;
+  } c_{};  // this step's scalars, set by begin_step
   Vec<S> v_;
 };
 

@@ -3,6 +3,10 @@
 // Names: sgd, momentum, nesterov, adagrad, rmsprop, adam (see each header for its update rule).
 // "sgd" with momentum > 0 is heavy ball in PyTorch's form, so "sgd, lr 0.05, momentum 0.9" means
 // torch.optim.SGD(lr=0.05, momentum=0.9).
+// Every one of them, with any weight decay and schedule, can be fused into backprop: its step is
+// elementwise, so it also runs in pieces (begin_step / update on ranges / end_step, see
+// scheduled.hpp), bit-identical to step(). sgd_epochs does so on a network objective unless its
+// callback needs θ and g before the step (optim/minimize.hpp; when it falls back: there).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -50,6 +54,16 @@ class Optimizer {
 
   void step(Vec<S>& theta, const Vec<S>& g) {
     std::visit([&](auto& o) { o.step(theta, g); }, impl_);
+  }
+  // step() in pieces, for the step fused into backprop (the protocol of scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g) {
+    std::visit([&](auto& o) { o.begin_step(theta, g); }, impl_);
+  }
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len) {
+    std::visit([&](auto& o) { o.update(theta, g, offset, len); }, impl_);
+  }
+  void end_step() {
+    std::visit([](auto& o) { o.end_step(); }, impl_);
   }
   double lr() const {
     return std::visit([](const auto& o) { return o.lr(); }, impl_);

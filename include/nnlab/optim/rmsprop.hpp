@@ -24,9 +24,16 @@ class RmsProp : public Scheduled<RmsPropOptions> {
   // One step at η_t; E sized on the first call, no allocation afterwards.
   void step(Vec<S>& theta, const Vec<S>& g);
 
+  // step() in pieces, for the step fused into backprop (see scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g);
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len);
+
   void reset() { Scheduled::reset(), E_.resize(0); }
 
  private:
+  struct Coefficients {
+    S eta, rho, eps, lambda;
+  } c_{};  // this step's scalars, set by begin_step
   Vec<S> E_;  // running mean of squared gradients
 };
 

@@ -2,6 +2,15 @@
 // the step counter t (step() calls since construction or reset()); step t runs at η_t = η(t),
 // η(t) = options.lr when no schedule is given. Each optimizer derives from Scheduled<ItsOptions>
 // and adds only its own state (v, G, E, m, …) and its step(), which ends with count_step().
+//
+// Every step is elementwise, so each optimizer also offers it in pieces, for the step fused into
+// backprop (nn::Mlp::loss_gradient_step): begin_step(θ, g) sizes the state and fixes this step's
+// scalars (η_t, bias corrections); update(θ, g, offset, len) steps θ[offset, offset + len) from
+// the same range of g and of the state — disjoint ranges covering θ once, in any order, on any
+// threads (under the same floating-point mode); end_step() advances t once. step(θ, g) is
+// begin_step, update(θ, g, 0, D), end_step, and coordinate i gets the same arithmetic wherever
+// the ranges fall: the updates are plain loops with an exact sqrt, whose vectorized body and
+// scalar remainder compute alike (see CMakeLists.txt; Eigen expressions on segments would not).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -28,6 +37,7 @@ class Scheduled {
   double lr() const { return schedule_(t_); }  // η of the next step
   std::int64_t steps() const { return t_; }
   void reset() { t_ = 0; }  // an optimizer with state hides this with one that also clears it
+  void end_step() { count_step(); }
   const Options& options() const { return options_; }
   const Schedule& schedule() const { return schedule_; }
 

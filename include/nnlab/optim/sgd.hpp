@@ -20,6 +20,15 @@ class Sgd : public Scheduled<SgdOptions> {
 
   // One step at η_t, t = steps(); θ updated in place, no allocation.
   void step(Vec<S>& theta, const Vec<S>& g);
+
+  // step() in pieces, for the step fused into backprop (see scheduled.hpp).
+  void begin_step(const Vec<S>& theta, const Vec<S>& g);
+  void update(Vec<S>& theta, const Vec<S>& g, Index offset, Index len);
+
+ private:
+  struct Coefficients {
+    S eta, lambda;
+  } c_{};  // this step's scalars, set by begin_step
 };
 
 }  // namespace nnlab::optim

@@ -23,6 +23,7 @@
 #include "nnlab/core/types.hpp"
 #include "nnlab/data/dataset.hpp"
 #include "nnlab/nn/mlp.hpp"
+#include "nnlab/optim/optimizer.hpp"
 
 namespace nnlab::train {
 
@@ -47,6 +48,12 @@ class NetworkObjective {
   S gradient(const Vec<S>& theta, Vec<S>& g) const;
   void hvp(const Vec<S>& theta, const Vec<S>& v, Vec<S>& Hv) const;
   S gradient(const Vec<S>& theta, std::span<const Index> batch, Vec<S>& g) const;
+  // The batch gradient with opt's step fused into backprop (nn::Mlp::loss_gradient_step): θ
+  // leaves as gradient(θ, batch, g) then opt.step(θ, g) would leave it, bit for bit, and g holds
+  // the batch gradient. A non-finite loss takes no step. θ other than net().theta() is stepped
+  // after the whole gradient (the fused path updates the network's own θ).
+  S gradient_step(Vec<S>& theta, std::span<const Index> batch, Vec<S>& g,
+                  optim::Optimizer<S>& opt) const;
 
   // After a batch gradient: that batch's forward pass (y, every a, z, δ) and its labels.
   const nn::Cache<S>& cache() const { return cache_; }
@@ -58,6 +65,7 @@ class NetworkObjective {
 
  private:
   void use(const Vec<S>& theta) const;
+  void gather(std::span<const Index> batch) const;  // the batch's columns into X_, T_, labels_
   // f(X_c, T_c, weight) for each chunk c of the set, weight = |c|/N for mean reductions, else 1.
   template <class F>
   void for_each_chunk(F&& f) const;

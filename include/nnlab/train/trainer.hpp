@@ -2,7 +2,8 @@
 // network's objective (train/objective.hpp), plus what training a classifier needs around it:
 // running and held-out accuracy per epoch, and the parameters of the last completed epoch, to
 // which a diverged or interrupted run is reset. Per step: a batch (columns of X and Y), a forward
-// pass with fresh dropout masks, backward, one optimizer step; no allocation inside the loop.
+// pass with fresh dropout masks, backward with the optimizer's step fused into it (unless an
+// on_step observer needs θ and the whole gradient before the step); no allocation in the loop.
 // Streams: masks from (seed, dropout), batch order from (seed, shuffle), so a run is
 // reproducible and independent of the threads. A whole training setup as one value, with a
 // JSON form, is a Recipe (train/recipe.hpp).
@@ -52,13 +53,18 @@ struct TrainResult {
   bool interrupted() const { return report.status == optim::Status::interrupted; }
 };
 
-// Observe, don't print. on_step sees every step's event (θ, its batch gradient, the batch loss,
-// the learning rate) before the step is taken; on_epoch the epoch's event and its evaluated
-// record. Either may return Control::stop (Ctrl-C in nnlab train), which ends the run as
-// interrupted. Recorders (train/recorder.hpp) plug in here.
+// Observe, don't print. on_batch sees every step's batch, loss and learning rate after the step;
+// on_step sees θ and its whole batch gradient before the step is taken, which needs the plain
+// path: without an on_step observer the optimizer's step is fused into backprop (each layer's W
+// and b stepped as soon as their gradient is final and backprop is done with them, while in
+// cache; bit-identical to the plain path, see optim/minimize.hpp and nn::Mlp::loss_gradient_step).
+// on_epoch sees the epoch's event and its evaluated record. Any of them may return Control::stop
+// (Ctrl-C in nnlab train), which ends the run as interrupted. Recorders (train/recorder.hpp)
+// plug in here.
 template <class Scalar>
 struct Observer {
   std::function<optim::Control(const optim::StepEvent<Scalar>&)> on_step = {};
+  std::function<optim::Control(const optim::BatchEvent<Scalar>&)> on_batch = {};
   std::function<optim::Control(const optim::EpochEvent<Scalar>&, const EpochRecord&)> on_epoch = {};
 };
 
