@@ -14,6 +14,10 @@ namespace nnlab::nn::detail {
 namespace avx512 {
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
+// GCC 12 flags _mm512_undefined_pd's deliberate self-initialization inside min/max when
+// AVX-512 comes from the pragma rather than -march.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 extern "C" {
 __m512d Sleef_expd8_u10avx512f(__m512d);
 __m512d Sleef_erfcd8_u15avx512f(__m512d);
@@ -59,6 +63,7 @@ struct Float {
   static R log1p(R v) { return Sleef_log1pf16_u10avx512f(v); }
 };
 #include "vector_activation_kernels.inc"
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
 }  // namespace avx512
 
@@ -113,33 +118,38 @@ struct Float {
 #pragma GCC pop_options
 }  // namespace avx2
 
-namespace {
-enum class Isa { none, avx2, avx512 };
-Isa cpu_isa() {
-  static const Isa isa = [] {
+VectorIsa cpu_vector_isa() {
+  static const VectorIsa isa = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return Isa::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::avx2;
-    return Isa::none;
+    if (__builtin_cpu_supports("avx512f")) return VectorIsa::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return VectorIsa::avx2;
+    return VectorIsa::none;
   }();
   return isa;
 }
-}  // namespace
+
+template <class S>
+void vector_activation(VectorIsa isa, Activation h, int order, const S* a, const S* g, S* out, Index n) {
+  constexpr bool is_double = std::is_same_v<S, double>;
+  if (isa == VectorIsa::avx512)
+    avx512::run<std::conditional_t<is_double, avx512::Double, avx512::Float>>(h, order, a, g, out, n);
+  else
+    avx2::run<std::conditional_t<is_double, avx2::Double, avx2::Float>>(h, order, a, g, out, n);
+}
 
 template <class S>
 bool vector_activation(Activation h, int order, const S* a, const S* g, S* out, Index n) {
-  constexpr bool is_double = std::is_same_v<S, double>;
-  using Avx512 = std::conditional_t<is_double, avx512::Double, avx512::Float>;
-  using Avx2 = std::conditional_t<is_double, avx2::Double, avx2::Float>;
-  switch (cpu_isa()) {
-    case Isa::avx512: avx512::run<Avx512>(h, order, a, g, out, n); return true;
-    case Isa::avx2: avx2::run<Avx2>(h, order, a, g, out, n); return true;
-    case Isa::none: return false;
-  }
-  return false;
+  const VectorIsa isa = cpu_vector_isa();
+  if (isa == VectorIsa::none) return false;
+  vector_activation(isa, h, order, a, g, out, n);
+  return true;
 }
 
-template bool vector_activation<float>(Activation, int, const float*, const float*, float*, Index);
-template bool vector_activation<double>(Activation, int, const double*, const double*, double*, Index);
+#define NNLAB_INSTANTIATE(S)                                                                   \
+  template void vector_activation<S>(VectorIsa, Activation, int, const S*, const S*, S*, Index); \
+  template bool vector_activation<S>(Activation, int, const S*, const S*, S*, Index);
+NNLAB_INSTANTIATE(float)
+NNLAB_INSTANTIATE(double)
+#undef NNLAB_INSTANTIATE
 
 }  // namespace nnlab::nn::detail
