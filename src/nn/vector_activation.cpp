@@ -1,4 +1,5 @@
-// GELU and softplus by SLEEF's vector erfc (1.5 ulp), exp and log1p (1.0 ulp), in AVX-512F and in
+// GELU and softplus by SLEEF's vector erfc (1.5 ulp), exp and log1p (1.0 ulp) (GELU in float by a
+// polynomial fit evaluated in double: vector_activation_kernels.inc), in AVX-512F and in
 // AVX2 + FMA, chosen at run time from the CPU so that a portable build (no -march) is vectorized
 // too. SLEEF's own header declares each instruction set's functions only when the compiler targets
 // that set, so the few used here are declared below, inside the matching target region.
@@ -23,7 +24,6 @@ __m512d Sleef_expd8_u10avx512f(__m512d);
 __m512d Sleef_erfcd8_u15avx512f(__m512d);
 __m512d Sleef_log1pd8_u10avx512f(__m512d);
 __m512 Sleef_expf16_u10avx512f(__m512);
-__m512 Sleef_erfcf16_u15avx512f(__m512);
 __m512 Sleef_log1pf16_u10avx512f(__m512);
 }
 struct Double {
@@ -59,8 +59,16 @@ struct Float {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, set(0), _CMP_LT_OQ), otherwise, if_negative);
   }
   static R exp(R v) { return Sleef_expf16_u10avx512f(v); }
-  static R erfc(R v) { return Sleef_erfcf16_u15avx512f(v); }
   static R log1p(R v) { return Sleef_log1pf16_u10avx512f(v); }
+  using D = Double;
+  static __m512d low(R v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+  static __m512d high(R v) {
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+  }
+  static R from_double(__m512d lo, __m512d hi) {
+    return _mm512_castpd_ps(_mm512_insertf64x4(
+        _mm512_castpd256_pd512(_mm256_castps_pd(_mm512_cvtpd_ps(lo))), _mm256_castps_pd(_mm512_cvtpd_ps(hi)), 1));
+  }
 };
 #include "vector_activation_kernels.inc"
 #pragma GCC diagnostic pop
@@ -75,7 +83,6 @@ __m256d Sleef_expd4_u10avx2(__m256d);
 __m256d Sleef_erfcd4_u15avx2(__m256d);
 __m256d Sleef_log1pd4_u10avx2(__m256d);
 __m256 Sleef_expf8_u10avx2(__m256);
-__m256 Sleef_erfcf8_u15avx2(__m256);
 __m256 Sleef_log1pf8_u10avx2(__m256);
 }
 struct Double {
@@ -111,8 +118,13 @@ struct Float {
     return _mm256_blendv_ps(otherwise, if_negative, _mm256_cmp_ps(a, set(0), _CMP_LT_OQ));
   }
   static R exp(R v) { return Sleef_expf8_u10avx2(v); }
-  static R erfc(R v) { return Sleef_erfcf8_u15avx2(v); }
   static R log1p(R v) { return Sleef_log1pf8_u10avx2(v); }
+  using D = Double;
+  static __m256d low(R v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+  static __m256d high(R v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+  static R from_double(__m256d lo, __m256d hi) {
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+  }
 };
 #include "vector_activation_kernels.inc"
 #pragma GCC pop_options
