@@ -163,7 +163,7 @@ def main():
     epochs2, epoch_errors2 = google_benchmark_medians(
         epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
     epochs.update(epochs2)
-    print(f"nnlab: one Fashion-MNIST epoch with GELU hidden units at 1 thread ...", flush=True)
+    print("nnlab: one Fashion-MNIST epoch with GELU hidden units at 1 thread ...", flush=True)
     gelu_epochs, gelu_errors = google_benchmark_medians(
         epoch_bench, "BM_FashionMnistGeluEpoch/threads:1/", args.repetitions, pin=True)
     epoch_errors.update(gelu_errors)
@@ -250,7 +250,7 @@ def main():
     speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 1.5,
               (nn_epoch[1][1].get("cpu_s"), tcpu(t1, "epoch")))
     speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 1.5)
-    speed_row("(a) the epoch with GELU hidden units, 1 thread", nn_gelu_epoch[0], tmed(t1_gelu, "gelu_epoch"),
+    speed_row("(a′) the epoch with GELU hidden units, 1 thread", nn_gelu_epoch[0], tmed(t1_gelu, "gelu_epoch"),
               1.5, (nn_gelu_epoch[1].get("cpu_s"), tcpu(t1_gelu, "gelu_epoch")))
     if python:
         info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
