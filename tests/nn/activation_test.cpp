@@ -105,7 +105,7 @@ Worst errors(Activation act, const std::vector<S>& xs, detail::VectorIsa isa) {
 template <class S>
 void expect_accurate(Activation act, Worst bound) {
   const detail::VectorIsa best = detail::cpu_vector_isa();
-  ASSERT_NE(best, detail::VectorIsa::none) << "no AVX2 or AVX-512: GELU and softplus run on std::";
+  if (best == detail::VectorIsa::none) GTEST_SKIP() << "no AVX2 or AVX-512: GELU and softplus run on std::";
   for (auto isa : {detail::VectorIsa::avx2, detail::VectorIsa::avx512}) {
     if (isa > best) continue;
     const char* name = isa == detail::VectorIsa::avx2 ? "AVX2" : "AVX-512";
