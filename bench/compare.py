@@ -247,6 +247,10 @@ def main():
     epochs2, epoch_errors2 = google_benchmark_medians(
         epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
     epochs.update(epochs2)
+    print("nnlab: one Fashion-MNIST epoch with GELU hidden units at 1 thread ...", flush=True)
+    gelu_epochs, gelu_errors = google_benchmark_medians(
+        epoch_bench, "BM_FashionMnistGeluEpoch/threads:1/", args.repetitions, pin=True)
+    epoch_errors.update(gelu_errors)
     print("nnlab: tiny tanh net at 1 and 2 threads, gradient vs HVP ...", flush=True)
     # The tiny step at 1 and 2 threads in one process, interleaved, on the same CPU: below 1 MFLOP
     # per chunk a step never leaves the calling thread (Mlp::loss_and_gradient), so both rows run
@@ -267,6 +271,7 @@ def main():
 
     nn_epoch = {t: epochs.get(f"BM_FashionMnistEpoch/threads:{t}/iterations:1/real_time", (None, {}))
                 for t in (1, 2)}
+    nn_gelu_epoch = gelu_epochs.get("BM_FashionMnistGeluEpoch/threads:1/iterations:1/real_time", (None, {}))
     nn_tiny = {(d, t): nn_time(f"BM_TinyTanhGdStep<{d}>/{t}/real_time")
                for d in ("float", "double") for t in (1, 2)}
     nn_grad = nn_time("BM_MnistMlpGradientVsHvp/0")
@@ -274,7 +279,7 @@ def main():
 
     # PyTorch
     python = None if args.no_torch else find_torch_python()
-    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}, {}
+    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny, t1_gelu = {}, {}, {}, {}, {}, {}, {}
     coretype_name, coretype_timings = None, {}
     if python:
         print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
@@ -286,6 +291,8 @@ def main():
         r1 = torch_run(python, reps, 1, 1, coretype)
         torch_info = {k: v for k, v in r1.items() if k != "results"}
         t1 = results_by_name(r1)
+        print("PyTorch: GELU epoch at 1 thread ...", flush=True)
+        t1_gelu = results_by_name(torch_run(python, ["--workloads", "gelu_epoch"] + reps, 1, 1, coretype))
         print("PyTorch: epoch with torch.set_num_threads(2) ...", flush=True)
         t2_omp = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype))
         print("PyTorch: epoch with torch.set_num_threads(2), OMP_WAIT_POLICY=PASSIVE ...", flush=True)
@@ -331,6 +338,8 @@ def main():
     speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 2,
               (nn_epoch[1][1].get("cpu_s"), tcpu(t1, "epoch")))
     speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 2)
+    speed_row("(a′) the epoch with GELU hidden units, 1 thread", nn_gelu_epoch[0], tmed(t1_gelu, "gelu_epoch"),
+              1.5, (nn_gelu_epoch[1].get("cpu_s"), tcpu(t1_gelu, "gelu_epoch")))
     if python:
         info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
         info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
@@ -369,16 +378,17 @@ def main():
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
           "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 and 2 threads "
           "interleaved on that CPU; (c) at 1 thread.")
-    for t in (1, 2):
-        counters = nn_epoch[t][1]
+    for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
+                                 ("GELU epoch at 1 thread", nn_gelu_epoch)):
         if counters:
-            print(f"nnlab epoch at {t} thread(s): loss {counters['loss']:.4f}, running accuracy "
+            print(f"nnlab {label}: loss {counters['loss']:.4f}, running accuracy "
                   f"{counters['running_accuracy']:.4f}")
     if python:
-        for label, res in (("1 thread", t1), ("set_num_threads(2)", t2_omp),
-                           ("set_num_threads(2) passive", t2_passive), ("OpenBLAS 2 threads", t2_blas)):
-            if "epoch" in res:
-                e = res["epoch"]
+        for label, res, name in (("1 thread", t1, "epoch"), ("set_num_threads(2)", t2_omp, "epoch"),
+                                 ("set_num_threads(2) passive", t2_passive, "epoch"),
+                                 ("OpenBLAS 2 threads", t2_blas, "epoch"), ("GELU, 1 thread", t1_gelu, "gelu_epoch")):
+            if name in res:
+                e = res[name]
                 print(f"PyTorch epoch, {label}: loss {e['loss']:.4f}, running accuracy "
                       f"{e['running_accuracy']:.4f}, {e['repetitions']} repetition(s)"
                       + (" (cut short by the time budget, time projected)" if e["projected"] else ""))
@@ -404,11 +414,12 @@ def main():
                        "load_before": load_before,
                        "load_after": load_after, "cores": os.cpu_count(),
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
-                       "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "micro": micro},
+                       "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
+                                 "micro": micro},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,
-                                 "tiny_set_num_threads2": t2_tiny}},
+                                 "tiny_set_num_threads2": t2_tiny, "gelu_threads1": t1_gelu}},
                       f, indent=1)
 
 

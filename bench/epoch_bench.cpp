@@ -3,6 +3,7 @@
 // 784-512-512-10 relu, float32, inverted dropout keep p = 0.8 on the input and 0.5 on both hidden
 // layers, softmax cross-entropy (mean), SGD lr 0.05 momentum 0.9 (PyTorch's heavy ball), batch 128,
 // random reshuffling: ⌈60000/128⌉ = 469 steps, the last one of 96 samples. Argument: threads.
+// BM_FashionMnistGeluEpoch: the same with GELU hidden units (the exact one, a Φ(a)).
 // Each iteration starts from the same fresh initialization, so repetitions time identical work;
 // the data load and the initialization are outside the timed region. bench/compare.py runs this
 // beside the same epoch in PyTorch (bench/torch_workloads.py).
@@ -28,7 +29,7 @@ const data::Dataset<float>& fashion_mnist_train() {
   return train;
 }
 
-void BM_FashionMnistEpoch(benchmark::State& state) {
+void fashion_mnist_epoch(benchmark::State& state, nn::Activation hidden) {
   const int threads = int(state.range(0));
   const data::Dataset<float>* train_set = nullptr;
   try {
@@ -42,7 +43,7 @@ void BM_FashionMnistEpoch(benchmark::State& state) {
   train::EpochRecord last;
   for (auto _ : state) {
     state.PauseTiming();
-    nn::Mlp<float> net(bench::sheet_mlp_spec());
+    nn::Mlp<float> net(bench::sheet_mlp_spec(hidden));
     Rng init_rng = make_rng(1, stream::init);
     net.init(init_rng);
     auto optimizer = optim::make_optimizer<float>("sgd", {.lr = 0.05, .momentum = 0.9});
@@ -61,10 +62,19 @@ void BM_FashionMnistEpoch(benchmark::State& state) {
   state.counters["samples_per_s"] =
       benchmark::Counter(double(train_set->size()), benchmark::Counter::kIsIterationInvariantRate);
 }
+void BM_FashionMnistEpoch(benchmark::State& state) { fashion_mnist_epoch(state, nn::Activation::relu); }
 BENCHMARK(BM_FashionMnistEpoch)
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_FashionMnistGeluEpoch(benchmark::State& state) { fashion_mnist_epoch(state, nn::Activation::gelu); }
+BENCHMARK(BM_FashionMnistGeluEpoch)
+    ->ArgName("threads")
+    ->Arg(1)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

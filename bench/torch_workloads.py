@@ -12,6 +12,8 @@ Workloads (PyTorch's Dropout(p) takes the DROP probability; nnlab's keep p = 0.8
          each repetition from a fresh nn.Linear default initialization. Repetitions stop when
          --epoch-budget seconds are spent; an epoch slower than the whole budget is cut short and
          its time projected from the steps done ("projected": true).
+  gelu_epoch  the same epoch with nn.GELU() (exact, x·Φ(x)) for both hidden ReLUs (not in the
+         default set: compare.py runs it at 1 thread only).
   tiny   one full-batch GD step (lr 0.1) of a 2-32-32-1 tanh net on 256 points, MSE, float32 and
          float64; a repetition times `--tiny-steps` steps and reports the time per step.
   hvp    on the MLP without dropout, batch 128, float32: one gradient (autograd.grad) and one
@@ -66,10 +68,10 @@ def load_fashion_mnist(folder):
     return X, y
 
 
-def mnist_mlp(dropout):
+def mnist_mlp(dropout, activation=nn.ReLU):
     layers = [nn.Dropout(0.2)] if dropout else []
-    layers += [nn.Linear(784, 512), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else [])
-    layers += [nn.Linear(512, 512), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else [])
+    layers += [nn.Linear(784, 512), activation()] + ([nn.Dropout(0.5)] if dropout else [])
+    layers += [nn.Linear(512, 512), activation()] + ([nn.Dropout(0.5)] if dropout else [])
     layers += [nn.Linear(512, 10)]
     return nn.Sequential(*layers)
 
@@ -83,7 +85,7 @@ def summary(name, times, cpu_times, per=1, **extra):
             "cpu_median_s": statistics.median(cpu_times), "repetitions": len(times), **extra}
 
 
-def run_epoch(X, y, repetitions, budget, batch=128):
+def run_epoch(X, y, repetitions, budget, batch=128, name="epoch", activation=nn.ReLU):
     """Stops repeating once `budget` seconds are spent (after at least one epoch); an epoch that
     alone exceeds the budget is cut short and its time projected from the steps done."""
     N = X.shape[0]
@@ -91,7 +93,7 @@ def run_epoch(X, y, repetitions, budget, batch=128):
     times, cpu_times, loss, accuracy, projected = [], [], None, None, False
     budget_start = time.perf_counter()
     # A few warm-up steps so thread pools and the allocator are up, as in a real run.
-    model = mnist_mlp(dropout=True)
+    model = mnist_mlp(dropout=True, activation=activation)
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     for i in range(5):
         opt.zero_grad(set_to_none=True)
@@ -99,7 +101,7 @@ def run_epoch(X, y, repetitions, budget, batch=128):
         opt.step()
     for r in range(repetitions):
         torch.manual_seed(r)
-        model = mnist_mlp(dropout=True)
+        model = mnist_mlp(dropout=True, activation=activation)
         model.train()
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         generator = torch.Generator().manual_seed(r)
@@ -128,7 +130,7 @@ def run_epoch(X, y, repetitions, budget, batch=128):
         loss, accuracy = float(loss_sum) / steps, float(correct) / min(steps * batch, N)
         if projected or time.perf_counter() - budget_start > budget:
             break
-    return summary("epoch", times, cpu_times, loss=loss, running_accuracy=accuracy, samples=N,
+    return summary(name, times, cpu_times, loss=loss, running_accuracy=accuracy, samples=N,
                    projected=projected)
 
 
@@ -240,9 +242,9 @@ def main():
     parser.add_argument("--data", default=FASHION_MNIST_DIR)
     args = parser.parse_args()
     workloads = args.workloads.split(",")
-    unknown = set(workloads) - {"epoch", "tiny", "hvp", "probe"}
+    unknown = set(workloads) - {"epoch", "gelu_epoch", "tiny", "hvp", "probe"}
     if unknown:
-        parser.error(f"unknown workload(s) {sorted(unknown)}; known: epoch, tiny, hvp, probe")
+        parser.error(f"unknown workload(s) {sorted(unknown)}; known: epoch, gelu_epoch, tiny, hvp, probe")
     if args.repetitions < 1:
         parser.error(f"--repetitions must be ≥ 1, got {args.repetitions}")
 
@@ -255,13 +257,18 @@ def main():
            "blas": blas_info(), "results": []}
     if "probe" in workloads:
         out["results"].append(run_probe())
-    if "epoch" in workloads:
+    if "epoch" in workloads or "gelu_epoch" in workloads:
         try:
             X, y = load_fashion_mnist(args.data)
         except (OSError, ValueError) as e:
             out["epoch_error"] = str(e)
         else:
-            out["results"].append(run_epoch(X, y, args.repetitions, args.epoch_budget))
+            if "epoch" in workloads:
+                out["results"].append(run_epoch(X, y, args.repetitions, args.epoch_budget))
+            if "gelu_epoch" in workloads:
+                # nn.GELU() is the exact x·Φ(x), as nnlab's
+                out["results"].append(run_epoch(X, y, args.repetitions, args.epoch_budget,
+                                                name="gelu_epoch", activation=nn.GELU))
     if "tiny" in workloads:
         for dtype in (torch.float32, torch.float64):
             out["results"].append(run_tiny(dtype, max(args.repetitions, 5), args.tiny_steps))

@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra packages...]
 set -euo pipefail
 packages=(make g++ cmake pkg-config libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  zlib1g-dev libpcg-cpp-dev libgtest-dev libbenchmark-dev gnuplot-nox dataset-fashion-mnist
+  zlib1g-dev libpcg-cpp-dev libsleef-dev libgtest-dev libbenchmark-dev gnuplot-nox dataset-fashion-mnist
   python3 python3-sklearn "$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "nnlab/core/error.hpp"
+#include "vector_activation.hpp"
 
 namespace nnlab::nn {
 
@@ -196,8 +197,14 @@ void activate(Activation h, const S* a_data, S* z_data, Index n) {
       else
         tanh_double(a_data, z_data, n);
       break;
-    case Activation::softplus: z = a.max(S(0)) + (-a.abs()).exp().log1p(); break;  // vectorized
-    case Activation::gelu: z = a.unaryExpr([](S x) { return x * Phi(x); }); break;
+    case Activation::softplus:
+      if (!detail::vector_activation<S>(h, 0, a_data, nullptr, z_data, n))
+        z = a.max(S(0)) + (-a.abs()).exp().log1p();
+      break;
+    case Activation::gelu:
+      if (!detail::vector_activation<S>(h, 0, a_data, nullptr, z_data, n))
+        z = a.unaryExpr([](S x) { return x * Phi(x); });
+      break;
   }
 }
 
@@ -223,8 +230,14 @@ void times_derivative(Activation h, const S* a_data, const S* z_data, const S* g
         out.segment(i, m) = g.segment(i, m) * hp;
       });
       break;
-    case Activation::softplus: out = g * (S(1) + (-a).exp()).inverse(); break;  // σ(a), vectorized
-    case Activation::gelu: out = g * a.unaryExpr([](S x) { return Phi(x) + x * phi(x); }); break;
+    case Activation::softplus:  // σ(a)
+      if (!detail::vector_activation(h, 1, a_data, g_data, out_data, n))
+        out = g * (S(1) + (-a).exp()).inverse();
+      break;
+    case Activation::gelu:
+      if (!detail::vector_activation(h, 1, a_data, g_data, out_data, n))
+        out = g * a.unaryExpr([](S x) { return Phi(x) + x * phi(x); });
+      break;
   }
 }
 
@@ -253,10 +266,12 @@ void times_second_derivative(Activation h, const S* a_data, const S* z_data, con
       });
       break;
     case Activation::softplus:  // softplus'' = σ(1−σ)
-      out = g * a.unaryExpr([](S x) { S s = sigmoid(x); return s * (S(1) - s); });
+      if (!detail::vector_activation(h, 2, a_data, g_data, out_data, n))
+        out = g * a.unaryExpr([](S x) { S s = sigmoid(x); return s * (S(1) - s); });
       break;
     case Activation::gelu:
-      out = g * a.unaryExpr([](S x) { return phi(x) * (S(2) - x * x); });
+      if (!detail::vector_activation(h, 2, a_data, g_data, out_data, n))
+        out = g * a.unaryExpr([](S x) { return phi(x) * (S(2) - x * x); });
       break;
   }
 }

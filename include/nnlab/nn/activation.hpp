@@ -1,5 +1,13 @@
 // Activations h and the derivatives backprop and the R-operator need:
 //   z = h(a),  δ = h'(a) ⊙ g,  and h''(a) for R{δ}.  Elementwise on batches (n × batch).
+// How each is evaluated (all vectorized; ns per value in docs/benchmarks.md):
+//   sigmoid, tanh  float: Eigen; tanh double: an AVX-512 kernel (≤ 3 ulp of std::tanh); h' from z,
+//                  or from a where the unit saturates (1 − |z| < 2⁻¹⁰ double, 2⁻⁸ float).
+//   gelu           exact, a Φ(a), and softplus, log(1 + eᵃ): SLEEF's erfc, exp, log1p, on AVX-512F
+//                  or AVX2 + FMA as the CPU has them (cpuid; std:: on older CPUs). GELU h within
+//                  4 ulp (double) / 5 ulp (float) of long double down to where erfc(−a/√2)
+//                  underflows, then within |a| smallest subnormals; softplus within 2 ulp; h', h''
+//                  within a few ε of the size of their terms (tests/nn/activation_test.cpp).
 #pragma once
 #include <string>
 #include <string_view>
