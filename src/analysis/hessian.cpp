@@ -1,6 +1,7 @@
 #include "nnlab/analysis/hessian.hpp"
 
 #include <Eigen/Eigenvalues>
+#include <xmmintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,40 +21,176 @@ Vec<double> gaussian_start(Index dim, Rng& rng) {
   return v;
 }
 
-}  // namespace
+// ---------------------------------------------------------------- streams over the basis
+// Reorthogonalization is memory-bound: each pass reads the whole basis Q (D × k) once for k
+// multiply-adds per row. The passes below walk Q in blocks of kRows rows, so that the columns of a
+// block stay in L2 between the two uses of the fused pass; per-block partial sums are added in
+// block order, so results do not depend on which thread ran which block.
+constexpr Index kRows = 2048;
 
-Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
-  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
-  return lanczos(hvp, gaussian_start(dim, rng), iterations);
+Index row_blocks(Index dim) { return (dim + kRows - 1) / kRows; }
+
+// body(b) for every block b, on the pool if any, each under the caller's floating-point mode
+// (flush-to-zero or not), whichever thread runs it.
+template <class Body>
+void for_each_block(ThreadPool* pool, Index blocks, const Body& body) {
+  const unsigned csr = _mm_getcsr();
+  const auto block = [&](std::size_t b) {
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(csr);
+    body(Index(b));
+    _mm_setcsr(saved);
+  };
+  if (pool && pool->size() > 1 && blocks > 1)
+    pool->parallel_for(std::size_t(blocks), block);
+  else
+    for (Index b = 0; b < blocks; ++b) block(std::size_t(b));
 }
 
-Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
-  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+// Σ_i q_i w_i in double with 16 independent sums (vectorizable without reassociation).
+template <class P, class R>
+double dot(const P* q, const R* w, Index n) {
+  double acc[16] = {};
+  Index i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += double(q[i + l]) * double(w[i + l]);
+  for (int l = 0; i < n; ++i, ++l) acc[l] += double(q[i]) * double(w[i]);
+  double s = 0;
+  for (double a : acc) s += a;
+  return s;
+}
+
+template <class B>
+void subtract_scaled(const B* q, double c, double* w, Index n) {
+  for (Index i = 0; i < n; ++i) w[i] -= c * double(q[i]);
+}
+
+// The orthonormal Lanczos vectors q_1 … q_m as the columns of one D × m matrix in precision B,
+// and the passes of classical Gram–Schmidt over its first k columns.
+template <class B>
+class LanczosBasis {
+ public:
+  LanczosBasis(Index dim, Index capacity, ThreadPool* pool)
+      : Q_(dim, capacity), pool_(pool), blocks_(row_blocks(dim)) {}
+
+  Index dim() const { return Q_.rows(); }
+  Mat<B>& matrix() { return Q_; }
+
+  // Q_k ← B(w / s), and q ← the stored column in double: the product is taken of exactly the
+  // vector the basis holds.
+  void store(Index k, const Vec<double>& w, double s, Vec<double>& q) {
+    B* col = Q_.col(k).data();
+    q.resize(dim());
+    for (Index i = 0; i < dim(); ++i) {
+      col[i] = B(w[i] / s);
+      q[i] = double(col[i]);
+    }
+  }
+
+  // Pass A, one read of Q_1..k: h = Q_kᵀ w, and g = Q_kᵀ q_k (q_k the last column), the measured
+  // orthogonality of the newest vector against all before it (and its norm).
+  void project(Index k, const Vec<double>& w, Vec<double>& h, Vec<double>& g) {
+    partial_.resize(2 * k, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      const B* last = Q_.col(k - 1).data() + r0;
+      for (Index j = 0; j < k; ++j) {
+        const B* qj = Q_.col(j).data() + r0;
+        partial_(j, b) = dot(qj, w.data() + r0, n);
+        partial_(k + j, b) = dot(qj, last, n);
+      }
+    });
+    sum_blocks(0, k, h);
+    sum_blocks(k, k, g);
+  }
+
+  // Pass B, one read of Q_1..k fused with the next projection: w ← w − Q_k h, then
+  // h2 = Q_kᵀ w (how far the result still is from ⟂ Q_k) and ‖w‖², block by block while the block
+  // is in cache.
+  double subtract_and_project(Index k, const Vec<double>& h, Vec<double>& w, Vec<double>& h2) {
+    partial_.resize(k + 1, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      double* wb = w.data() + r0;
+      for (Index j = 0; j < k; ++j) subtract_scaled(Q_.col(j).data() + r0, h[j], wb, n);
+      for (Index j = 0; j < k; ++j) partial_(j, b) = dot(Q_.col(j).data() + r0, wb, n);
+      partial_(k, b) = dot(wb, wb, n);
+    });
+    sum_blocks(0, k, h2);
+    return partial_.row(k).sum();
+  }
+
+  // Pass C, one read of Q_1..k: w ← w − Q_k h; returns ‖w‖².
+  double subtract(Index k, const Vec<double>& h, Vec<double>& w) {
+    partial_.resize(1, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      double* wb = w.data() + r0;
+      for (Index j = 0; j < k; ++j) subtract_scaled(Q_.col(j).data() + r0, h[j], wb, n);
+      partial_(0, b) = dot(wb, wb, n);
+    });
+    return partial_.row(0).sum();
+  }
+
+ private:
+  void sum_blocks(Index row, Index k, Vec<double>& out) const {
+    out.setZero(k);
+    for (Index b = 0; b < blocks_; ++b) out += partial_.col(b).segment(row, k);
+  }
+
+  Mat<B> Q_;
+  ThreadPool* pool_;
+  Index blocks_;
+  Mat<double> partial_;  // per-block partial sums, one column per block
+};
+
+// How far from ⟂ Q_k one pass of Gram–Schmidt may leave w, relative to ‖w‖, before a second pass is
+// applied: 2⁻⁴⁰ ≈ 9e-13 for a double basis (one pass leaves 1e-16…1e-13 on network Hessians, more
+// once Ritz values converge and w is mostly cancellation), 2⁻²⁴ ≈ 6e-8 for a float one, the rounding
+// of its own entries. The test is the measured h₂ = Q_kᵀw itself ("twice is enough", Kahan–Parlett,
+// with the second pass skipped only when it would change nothing the basis can hold).
+template <class B>
+constexpr double kept_error() {
+  return std::is_same_v<B, float> ? 0x1p-24 : 0x1p-40;
+}
+
+template <class B>
+Spectrum lanczos_in(const HvpFn& hvp, const Vec<double>& start, double start_norm, int iterations,
+                    ThreadPool* pool) {
   const Index dim = start.size();
-  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
-  const double start_norm = start.norm();
-  require(start_norm > 0 && std::isfinite(start_norm), "Lanczos needs a nonzero finite start vector");
   const Index m_max = std::min<Index>(iterations, dim);
-  Mat<double> Q(dim, m_max);  // the orthonormal Lanczos vectors q_1 … q_m as columns
+  LanczosBasis<B> basis(dim, m_max, pool);
   std::vector<double> alpha, beta;  // T's diagonal and off-diagonal; beta[j] couples q_j, q_{j+1}
-  Vec<double> q = start / start_norm, w;
+  Vec<double> q, w, h, g, h2;
+  basis.store(0, start, start_norm, q);
   double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
   double norm_T = 0;     // a lower bound on ‖H‖, the scale of "β_m = 0"
+  double orthogonality = 0;
+  int second_passes = 0;
   for (Index j = 0; j < m_max; ++j) {
-    Q.col(j) = q;
+    const Index k = j + 1;
     hvp(q, w);
     require(w.size() == dim, "Lanczos: the product has {} entries, the operator dimension is {}",
             w.size(), dim);
-    alpha.push_back(q.dot(w));
-    // w ⟂ q_1 … q_j, twice: classical Gram–Schmidt loses orthogonality once Ritz values converge.
-    for (int pass = 0; pass < 2; ++pass) w -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * w);
-    beta_last = w.norm();
+    // w ⟂ q_1 … q_k by classical Gram–Schmidt: h = Q_kᵀ w (α_k = h_k), then w − Q_k h.
+    basis.project(k, w, h, g);
+    g[j] -= 1;
+    orthogonality = std::max(orthogonality, g.cwiseAbs().maxCoeff());
+    alpha.push_back(h[j]);
+    beta_last = std::sqrt(basis.subtract_and_project(k, h, w, h2));
+    // One pass loses orthogonality once Ritz values converge (w is then mostly cancellation):
+    // a second pass whenever the first left more than the basis can hold.
+    if (h2.norm() > kept_error<B>() * beta_last) {
+      beta_last = std::sqrt(basis.subtract(k, h2, w));
+      alpha.back() += h2[j];
+      ++second_passes;
+    }
     norm_T = std::max({norm_T, std::abs(alpha.back()), beta_last});
     // The Krylov space is invariant: T_m's eigenvalues are eigenvalues of H, exactly.
     if (beta_last <= 1e-12 * norm_T) break;
-    if (j + 1 < m_max) {
+    if (k < m_max) {
       beta.push_back(beta_last);
-      q = w / beta_last;
+      basis.store(k, w, beta_last, q);
     }
   }
   const auto m = Index(alpha.size());
@@ -69,13 +206,41 @@ Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
     s.ritz_values.push_back(eig.eigenvalues()[m - 1 - i]);
     s.residual_bounds.push_back(beta_last * std::abs(s.ritz_coordinates(m - 1, i)));
   }
-  s.basis = Q.leftCols(m);
+  s.orthogonality = orthogonality;
+  s.second_passes = second_passes;
+  Mat<B>& Q = basis.matrix();
+  if (m < Q.cols()) Q.conservativeResize(Eigen::NoChange, m);
+  s.basis = std::move(Q);
   return s;
+}
+
+}  // namespace
+
+Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng, const LanczosOptions& options) {
+  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
+  return lanczos(hvp, gaussian_start(dim, rng), iterations, options);
+}
+
+Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations, const LanczosOptions& options) {
+  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+  require(start.size() >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", start.size());
+  const double start_norm = start.norm();
+  require(start_norm > 0 && std::isfinite(start_norm), "Lanczos needs a nonzero finite start vector");
+  if (options.basis == BasisPrecision::float32)
+    return lanczos_in<float>(hvp, start, start_norm, iterations, options.pool);
+  return lanczos_in<double>(hvp, start, start_norm, iterations, options.pool);
 }
 
 Vec<double> Spectrum::ritz_vector(std::size_t i) const {
   require(i < ritz_values.size(), "ritz_vector({}): there are only {} Ritz values", i, ritz_values.size());
-  return basis * ritz_coordinates.col(Index(i));
+  return std::visit(
+      [&](const auto& Q) {
+        Vec<double> u = Vec<double>::Zero(Q.rows());
+        for (Index j = 0; j < Q.cols(); ++j)
+          subtract_scaled(Q.col(j).data(), -ritz_coordinates(j, Index(i)), u.data(), u.size());
+        return Vec<double>(u / u.norm());  // unit also when the basis is orthonormal only to ~1e-8
+      },
+      basis);
 }
 
 double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
@@ -129,7 +294,8 @@ TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng
   return t;
 }
 
-SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng) {
+SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng,
+                                 const LanczosOptions& options) {
   require(probes >= 1, "the spectral density needs at least 1 probe, got {}", probes);
   SpectralDensity d;
   d.dim = dim;
@@ -137,7 +303,7 @@ SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, in
   Vec<double> z(dim);
   for (int l = 0; l < probes; ++l) {
     for (Index k = 0; k < dim; ++k) z[k] = (rng() >> 63) ? 1.0 : -1.0;
-    const Spectrum s = lanczos(hvp, z, iterations);
+    const Spectrum s = lanczos(hvp, z, iterations, options);
     std::vector<double> weights;
     for (Index j = 0; j < s.ritz_coordinates.cols(); ++j) weights.push_back(std::pow(s.ritz_coordinates(0, j), 2));
     d.nodes.push_back(s.ritz_values);
