@@ -336,12 +336,16 @@ Vec<double> Spectrum::ritz_vector(std::size_t i) const {
   require(i < ritz_values.size(), "ritz_vector({}): there are only {} Ritz values", i, ritz_values.size());
   return std::visit(
       [&](const auto& Q) {
+        using B = typename std::decay_t<decltype(Q)>::Scalar;
+        const Vec<double> minus_s = -ritz_coordinates.col(Index(i));
         Vec<double> u = Vec<double>::Zero(Q.rows());
-        for (Index j = 0; j < Q.cols(); ++j) {
-          const double minus_s = -ritz_coordinates(j, Index(i));
-          const auto* q = Q.col(j).data();
-          subtract_columns<1>(&q, &minus_s, u.data(), u.size());
-        }
+        for (Index r0 = 0; r0 < Q.rows(); r0 += kRows)  // u − Q(−s), a block of u in cache at a time
+          for_column_groups(Q.cols(), [&](auto group, Index j) {
+            constexpr int C = decltype(group)::value;
+            const B* q[C];
+            for (int c = 0; c < C; ++c) q[c] = Q.col(j + c).data() + r0;
+            subtract_columns<C>(q, minus_s.data() + j, u.data() + r0, std::min(kRows, Q.rows() - r0));
+          });
         return Vec<double>(u / u.norm());  // unit also when the basis is orthonormal only to ~1e-8
       },
       basis);
