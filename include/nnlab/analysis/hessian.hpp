@@ -12,7 +12,7 @@
 //                 as few reads as the method allows: Q_m is one D × m matrix; classical
 //                 Gram–Schmidt h = Q_kᵀw, w ← w − Q_k h is one read for the projection and one
 //                 for the subtraction fused with the projection that tests it (h₂ = Q_kᵀw); a
-//                 third read applies h₂ only when it exceeds what the basis can hold (2⁻⁴⁴‖w‖ in
+//                 third read applies h₂ only when it exceeds what the basis can hold (2⁻⁴⁰‖w‖ in
 //                 double, 2⁻²⁴‖w‖ in float). The first read also measures q_kᵀq_i for all i ≤ k,
 //                 so max|Q_mᵀQ_m − I| is known exactly and reported. Q_m may be stored in float
 //                 (half the memory and the traffic) when the products are in float anyway.
