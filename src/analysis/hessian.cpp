@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -50,8 +51,8 @@ void for_each_block(ThreadPool* pool, Index blocks, const Body& body) {
 
 // The kernels of the passes, on C ≤ 4 columns q_c of one row block at a time (so that each entry
 // of w is loaded once per 4 columns), all sums in double. With AVX-512 a column's floats are
-// widened 8 at a time; the plain loops are for builds without it, and were 3–4× slower here
-// (scalar widening, and GCC does not vectorize a sum without reassociation).
+// widened 8 at a time; the plain loops are for builds without it (one column at a time, they read
+// a 30-column float basis at 3 GB/s here, the AVX-512 kernels at 12–15 GB/s).
 #if defined(__AVX512F__) && defined(__AVX512VL__)
 inline __m512d load8(const double* p) { return _mm512_loadu_pd(p); }
 inline __m512d load8(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
@@ -135,6 +136,11 @@ void subtract_columns(const B* const* q, const double* h, double* w, Index n) {
 }
 #endif
 
+template <int C, class B>
+void column_dots(const B* const* q, const double* w, Index n, double* x) {
+  column_dots<C, B, std::nullptr_t>(q, w, nullptr, n, x, nullptr);
+}
+
 // f(std::integral_constant<int, C>{}, j) for the groups of C ≤ 4 columns j … j + C − 1 of 0 … k − 1.
 template <class F>
 void for_column_groups(Index k, const F& f) {
@@ -179,9 +185,7 @@ class LanczosBasis {
       const B* last = Q_.col(k - 1).data() + r0;
       for_column_groups(k, [&](auto group, Index j) {
         constexpr int C = decltype(group)::value;
-        const B* q[C];
-        for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
-        column_dots<C>(q, w.data() + r0, last, n, &partial_(j, b), &partial_(k + j, b));
+        column_dots<C>(columns<C>(j, r0).data(), w.data() + r0, last, n, &partial_(j, b), &partial_(k + j, b));
       });
     });
     sum_blocks(0, k, h);
@@ -198,18 +202,13 @@ class LanczosBasis {
       double* wb = w.data() + r0;
       for_column_groups(k, [&](auto group, Index j) {
         constexpr int C = decltype(group)::value;
-        const B* q[C];
-        for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
-        subtract_columns<C>(q, h.data() + j, wb, n);
+        subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
       });
       for_column_groups(k, [&](auto group, Index j) {
         constexpr int C = decltype(group)::value;
-        const B* q[C];
-        for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
-        column_dots<C>(q, wb, static_cast<const std::nullptr_t*>(nullptr), n, &partial_(j, b), nullptr);
+        column_dots<C>(columns<C>(j, r0).data(), wb, n, &partial_(j, b));
       });
-      const double* wq[1] = {wb};
-      column_dots<1>(wq, wb, static_cast<const std::nullptr_t*>(nullptr), n, &partial_(k, b), nullptr);
+      column_dots<1>(&wb, wb, n, &partial_(k, b));
     });
     sum_blocks(0, k, h2);
     return partial_.row(k).sum();
@@ -223,17 +222,22 @@ class LanczosBasis {
       double* wb = w.data() + r0;
       for_column_groups(k, [&](auto group, Index j) {
         constexpr int C = decltype(group)::value;
-        const B* q[C];
-        for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
-        subtract_columns<C>(q, h.data() + j, wb, n);
+        subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
       });
-      const double* wq[1] = {wb};
-      column_dots<1>(wq, wb, static_cast<const std::nullptr_t*>(nullptr), n, &partial_(0, b), nullptr);
+      column_dots<1>(&wb, wb, n, &partial_(0, b));
     });
     return partial_.row(0).sum();
   }
 
  private:
+  // Rows r0… of the columns j … j + C − 1.
+  template <int C>
+  std::array<const B*, C> columns(Index j, Index r0) const {
+    std::array<const B*, C> q;
+    for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
+    return q;
+  }
+
   void sum_blocks(Index row, Index k, Vec<double>& out) const {
     out.setZero(k);
     for (Index b = 0; b < blocks_; ++b) out += partial_.col(b).segment(row, k);
