@@ -118,6 +118,15 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                residuals[i]);
   fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
              residuals.back());
+  const char* basis_kind = std::is_same_v<S, float> ? "float" : "double";
+  fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v; basis of {} vectors in {}, "
+             "orthonormal to {:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
+             1e3 * lanczos_seconds / spectrum.iterations,
+             1e3 * lanczos_product_seconds / spectrum.iterations, spectrum.iterations, basis_kind,
+             spectrum.orthogonality, spectrum.second_passes);
+  if (std::is_same_v<S, float>)
+    fmt::print("  the residuals above come from one float product of each unit Ritz vector: the float "
+               "basis does not enter them, the products' float rounding does\n");
   if (spectrum.ritz_values[0] > 0) {
     fmt::print("near this point (quadratic model), gradient descent on these samples is stable "
                "only for step sizes below 2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
@@ -148,12 +157,6 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
     for (const auto& [a, z, share] : bins)
       fmt::print("  [{:>11.4g}, {:>11.4g})  {:<9.3g} {}\n", a, z, share, std::string(std::size_t(std::lround(40 * share)), '#'));
   }
-  const char* basis_kind = std::is_same_v<S, float> ? "float" : "double";
-  fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v; basis of {} vectors in {}, "
-             "orthonormal to {:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
-             1e3 * lanczos_seconds / spectrum.iterations,
-             1e3 * lanczos_product_seconds / spectrum.iterations, spectrum.iterations, basis_kind,
-             spectrum.orthogonality, spectrum.second_passes);
   fmt::print("{} Hessian-vector products in {:.2f} s\n", products, seconds);
 
   if (!args.out.empty()) {
