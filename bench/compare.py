@@ -147,6 +147,40 @@ def google_benchmark_medians(executable, bench_filter, repetitions, pin=False, i
     return medians, errors
 
 
+# ---------------------------------------------------------------- nnlab hessian (timed CLI runs)
+
+def nnlab_hessian_timings(build, repetitions, threads):
+    """`nnlab hessian` on the untrained 784-512-512-10 net (nnlab train --epochs 0: the products
+    cost the same at any weights), 30 Lanczos iterations on the first 1000 Fashion-MNIST training
+    samples: the medians of its own per-iteration and per-product times (its --out JSON), and of
+    their ratio. None (and why) when there is no nnlab binary or no Fashion-MNIST."""
+    import tempfile
+    nnlab = os.path.join(build, "nnlab")
+    if not os.access(nnlab, os.X_OK):
+        return None, f"{nnlab} not found"
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = os.path.join(tmp, "m")
+        try:
+            run([nnlab, "train", "--arch", "784-512-512-10", "--epochs", "0", "--out", model_dir],
+                what="nnlab train --epochs 0")
+        except RuntimeError as e:
+            return None, str(e).splitlines()[-1]
+        per_iteration, per_product, ratio = [], [], []
+        for r in range(repetitions):
+            out = os.path.join(tmp, f"h{r}.json")
+            run([nnlab, "hessian", os.path.join(model_dir, "model.safetensors"), "--first", "1000",
+                 "--iterations", "30", "--threads", str(threads), "--out", out],
+                what="nnlab hessian", pin=threads == 1)
+            with open(out) as f:
+                lz = json.load(f)["lanczos"]
+            per_iteration.append(lz["seconds"] / lz["iterations"])
+            per_product.append(lz["product_seconds"] / lz["iterations"])
+            ratio.append(lz["seconds"] / lz["product_seconds"])
+    median = lambda xs: sorted(xs)[len(xs) // 2]
+    return {"iteration_s": median(per_iteration), "product_s": median(per_product),
+            "ratio": median(ratio), "basis": lz["basis"], "orthogonality": lz["orthogonality"]}, None
+
+
 # ---------------------------------------------------------------- PyTorch (subprocesses)
 
 def find_torch_python():
@@ -262,6 +296,13 @@ def main():
         interleave=True)
     for name, message in {**epoch_errors, **epoch_errors2, **micro_errors}.items():
         print(f"nnlab {name}: {message}")
+    print("nnlab: hessian, 30 Lanczos iterations on 1000 samples, at 1 and 2 threads ...", flush=True)
+    lanczos = {}
+    for t in (1, 2):
+        lanczos[t], lanczos_error = nnlab_hessian_timings(args.build, args.repetitions, t)
+        if lanczos_error:
+            print(f"nnlab hessian: {lanczos_error}")
+            break
 
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
@@ -276,6 +317,8 @@ def main():
                for d in ("float", "double") for t in (1, 2)}
     nn_grad = nn_time("BM_MnistMlpGradientVsHvp/0")
     nn_hvp = nn_time("BM_MnistMlpGradientVsHvp/1")
+    nn_grad1000 = nn_time("BM_MnistMlpGradientVsHvp1000/0")
+    nn_hvp1000 = nn_time("BM_MnistMlpGradientVsHvp1000/1")
 
     # PyTorch
     python = None if args.no_torch else find_torch_python()
@@ -317,6 +360,7 @@ def main():
     pt_epoch2_candidates = [t for t in (pt_epoch2_omp, pt_epoch2_passive, pt_epoch2_blas) if t is not None]
     pt_epoch2 = min(pt_epoch2_candidates) if pt_epoch2_candidates else None
     pt_grad, pt_hvp = tmed(t1, "gradient"), tmed(t1, "hvp")
+    pt_grad1000, pt_hvp1000 = tmed(t1, "gradient_1000"), tmed(t1, "hvp_1000")
 
     # rows: workload, nnlab, torch, ratio (how many times faster nnlab is), the same ratio of
     # CPU times (1-thread rows only: robust when the machine is busy), target text, met?
@@ -363,6 +407,25 @@ def main():
     rows.append(("(c) HVP / gradient cost", f"{nn_cost:.2f}" if nn_cost else "—",
                  f"{pt_cost:.2f}" if pt_cost else "—", "", "", "nnlab ≤ 2.0",
                  None if nn_cost is None else nn_cost <= 2.0))
+
+    # (d) Hessian analysis: one H·v on 1000 samples against PyTorch's double backward, and what a
+    # Lanczos iteration of `nnlab hessian` costs beyond its H·v.
+    info_row("(d) MLP gradient, 1000 samples", nn_grad1000, pt_grad1000,
+             (nn_cpu("BM_MnistMlpGradientVsHvp1000/0"), tcpu(t1, "gradient_1000")))
+    speed_row("(d) MLP Hessian-vector product, 1000 samples", nn_hvp1000, pt_hvp1000, 1.5,
+              (nn_cpu("BM_MnistMlpGradientVsHvp1000/1"), tcpu(t1, "hvp_1000")))
+    nn_cost1000 = nn_hvp1000 / nn_grad1000 if nn_hvp1000 and nn_grad1000 else None
+    pt_cost1000 = pt_hvp1000 / pt_grad1000 if pt_hvp1000 and pt_grad1000 else None
+    rows.append(("(d) HVP / gradient cost, 1000 samples", f"{nn_cost1000:.2f}" if nn_cost1000 else "—",
+                 f"{pt_cost1000:.2f}" if pt_cost1000 else "—", "", "", "", None))
+    for t in (1, 2):
+        lz = lanczos.get(t)
+        label = f"(d) nnlab hessian, 30 it. on 1000 samples, {t} thread{'s' if t > 1 else ''}: "
+        rows.append((label + "ms per iteration / per H·v",
+                     f"{1e3 * lz['iteration_s']:.1f} / {1e3 * lz['product_s']:.1f}" if lz else "—",
+                     "", "", "", "", None))
+        rows.append((label + "iteration / H·v", f"{lz['ratio']:.2f}" if lz else "—", "", "", "",
+                     "nnlab ≤ 1.3", None if lz is None else lz["ratio"] <= 1.3))
 
     headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
     table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
@@ -415,7 +478,7 @@ def main():
                        "load_after": load_after, "cores": os.cpu_count(),
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
-                                 "micro": micro},
+                                 "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)}},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,

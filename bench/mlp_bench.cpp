@@ -1,8 +1,8 @@
 // Engine micro-benchmarks (Google Benchmark): one training step of the Fashion-MNIST MLP
 // 784-512-512-10 (float32, batch 128, inverted dropout, SGD momentum) at 1 and 2 threads;
 // a full-batch GD step of a tiny 2-32-32-1 tanh net on 256 points (float32 and float64); and
-// one gradient vs one Hessian-vector product on the MLP. bench/compare.py runs these beside
-// PyTorch on the same workloads and prints the ratios.
+// one gradient vs one Hessian-vector product on the MLP, on 128 and on 1000 samples.
+// bench/compare.py runs these beside PyTorch on the same workloads and prints the ratios.
 #include <benchmark/benchmark.h>
 
 #include "nnlab/nn/mlp.hpp"
@@ -70,7 +70,7 @@ BENCHMARK(BM_TinyTanhGdStep<float>)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecon
 BENCHMARK(BM_TinyTanhGdStep<double>)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Gradient vs HVP on the same MLP and batch (no dropout, eval mode): the ratio of the two.
-void BM_MnistMlpGradientVsHvp(benchmark::State& state) {
+void gradient_vs_hvp(benchmark::State& state, Index batch) {
   const bool hvp = state.range(0) == 1;
   nn::MlpSpec spec = bench::sheet_mlp_spec();
   spec.dropout = nn::DropoutKind::none;
@@ -79,7 +79,7 @@ void BM_MnistMlpGradientVsHvp(benchmark::State& state) {
   Rng rng = make_rng(3, 1);
   net.init(rng);
   Mat<float> X, T;
-  random_batch(784, 10, 128, X, T, rng);
+  random_batch(784, 10, batch, X, T, rng);
   Vec<float> v = Vec<float>::Random(net.num_params()), grad, Hv;
   // HVP alone: the R-operator recomputes forward and δ but not ∂E/∂W.
   nn::Cache<float> cache;
@@ -92,7 +92,13 @@ void BM_MnistMlpGradientVsHvp(benchmark::State& state) {
   }
   state.SetLabel(hvp ? "hvp" : "gradient");
 }
+
+void BM_MnistMlpGradientVsHvp(benchmark::State& state) { gradient_vs_hvp(state, 128); }
 BENCHMARK(BM_MnistMlpGradientVsHvp)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The same on the 1000 samples of `nnlab hessian`'s default --first: the product Lanczos repeats.
+void BM_MnistMlpGradientVsHvp1000(benchmark::State& state) { gradient_vs_hvp(state, 1000); }
+BENCHMARK(BM_MnistMlpGradientVsHvp1000)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

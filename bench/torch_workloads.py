@@ -18,6 +18,8 @@ Workloads (PyTorch's Dropout(p) takes the DROP probability; nnlab's keep p = 0.8
          float64; a repetition times `--tiny-steps` steps and reports the time per step.
   hvp    on the MLP without dropout, batch 128, float32: one gradient (autograd.grad) and one
          Hessian-vector product by double backward (grad with create_graph=True, then grad of g·v).
+  hvp1000  the same on 1000 samples ("gradient_1000", "hvp_1000"): the product `nnlab hessian`
+         repeats with its default --first 1000.
   probe  30 training steps of the epoch's MLP on random data: how fast this BLAS setup runs the
          MLP's products (compare.py uses it to pick the OpenBLAS core type).
 
@@ -160,12 +162,12 @@ def run_tiny(dtype, repetitions, steps):
     return summary(name, times, cpu_times, per=steps)
 
 
-def run_hvp(repetitions, calls):
+def run_hvp(repetitions, calls, batch=128, suffix=""):
     torch.manual_seed(3)
     model = mnist_mlp(dropout=False)
     params = list(model.parameters())
-    X = torch.rand(128, 784)
-    y = torch.randint(0, 10, (128,))
+    X = torch.rand(batch, 784)
+    y = torch.randint(0, 10, (batch,))
     v = [torch.randn_like(p) for p in params]
 
     def gradient():
@@ -187,7 +189,7 @@ def run_hvp(repetitions, calls):
                 fn()
             times.append(time.perf_counter() - start)
             cpu_times.append(time.process_time() - cpu_start)
-        results.append(summary(name, times, cpu_times, per=calls))
+        results.append(summary(name + suffix, times, cpu_times, per=calls))
     return results
 
 
@@ -231,8 +233,8 @@ def blas_info():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workloads", default="epoch,tiny,hvp",
-                        help="comma-separated subset of epoch,tiny,hvp,probe")
+    parser.add_argument("--workloads", default="epoch,tiny,hvp,hvp1000",
+                        help="comma-separated subset of epoch,tiny,hvp,hvp1000,probe")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--tiny-steps", type=int, default=300)
@@ -242,9 +244,9 @@ def main():
     parser.add_argument("--data", default=FASHION_MNIST_DIR)
     args = parser.parse_args()
     workloads = args.workloads.split(",")
-    unknown = set(workloads) - {"epoch", "gelu_epoch", "tiny", "hvp", "probe"}
+    unknown = set(workloads) - {"epoch", "gelu_epoch", "tiny", "hvp", "hvp1000", "probe"}
     if unknown:
-        parser.error(f"unknown workload(s) {sorted(unknown)}; known: epoch, gelu_epoch, tiny, hvp, probe")
+        parser.error(f"unknown workload(s) {sorted(unknown)}; known: epoch, gelu_epoch, tiny, hvp, hvp1000, probe")
     if args.repetitions < 1:
         parser.error(f"--repetitions must be ≥ 1, got {args.repetitions}")
 
@@ -274,6 +276,8 @@ def main():
             out["results"].append(run_tiny(dtype, max(args.repetitions, 5), args.tiny_steps))
     if "hvp" in workloads:
         out["results"] += run_hvp(max(args.repetitions, 5), args.hvp_calls)
+    if "hvp1000" in workloads:  # ~8× the work of a batch of 128: fewer calls per repetition
+        out["results"] += run_hvp(max(args.repetitions, 5), max(1, args.hvp_calls // 8), 1000, "_1000")
     json.dump(out, sys.stdout, indent=1)
     print()
 

@@ -1,6 +1,7 @@
 // nnlab hessian: the extreme eigenvalues and the trace of the Hessian ∇²E of a checkpoint's loss
 // on the first N samples of a split, in inference mode, from exact Hessian-vector products
-// (R-operator, Mlp::hvp): Lanczos with full reorthogonalization for the eigenvalues, Hutchinson's
+// (R-operator, Mlp::hvp): Lanczos with full reorthogonalization (its basis in the model's
+// precision, its Gram–Schmidt passes on the thread pool) for the eigenvalues, Hutchinson's
 // estimator for the trace, stochastic Lanczos quadrature for the spectral density
 // (analysis/hessian.hpp). The largest eigenvalue is the sharpness:
 // gradient descent with a step size above 2/λ_max leaves this point along its eigenvector.
@@ -41,17 +42,19 @@ struct HessianArgs {
 
 // Refuses, before the data load and any product, a Lanczos run whose vectors cannot fit in
 // memory (it would end in "out of memory" after minutes, or run on in swap). A lower bound: the
-// basis Q (D × m doubles, m = min(iterations, D)) and its copy in the result, and the m × m
-// eigenvectors of T twice.
-void require_lanczos_memory(Index parameters, int iterations) {
+// basis Q (D × m in the model's precision, m = min(iterations, D)), four work vectors of D doubles
+// and the m × m eigenvectors of T twice.
+void require_lanczos_memory(Index parameters, int iterations, std::size_t basis_bytes) {
   const double D = double(parameters), m = double(std::min<Index>(iterations, parameters));
-  const double need = 8 * (2 * m * D + 2 * m * m);
+  const double b = double(basis_bytes);
+  const double need = b * m * D + 8 * (4 * D + 2 * m * m);
   const double available = available_memory();
   require(available == 0 || need <= available,
-          "--iterations {}: Lanczos on {:.0f} parameters keeps {:.0f} vectors of them in double, at "
+          "--iterations {}: Lanczos on {:.0f} parameters keeps {:.0f} vectors of them in {}, at "
           "least {:.1f} GB, but {:.1f} GB of memory is available; lower --iterations (at most about "
           "{:.0f})",
-          iterations, D, m, need / 1e9, available / 1e9, std::floor(available / (16 * (D + m))));
+          iterations, D, m, b == 4 ? "float" : "double", need / 1e9, available / 1e9,
+          std::floor(std::max(0.0, available - 32 * D) / (b * D + 16 * m)));
 }
 
 template <class S>
@@ -61,7 +64,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
           "(no trace) or 2 or more");
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
-  require_lanczos_memory(net.num_params(), args.iterations);
+  require_lanczos_memory(net.num_params(), args.iterations, sizeof(S));
   const data::Split<S> split = data::load_split<S>(source);
   const data::Dataset<S>& all = pick_split(split, args.split, source);
   require_fit(net, all, args.checkpoint);
@@ -73,15 +76,24 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   // Hutchinson work in double.
   const train::NetworkObjective<S> objective(net, d, {.pool = &pool});
   int products = 0;
-  const analysis::HvpFn hvp = [&products, H = analysis::hvp_operator(objective, net.theta())](
+  double product_seconds = 0;
+  const analysis::HvpFn hvp = [&products, &product_seconds, H = analysis::hvp_operator(objective, net.theta())](
                                   const Vec<double>& v, Vec<double>& Hv) {
+    const auto t0 = std::chrono::steady_clock::now();
     H(v, Hv);
+    product_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++products;
   };
   const Index D = net.num_params();
+  // The basis in the model's precision: a float model's products carry float rounding anyway.
+  const analysis::LanczosOptions lanczos_options{
+      .basis = std::is_same_v<S, float> ? analysis::BasisPrecision::float32 : analysis::BasisPrecision::float64,
+      .pool = &pool};
   const auto start = std::chrono::steady_clock::now();
   Rng rng = make_rng(args.seed, stream::trials);
-  const analysis::Spectrum spectrum = analysis::lanczos(hvp, D, args.iterations, rng);
+  const analysis::Spectrum spectrum = analysis::lanczos(hvp, D, args.iterations, rng, lanczos_options);
+  const double lanczos_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double lanczos_product_seconds = product_seconds;
   const double loss = double(objective.value(net.theta()));
   // Measured residuals of the printed pairs (the top ones and the smallest): in float the
   // products' rounding, not β_m|s_m|, limits them.
@@ -92,7 +104,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   std::optional<analysis::TraceEstimate> trace;
   if (args.trace_probes > 0) trace = analysis::hutchinson_trace(hvp, D, args.trace_probes, rng);
   std::optional<analysis::SpectralDensity> density;
-  if (args.density > 0) density = analysis::spectral_density(hvp, D, args.iterations, args.density, rng);
+  if (args.density > 0) density = analysis::spectral_density(hvp, D, args.iterations, args.density, rng, lanczos_options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const std::string loss_name = nn::to_string(net.spec().loss);
@@ -106,6 +118,15 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                residuals[i]);
   fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
              residuals.back());
+  const char* basis_kind = std::is_same_v<S, float> ? "float" : "double";
+  fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v; basis of {} vectors in {}, "
+             "orthonormal to {:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
+             1e3 * lanczos_seconds / spectrum.iterations,
+             1e3 * lanczos_product_seconds / spectrum.iterations, spectrum.iterations, basis_kind,
+             spectrum.orthogonality, spectrum.second_passes);
+  if (std::is_same_v<S, float>)
+    fmt::print("  the residuals above come from one float product of each unit Ritz vector: the float "
+               "basis does not enter them, the products' float rounding does\n");
   if (spectrum.ritz_values[0] > 0) {
     fmt::print("near this point (quadratic model), gradient descent on these samples is stable "
                "only for step sizes below 2/lambda_1 = {:.4g}\n", 2 / spectrum.ritz_values[0]);
@@ -151,7 +172,12 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                                 {"seed", args.seed},
                                 {"lanczos", {{"iterations", spectrum.iterations},
                                              {"ritz_values", spectrum.ritz_values},
-                                             {"residual_bounds", spectrum.residual_bounds}}},
+                                             {"residual_bounds", spectrum.residual_bounds},
+                                             {"basis", basis_kind},
+                                             {"orthogonality", spectrum.orthogonality},
+                                             {"second_passes", spectrum.second_passes},
+                                             {"seconds", lanczos_seconds},
+                                             {"product_seconds", lanczos_product_seconds}}},
                                 {"top", std::vector<double>(spectrum.ritz_values.begin(),
                                                             spectrum.ritz_values.begin() + long(top))},
                                 {"top_residuals", std::vector<double>(residuals.begin(), residuals.end() - 1)},
@@ -191,8 +217,8 @@ Subcommand setup(CLI::App& parent) {
   app->footer(
       "E is the checkpoint's loss with its reduction (cross_entropy and mse are means) on the first\n"
       "--first samples of the split, in inference mode. Lanczos keeps --iterations vectors of all\n"
-      "parameters in double (a 784-512-512-10 net: 5.4 MB each). Without --data, the data source\n"
-      "recorded by nnlab train is used. See docs/cli.md.");
+      "parameters in the model's precision (a float 784-512-512-10 net: 2.7 MB each). Without\n"
+      "--data, the data source recorded by nnlab train is used. See docs/cli.md.");
   app->add_option("checkpoint", args->checkpoint, "model.safetensors written by nnlab train")->required();
   add_data_options(*app, args->source, false);
   app->add_option("--split", args->split, "train or test")

@@ -1,11 +1,14 @@
 #include "nnlab/analysis/hessian.hpp"
 
 #include <Eigen/Eigenvalues>
+#include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <type_traits>
 
 #include "nnlab/core/error.hpp"
 
@@ -20,40 +23,279 @@ Vec<double> gaussian_start(Index dim, Rng& rng) {
   return v;
 }
 
-}  // namespace
+// ---------------------------------------------------------------- streams over the basis
+// Reorthogonalization is memory-bound: each pass reads the whole basis Q (D × k) once for k
+// multiply-adds per row. The passes below walk Q in blocks of kRows rows, so that the columns of a
+// block stay in L2 between the two uses of the fused pass; per-block partial sums are added in
+// block order, so results do not depend on which thread ran which block.
+constexpr Index kRows = 2048;
 
-Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng) {
-  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
-  return lanczos(hvp, gaussian_start(dim, rng), iterations);
+Index row_blocks(Index dim) { return (dim + kRows - 1) / kRows; }
+
+// body(b) for every block b, on the pool if any, each under the caller's floating-point mode
+// (flush-to-zero or not), whichever thread runs it.
+template <class Body>
+void for_each_block(ThreadPool* pool, Index blocks, const Body& body) {
+  const unsigned csr = _mm_getcsr();
+  const auto block = [&](std::size_t b) {
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(csr);
+    body(Index(b));
+    _mm_setcsr(saved);
+  };
+  if (pool && pool->size() > 1 && blocks > 1)
+    pool->parallel_for(std::size_t(blocks), block);
+  else
+    for (Index b = 0; b < blocks; ++b) block(std::size_t(b));
 }
 
-Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
-  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+// The kernels of the passes, on C ≤ 4 columns q_c of one row block at a time (so that each entry
+// of w is loaded once per 4 columns), all sums in double. With AVX-512 a column's floats are
+// widened 8 at a time; the plain loops are for builds without it (one column at a time, they read
+// a 30-column float basis at 3 GB/s here, the AVX-512 kernels at 12–15 GB/s).
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+inline __m512d load8(const double* p) { return _mm512_loadu_pd(p); }
+inline __m512d load8(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+inline __m512d load8(const double* p, __mmask8 m) { return _mm512_maskz_loadu_pd(m, p); }
+inline __m512d load8(const float* p, __mmask8 m) { return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, p)); }
+
+// x_c = q_cᵀ w and, unless u is nullptr_t, y_c = q_cᵀ u, for c < C, over n rows.
+template <int C, class B, class U>
+void column_dots(const B* const* q, const double* w, const U* u, Index n, double* x, double* y) {
+  constexpr bool with_u = !std::is_same_v<U, std::nullptr_t>;
+  __m512d ax[C], ay[C];
+  for (int c = 0; c < C; ++c) ax[c] = ay[c] = _mm512_setzero_pd();
+  const auto step = [&](Index i, auto load) {
+    const __m512d wv = load(w + i);
+    __m512d uv = _mm512_setzero_pd();
+    if constexpr (with_u) uv = load(u + i);
+    for (int c = 0; c < C; ++c) {
+      const __m512d qv = load(q[c] + i);
+      ax[c] = _mm512_fmadd_pd(qv, wv, ax[c]);
+      if constexpr (with_u) ay[c] = _mm512_fmadd_pd(qv, uv, ay[c]);
+    }
+  };
+  Index i = 0;
+  for (; i + 8 <= n; i += 8) step(i, [](const auto* p) { return load8(p); });
+  if (i < n) {
+    const auto m = __mmask8((1u << (n - i)) - 1);
+    step(i, [m](const auto* p) { return load8(p, m); });
+  }
+  for (int c = 0; c < C; ++c) {
+    x[c] = _mm512_reduce_add_pd(ax[c]);
+    if constexpr (with_u) y[c] = _mm512_reduce_add_pd(ay[c]);
+  }
+}
+
+// w ← w − Σ_c h_c q_c over n rows.
+template <int C, class B>
+void subtract_columns(const B* const* q, const double* h, double* w, Index n) {
+  __m512d hv[C];
+  for (int c = 0; c < C; ++c) hv[c] = _mm512_set1_pd(h[c]);
+  Index i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512d wv = _mm512_loadu_pd(w + i);
+    for (int c = 0; c < C; ++c) wv = _mm512_fnmadd_pd(load8(q[c] + i), hv[c], wv);
+    _mm512_storeu_pd(w + i, wv);
+  }
+  if (i < n) {
+    const auto m = __mmask8((1u << (n - i)) - 1);
+    __m512d wv = _mm512_maskz_loadu_pd(m, w + i);
+    for (int c = 0; c < C; ++c) wv = _mm512_fnmadd_pd(load8(q[c] + i, m), hv[c], wv);
+    _mm512_mask_storeu_pd(w + i, m, wv);
+  }
+}
+#else
+template <class P, class R>
+double dot(const P* q, const R* w, Index n) {
+  double acc[16] = {};  // independent sums: vectorizable without reassociation
+  Index i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += double(q[i + l]) * double(w[i + l]);
+  for (int l = 0; i < n; ++i, ++l) acc[l] += double(q[i]) * double(w[i]);
+  double s = 0;
+  for (double a : acc) s += a;
+  return s;
+}
+
+template <int C, class B, class U>
+void column_dots(const B* const* q, const double* w, const U* u, Index n, double* x, double* y) {
+  for (int c = 0; c < C; ++c) {
+    x[c] = dot(q[c], w, n);
+    if constexpr (!std::is_same_v<U, std::nullptr_t>) y[c] = dot(q[c], u, n);
+  }
+}
+
+template <int C, class B>
+void subtract_columns(const B* const* q, const double* h, double* w, Index n) {
+  for (Index i = 0; i < n; ++i) {
+    double wi = w[i];
+    for (int c = 0; c < C; ++c) wi -= h[c] * double(q[c][i]);
+    w[i] = wi;
+  }
+}
+#endif
+
+template <int C, class B>
+void column_dots(const B* const* q, const double* w, Index n, double* x) {
+  column_dots<C, B, std::nullptr_t>(q, w, nullptr, n, x, nullptr);
+}
+
+// f(std::integral_constant<int, C>{}, j) for the groups of C ≤ 4 columns j … j + C − 1 of 0 … k − 1.
+template <class F>
+void for_column_groups(Index k, const F& f) {
+  Index j = 0;
+  for (; j + 4 <= k; j += 4) f(std::integral_constant<int, 4>{}, j);
+  switch (k - j) {
+    case 3: f(std::integral_constant<int, 3>{}, j); break;
+    case 2: f(std::integral_constant<int, 2>{}, j); break;
+    case 1: f(std::integral_constant<int, 1>{}, j); break;
+    default: break;
+  }
+}
+
+// The orthonormal Lanczos vectors q_1 … q_m as the columns of one D × m matrix in precision B,
+// and the passes of classical Gram–Schmidt over its first k columns.
+template <class B>
+class LanczosBasis {
+ public:
+  LanczosBasis(Index dim, Index capacity, ThreadPool* pool)
+      : Q_(dim, capacity), pool_(pool), blocks_(row_blocks(dim)) {}
+
+  Index dim() const { return Q_.rows(); }
+  Mat<B>& matrix() { return Q_; }
+
+  // Q_k ← B(w / s), and q ← the stored column in double: the product is taken of exactly the
+  // vector the basis holds.
+  void store(Index k, const Vec<double>& w, double s, Vec<double>& q) {
+    B* col = Q_.col(k).data();
+    q.resize(dim());
+    for (Index i = 0; i < dim(); ++i) {
+      col[i] = B(w[i] / s);
+      q[i] = double(col[i]);
+    }
+  }
+
+  // Pass A, one read of Q_1..k: h = Q_kᵀ w, and g = Q_kᵀ q_k (q_k the last column), the measured
+  // orthogonality of the newest vector against all before it (and its norm).
+  void project(Index k, const Vec<double>& w, Vec<double>& h, Vec<double>& g) {
+    partial_.resize(2 * k, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      const B* last = Q_.col(k - 1).data() + r0;
+      for_column_groups(k, [&](auto group, Index j) {
+        constexpr int C = decltype(group)::value;
+        column_dots<C>(columns<C>(j, r0).data(), w.data() + r0, last, n, &partial_(j, b), &partial_(k + j, b));
+      });
+    });
+    sum_blocks(0, k, h);
+    sum_blocks(k, k, g);
+  }
+
+  // Pass B, one read of Q_1..k fused with the next projection: w ← w − Q_k h, then
+  // h2 = Q_kᵀ w (how far the result still is from ⟂ Q_k) and ‖w‖², block by block while the block
+  // is in cache.
+  double subtract_and_project(Index k, const Vec<double>& h, Vec<double>& w, Vec<double>& h2) {
+    partial_.resize(k + 1, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      double* wb = w.data() + r0;
+      for_column_groups(k, [&](auto group, Index j) {
+        constexpr int C = decltype(group)::value;
+        subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
+      });
+      for_column_groups(k, [&](auto group, Index j) {
+        constexpr int C = decltype(group)::value;
+        column_dots<C>(columns<C>(j, r0).data(), wb, n, &partial_(j, b));
+      });
+      column_dots<1>(&wb, wb, n, &partial_(k, b));
+    });
+    sum_blocks(0, k, h2);
+    return partial_.row(k).sum();
+  }
+
+  // Pass C, one read of Q_1..k: w ← w − Q_k h; returns ‖w‖².
+  double subtract_only(Index k, const Vec<double>& h, Vec<double>& w) {
+    partial_.resize(1, blocks_);
+    for_each_block(pool_, blocks_, [&](Index b) {
+      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
+      double* wb = w.data() + r0;
+      for_column_groups(k, [&](auto group, Index j) {
+        constexpr int C = decltype(group)::value;
+        subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
+      });
+      column_dots<1>(&wb, wb, n, &partial_(0, b));
+    });
+    return partial_.row(0).sum();
+  }
+
+ private:
+  // Rows r0… of the columns j … j + C − 1.
+  template <int C>
+  std::array<const B*, C> columns(Index j, Index r0) const {
+    std::array<const B*, C> q;
+    for (int c = 0; c < C; ++c) q[c] = Q_.col(j + c).data() + r0;
+    return q;
+  }
+
+  void sum_blocks(Index row, Index k, Vec<double>& out) const {
+    out.setZero(k);
+    for (Index b = 0; b < blocks_; ++b) out += partial_.col(b).segment(row, k);
+  }
+
+  Mat<B> Q_;
+  ThreadPool* pool_;
+  Index blocks_;
+  Mat<double> partial_;  // per-block partial sums, one column per block
+};
+
+// How far from ⟂ Q_k one pass of Gram–Schmidt may leave w, relative to ‖w‖, before a second pass is
+// applied: 2⁻⁴⁰ ≈ 9e-13 for a double basis (one pass leaves 1e-16…1e-13 on network Hessians, more
+// once Ritz values converge and w is mostly cancellation), 2⁻²⁴ ≈ 6e-8 for a float one, the rounding
+// of its own entries. The test is the measured h₂ = Q_kᵀw itself ("twice is enough", Kahan–Parlett,
+// with the second pass skipped only when it would change nothing the basis can hold).
+template <class B>
+constexpr double kept_error() {
+  return std::is_same_v<B, float> ? 0x1p-24 : 0x1p-40;
+}
+
+template <class B>
+Spectrum lanczos_in(const HvpFn& hvp, const Vec<double>& start, double start_norm, int iterations,
+                    ThreadPool* pool) {
   const Index dim = start.size();
-  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
-  const double start_norm = start.norm();
-  require(start_norm > 0 && std::isfinite(start_norm), "Lanczos needs a nonzero finite start vector");
   const Index m_max = std::min<Index>(iterations, dim);
-  Mat<double> Q(dim, m_max);  // the orthonormal Lanczos vectors q_1 … q_m as columns
+  LanczosBasis<B> basis(dim, m_max, pool);
   std::vector<double> alpha, beta;  // T's diagonal and off-diagonal; beta[j] couples q_j, q_{j+1}
-  Vec<double> q = start / start_norm, w;
+  Vec<double> q, w, h, g, h2;
+  basis.store(0, start, start_norm, q);
   double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
   double norm_T = 0;     // a lower bound on ‖H‖, the scale of "β_m = 0"
+  double orthogonality = 0;
+  int second_passes = 0;
   for (Index j = 0; j < m_max; ++j) {
-    Q.col(j) = q;
+    const Index k = j + 1;
     hvp(q, w);
     require(w.size() == dim, "Lanczos: the product has {} entries, the operator dimension is {}",
             w.size(), dim);
-    alpha.push_back(q.dot(w));
-    // w ⟂ q_1 … q_j, twice: classical Gram–Schmidt loses orthogonality once Ritz values converge.
-    for (int pass = 0; pass < 2; ++pass) w -= Q.leftCols(j + 1) * (Q.leftCols(j + 1).transpose() * w);
-    beta_last = w.norm();
+    // w ⟂ q_1 … q_k by classical Gram–Schmidt: h = Q_kᵀ w (α_k = h_k), then w − Q_k h.
+    basis.project(k, w, h, g);
+    g[j] -= 1;
+    orthogonality = std::max(orthogonality, g.cwiseAbs().maxCoeff());
+    alpha.push_back(h[j]);
+    beta_last = std::sqrt(basis.subtract_and_project(k, h, w, h2));
+    // One pass loses orthogonality once Ritz values converge (w is then mostly cancellation):
+    // a second pass whenever the first left more than the basis can hold.
+    if (h2.norm() > kept_error<B>() * beta_last) {
+      beta_last = std::sqrt(basis.subtract_only(k, h2, w));
+      alpha.back() += h2[j];
+      ++second_passes;
+    }
     norm_T = std::max({norm_T, std::abs(alpha.back()), beta_last});
     // The Krylov space is invariant: T_m's eigenvalues are eigenvalues of H, exactly.
     if (beta_last <= 1e-12 * norm_T) break;
-    if (j + 1 < m_max) {
+    if (k < m_max) {
       beta.push_back(beta_last);
-      q = w / beta_last;
+      basis.store(k, w, beta_last, q);
     }
   }
   const auto m = Index(alpha.size());
@@ -69,13 +311,48 @@ Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations) {
     s.ritz_values.push_back(eig.eigenvalues()[m - 1 - i]);
     s.residual_bounds.push_back(beta_last * std::abs(s.ritz_coordinates(m - 1, i)));
   }
-  s.basis = Q.leftCols(m);
+  s.orthogonality = orthogonality;
+  s.second_passes = second_passes;
+  Mat<B>& Q = basis.matrix();
+  if (m < Q.cols()) Q.conservativeResize(Eigen::NoChange, m);
+  s.basis = std::move(Q);
   return s;
+}
+
+}  // namespace
+
+Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng, const LanczosOptions& options) {
+  require(dim >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", dim);
+  return lanczos(hvp, gaussian_start(dim, rng), iterations, options);
+}
+
+Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations, const LanczosOptions& options) {
+  require(iterations >= 1, "Lanczos needs at least 1 iteration, got {}", iterations);
+  require(start.size() >= 1, "Lanczos needs an operator of dimension ≥ 1, got {}", start.size());
+  const double start_norm = start.norm();
+  require(start_norm > 0 && std::isfinite(start_norm), "Lanczos needs a nonzero finite start vector");
+  if (options.basis == BasisPrecision::float32)
+    return lanczos_in<float>(hvp, start, start_norm, iterations, options.pool);
+  return lanczos_in<double>(hvp, start, start_norm, iterations, options.pool);
 }
 
 Vec<double> Spectrum::ritz_vector(std::size_t i) const {
   require(i < ritz_values.size(), "ritz_vector({}): there are only {} Ritz values", i, ritz_values.size());
-  return basis * ritz_coordinates.col(Index(i));
+  return std::visit(
+      [&](const auto& Q) {
+        using B = typename std::decay_t<decltype(Q)>::Scalar;
+        const Vec<double> minus_s = -ritz_coordinates.col(Index(i));
+        Vec<double> u = Vec<double>::Zero(Q.rows());
+        for (Index r0 = 0; r0 < Q.rows(); r0 += kRows)  // u − Q(−s), a block of u in cache at a time
+          for_column_groups(Q.cols(), [&](auto group, Index j) {
+            constexpr int C = decltype(group)::value;
+            const B* q[C];
+            for (int c = 0; c < C; ++c) q[c] = Q.col(j + c).data() + r0;
+            subtract_columns<C>(q, minus_s.data() + j, u.data() + r0, std::min(kRows, Q.rows() - r0));
+          });
+        return Vec<double>(u / u.norm());  // unit also when the basis is orthonormal only to ~1e-8
+      },
+      basis);
 }
 
 double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i) {
@@ -129,7 +406,8 @@ TraceEstimate hutchinson_trace(const HvpFn& hvp, Index dim, int probes, Rng& rng
   return t;
 }
 
-SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng) {
+SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng,
+                                 const LanczosOptions& options) {
   require(probes >= 1, "the spectral density needs at least 1 probe, got {}", probes);
   SpectralDensity d;
   d.dim = dim;
@@ -137,7 +415,7 @@ SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, in
   Vec<double> z(dim);
   for (int l = 0; l < probes; ++l) {
     for (Index k = 0; k < dim; ++k) z[k] = (rng() >> 63) ? 1.0 : -1.0;
-    const Spectrum s = lanczos(hvp, z, iterations);
+    const Spectrum s = lanczos(hvp, z, iterations, options);
     std::vector<double> weights;
     for (Index j = 0; j < s.ritz_coordinates.cols(); ++j) weights.push_back(std::pow(s.ritz_coordinates(0, j), 2));
     d.nodes.push_back(s.ritz_values);

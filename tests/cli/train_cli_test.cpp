@@ -506,7 +506,45 @@ TEST_F(TrainCli, RefusedRunsLeaveNoFolderAndNothingIsOverwritten) {
   EXPECT_EQ(run(train("empty", "--arch 3-8-2 --epochs 1")).code, 0);
 }
 
-// The Lanczos basis (--iterations vectors of all parameters in double) is checked against the
+// A float model: Lanczos keeps its basis in float and says so with its measured orthogonality, and
+// each printed residual is a true one: every top eigenvalue lies within it (plus the float products'
+// rounding) of the dense double Hessian's spectrum at the same float weights.
+TEST_F(TrainCli, HessianOfAFloatModelKeepsAFloatBasisAndTrueResiduals) {
+  ASSERT_EQ(run(train("hf", "--arch 3-4-2 --activation tanh --epochs 1 --batch 16 --dropout none")).code, 0);
+  const auto model = path("hf/model.safetensors");
+  const Outcome r = run("hessian " + model.string() + " --first 40 --iterations 20 --top 3 --out " + path("hf.json").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("vectors in float, orthonormal to"), std::string::npos) << r.out;
+  const json h = json::parse(read_file(path("hf.json")));
+  EXPECT_EQ(h["lanczos"]["basis"], "float");
+  EXPECT_GT(h["lanczos"]["orthogonality"].get<double>(), 0);
+  EXPECT_LT(h["lanczos"]["orthogonality"].get<double>(), 1e-5);
+  std::string samples = "0";
+  for (int i = 1; i < 40; ++i) samples += "," + std::to_string(i);
+  ASSERT_EQ(run("backprop " + model.string() + " --samples " + samples + " --out " + path("bpf.safetensors").string()).code, 0);
+  const nn::TensorFile bp = nn::read_safetensors(path("bpf.safetensors"));
+  const auto z1 = bp.tensors.at("z1").values<double>(), t = bp.tensors.at("t").values<double>();
+  const Mat<double> X = ConstMatMap<double>(z1.data(), 3, 40), T = ConstMatMap<double>(t.data(), 2, 40);
+  const auto net = std::get<nn::Mlp<float>>(nn::load_checkpoint(model).model);
+  nn::Mlp<double> exact_net(net.spec());
+  exact_net.theta() = net.theta().cast<double>();
+  nn::Cache<double> cache;
+  Mat<double> H(26, 26);
+  Vec<double> column;
+  for (Index i = 0; i < 26; ++i) {
+    exact_net.hvp(X, T, Vec<double>::Unit(26, i), cache, column);
+    H.col(i) = column;
+  }
+  const Vec<double> exact = Eigen::SelfAdjointEigenSolver<Mat<double>>(0.5 * (H + H.transpose())).eigenvalues();
+  const double scale = exact.cwiseAbs().maxCoeff();
+  for (int i = 0; i < 3; ++i) {
+    const double lambda = h["top"][std::size_t(i)].get<double>(), residual = h["top_residuals"][std::size_t(i)].get<double>();
+    EXPECT_LE((exact.array() - lambda).abs().minCoeff(), residual + 1e-5 * scale) << i;
+  }
+  EXPECT_NEAR(h["top"][0].get<double>(), exact[25], 1e-4 * scale);
+}
+
+// The Lanczos basis (--iterations vectors of all parameters in the model's precision) is checked against the
 // available memory before the data are read or any product is computed.
 TEST_F(TrainCli, HessianRefusesALanczosBasisThatCannotFit) {
   // 3-30000-2: 180,002 parameters; 100,000 vectors of them are hundreds of GB.

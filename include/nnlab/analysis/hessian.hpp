@@ -7,7 +7,15 @@
 //                 residual ‖Hu − θu‖ = β_m |s_m| in exact arithmetic, and any residual bounds
 //                 the distance from θ to the nearest eigenvalue of H. Full reorthogonalization
 //                 keeps Q_m orthonormal in floating point (without it, converged eigenvalues
-//                 reappear as spurious copies); it costs m vectors of D doubles.
+//                 reappear as spurious copies). It is memory-bound — each pass of Gram–Schmidt
+//                 reads all of Q_k, D × k numbers, for k multiply-adds per row — so it is done with
+//                 as few reads as the method allows: Q_m is one D × m matrix; classical
+//                 Gram–Schmidt h = Q_kᵀw, w ← w − Q_k h is one read for the projection and one
+//                 for the subtraction fused with the projection that tests it (h₂ = Q_kᵀw); a
+//                 third read applies h₂ only when it exceeds what the basis can hold (2⁻⁴⁰‖w‖ in
+//                 double, 2⁻²⁴‖w‖ in float). The first read also measures q_kᵀq_i for all i ≤ k,
+//                 so max|Q_mᵀQ_m − I| is known exactly and reported. Q_m may be stored in float
+//                 (half the memory and the traffic) when the products are in float anyway.
 //   Power         v ← Hv/‖Hv‖ converges to the eigenvector of the eigenvalue of largest |λ| at the
 //   iteration     rate |λ₂/λ₁| per step; the Rayleigh quotient ρ = vᵀHv of the last v, with the
 //                 residual r = ‖Hv − ρv‖ (H has an eigenvalue within r of ρ). Slower than Lanczos
@@ -22,9 +30,11 @@
 //                 v = z/√D, z Rademacher, E[μ_v] is the density; n probes are averaged.
 #pragma once
 #include <functional>
+#include <variant>
 #include <vector>
 
 #include "nnlab/core/rng.hpp"
+#include "nnlab/core/thread_pool.hpp"
 #include "nnlab/core/types.hpp"
 #include "nnlab/experiment/stats.hpp"
 #include "nnlab/optim/objective.hpp"
@@ -51,24 +61,39 @@ HvpFn hvp_operator(const F& f, const Vec<typename F::Scalar>& theta) {
   }
 }
 
+// The precision in which Lanczos stores its basis. float32 halves memory and traffic and keeps the
+// basis orthonormal to about 1e-7 (reported in Spectrum::orthogonality): suited to products that are
+// in float themselves (a float network), whose own rounding is larger. Ritz values, T and every
+// sum are in double either way.
+enum class BasisPrecision { float64, float32 };
+
+struct LanczosOptions {
+  BasisPrecision basis = BasisPrecision::float64;
+  // Where the passes over the basis may run, in row blocks (the result does not depend on it).
+  ThreadPool* pool = nullptr;
+};
+
 struct Spectrum {
   std::vector<double> ritz_values;      // eigenvalues of T_m, largest first
   std::vector<double> residual_bounds;  // β_m |s_m| for each, in the same order: ‖Hu − θu‖ when
-                                        // the products are exact; measure it (residual()) when
-                                        // they are rounded, e.g. in float
+                                        // the products are exact and the basis orthonormal;
+                                        // measure it (residual()) otherwise, e.g. in float
   int iterations = 0;                   // m: fewer than asked if the Krylov space closed
-  Mat<double> basis;                    // Q_m, dim × m
+  std::variant<Mat<double>, Mat<float>> basis;  // Q_m, dim × m, in the precision asked for
   Mat<double> ritz_coordinates;         // s_i as columns, in the order of ritz_values
+  double orthogonality = 0;             // max |Q_mᵀQ_m − I| over all entries, measured
+  int second_passes = 0;                // iterations that needed the second Gram–Schmidt pass
 
-  // The unit Ritz vector u_i = Q_m s_i of ritz_values[i].
+  // The unit Ritz vector u_i = Q_m s_i / ‖Q_m s_i‖ of ritz_values[i].
   Vec<double> ritz_vector(std::size_t i) const;
 };
 
 // Lanczos with full reorthogonalization from a random unit start drawn from rng; at most
 // min(iterations, dim) products with H. Error if iterations < 1 or dim < 1.
-Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng);
+Spectrum lanczos(const HvpFn& hvp, Index dim, int iterations, Rng& rng, const LanczosOptions& options = {});
 // The same from a given start (normalized here; error if it is zero or not finite).
-Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations);
+Spectrum lanczos(const HvpFn& hvp, const Vec<double>& start, int iterations,
+                 const LanczosOptions& options = {});
 
 // The spectral density by SLQ: per probe, the quadrature's nodes and weights (the weights of a
 // probe sum to 1).
@@ -87,7 +112,8 @@ struct SpectralDensity {
 };
 
 // n probes of m = iterations Lanczos steps each (m ≤ dim products per probe). Error if probes < 1.
-SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng);
+SpectralDensity spectral_density(const HvpFn& hvp, Index dim, int iterations, int probes, Rng& rng,
+                                 const LanczosOptions& options = {});
 
 struct TraceEstimate {
   double mean = 0;            // (1/n) Σ z_iᵀ H z_i
@@ -95,7 +121,9 @@ struct TraceEstimate {
   int probes = 0;
 };
 
-// ‖Hu − θu‖ for the Ritz pair i, by one more product.
+// ‖Hu − θu‖ for the Ritz pair i and its unit Ritz vector u, by one more product: a true residual
+// whatever the basis' orthogonality (H has an eigenvalue within it of θ), up to the products' own
+// rounding.
 double residual(const HvpFn& hvp, const Spectrum& spectrum, std::size_t i);
 
 struct PowerIteration {
