@@ -95,3 +95,32 @@ def test_progress_is_reported():
     seen = []
     nnlab.labs.run("taylor-step", quick=True, progress=lambda f, what: seen.append((f, what)))
     assert seen and all(0 <= f <= 1 for f, _ in seen)
+
+
+def test_ctrl_c_stops_a_lab_with_keyboard_interrupt():
+    import _thread
+
+    calls = []
+
+    def progress(fraction, what):  # Ctrl-C arrives while the lab runs
+        calls.append(fraction)
+        if len(calls) == 1:
+            _thread.interrupt_main()
+
+    with pytest.raises(KeyboardInterrupt):
+        nnlab.labs.run("dropout-linreg", quick=True, progress=progress)
+    assert len(calls) <= 2
+    assert nnlab.labs.run("taylor-step", quick=True).claims  # the module is usable afterwards
+
+
+def test_the_type_stubs_name_every_public_binding():
+    import pathlib
+    package = pathlib.Path(nnlab.__file__).parent
+    stubs = (package / "__init__.pyi").read_text()
+    for name in dir(nnlab._nnlab):
+        if not name.startswith("_") and name != "labs":
+            assert f"class {name}" in stubs or f"def {name}" in stubs, name
+    lab_stubs = (package / "labs.pyi").read_text()
+    for name in dir(nnlab.labs):
+        if not name.startswith("_"):
+            assert f"class {name}" in lab_stubs or f"def {name}" in lab_stubs, name

@@ -152,3 +152,21 @@ def test_checkpoints_round_trip_with_the_cli(tmp_path, nnlab_cli):
     # Python → Python: the same parameters come back.
     loaded.save(str(tmp_path / "again.safetensors"))
     assert np.array_equal(nnlab.load(str(tmp_path / "again.safetensors")).parameters, loaded.parameters)
+
+
+def test_ctrl_c_stops_training_at_the_last_completed_epoch():
+    import _thread
+
+    data = nnlab.synthetic("spirals", 400, noise=0.05, seed=2)
+    net = nnlab.Mlp("2-32-32-2", activation="tanh", loss="cross_entropy", seed=2)
+    after = {}
+
+    def on_epoch(record):
+        after[record["epoch"]] = net.parameters.copy()
+        if record["epoch"] == 2:
+            _thread.interrupt_main()
+
+    with pytest.raises(KeyboardInterrupt):
+        net.train(data, optimizer="sgd", lr=0.05, batch=8, epochs=1000, on_epoch=on_epoch)
+    assert max(after) <= 3
+    assert np.array_equal(net.parameters, after[max(after)])
