@@ -16,12 +16,14 @@ import sys as _sys
 from . import _nnlab
 from ._nnlab import (DatasetFloat32, DatasetFloat64, MinimizeResult, MlpFloat32, MlpFloat64,
                      Objective, __version__, load, minimize, test_function)
-from ._nnlab import labs
+from ._nnlab import hessian, labs
 
-_sys.modules[__name__ + ".labs"] = labs  # so that `import nnlab.labs` and `from nnlab.labs import run` work
+# So that `import nnlab.labs` and `from nnlab.labs import run` work as for a Python package.
+_sys.modules[__name__ + ".labs"] = labs
+_sys.modules[__name__ + ".hessian"] = hessian
 
 __all__ = ["Mlp", "Dataset", "load", "load_data", "fashion_mnist", "synthetic", "Objective",
-           "test_function", "minimize", "MinimizeResult", "labs", "MlpFloat32", "MlpFloat64",
+           "test_function", "minimize", "MinimizeResult", "labs", "hessian", "MlpFloat32", "MlpFloat64",
            "DatasetFloat32", "DatasetFloat64", "__version__"]
 
 

@@ -5,6 +5,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from . import hessian as hessian
 from . import labs as labs
 
 __version__: str
@@ -66,6 +67,8 @@ class MlpFloat64:
         """The exact Hessian-vector product (R-operator)."""
     def dataset_loss(self, data: AnyDataset) -> float: ...
     def accuracy(self, data: AnyDataset) -> float: ...
+    def objective(self, data: AnyDataset) -> Objective:
+        """The loss on data as an Objective of θ (value, gradient, hvp), started at this θ."""
     def save(self, path: str, metadata: dict[str, str] = ...) -> None:
         """A safetensors checkpoint, as nnlab train writes (nnlab eval, numpy, PyTorch read it)."""
     def train(self, train_set: AnyDataset, test_set: AnyDataset | None = None, *,
@@ -137,6 +140,7 @@ def minimize(objective: Objective, x0: ArrayLike | None = None, *, method: str =
              lr: float = 0.01, max_iters: int = 1000, grad_tol: float = 1e-8, value_tol: float = 0.0,
              momentum: float | None = None, beta1: float | None = None, beta2: float | None = None,
              rho: float | None = None, eps: float | None = None, weight_decay: float = 0.0,
-             schedule: str = "constant", record: bool = True,
+             schedule: str = "constant", temperature: float = 1.0, seed: int = 1, record: bool = True,
              callback: Callable[[int, Array, float], bool | None] | None = None) -> MinimizeResult:
-    """Minimizes with a C++ driver: sgd, momentum, nesterov, adagrad, rmsprop, adam, lbfgs, newton."""
+    """Minimizes with a C++ driver: sgd, momentum, nesterov, adagrad, rmsprop, adam, lbfgs,
+    nonlinear_cg, newton, trust_region, saddle_free_newton, perturbed_gd, noisy_gd."""

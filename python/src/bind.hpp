@@ -3,9 +3,14 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "nnlab/core/error.hpp"
 #include "nnlab/core/types.hpp"
+#include "nnlab/optim/critical_points.hpp"
 
 namespace nnlab::python {
 
@@ -61,5 +66,40 @@ Mat<S> columns_of(const py::array_t<S, py::array::c_style | py::array::forcecast
 template <class S>
 Vec<S> vector_of(const py::array_t<S, py::array::c_style | py::array::forcecast>& a,
                  const char* what);
+
+// L(θ) with value, gradient and, where known, H·v and the dense Hessian.
+struct Objective {
+  using Scalar = double;
+  std::string name;
+  Index n = 0;
+  std::function<double(const Vec<double>&)> value_fn;
+  std::function<double(const Vec<double>&, Vec<double>&)> gradient_fn;
+  std::function<void(const Vec<double>&, const Vec<double>&, Vec<double>&)> hvp_fn;  // empty: none
+  std::function<Mat<double>(const Vec<double>&)> hessian_fn;     // empty: none
+  std::function<std::vector<optim::CriticalPoint>()> critical_points_fn;
+  std::optional<Vec<double>> start, minimizer;
+  bool python = false;  // calls back into Python: the drivers check Ctrl-C at every step
+
+  Index dim() const { return n; }
+  double value(const Vec<double>& x) const { return value_fn(x); }
+  double gradient(const Vec<double>& x, Vec<double>& g) const { return gradient_fn(x, g); }
+  void hvp(const Vec<double>& x, const Vec<double>& v, Vec<double>& Hv) const {
+    require(bool(hvp_fn), "objective '{}' has no Hessian-vector product", name);
+    hvp_fn(x, v, Hv);
+  }
+  Mat<double> hessian(const Vec<double>& x) const {
+    if (hessian_fn) return hessian_fn(x);
+    // Column by column from H·v, for objectives that only have that.
+    Mat<double> H(n, n);
+    Vec<double> e = Vec<double>::Zero(n), Hv(n);
+    for (Index i = 0; i < n; ++i) {
+      e(i) = 1;
+      hvp(x, e, Hv);
+      H.col(i) = Hv;
+      e(i) = 0;
+    }
+    return H;
+  }
+};
 
 }  // namespace nnlab::python

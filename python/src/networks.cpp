@@ -15,6 +15,7 @@
 #include "nnlab/data/source.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/nn/checkpoint.hpp"
+#include "nnlab/train/objective.hpp"
 #include "nnlab/train/recipe.hpp"
 
 namespace nnlab::python {
@@ -160,6 +161,45 @@ py::dict train_net(Net<S>& net, const data::Dataset<S>& train_set, const data::D
   out["steps"] = result.report.iterations;
   out["message"] = result.message;
   return out;
+}
+
+// The loss of the network's architecture on a data set as a function of θ, for the drivers and the
+// Hessian tools: a copy of the network and the data (later changes to either do not reach it),
+// started at the network's θ. A float32 network converts θ to float for each evaluation.
+template <class S>
+Objective network_objective(const Net<S>& n, const data::Dataset<S>& d) {
+  struct State {
+    nn::Mlp<S> net;
+    data::Dataset<S> data;
+    std::unique_ptr<train::NetworkObjective<S>> f{};
+    Vec<S> x{}, v{}, g{}, Hv{};
+  };
+  auto st = std::make_shared<State>(State{n.mlp, d});
+  st->f = std::make_unique<train::NetworkObjective<S>>(st->net, st->data);
+  Objective o;
+  o.name = fmt::format("{} loss of {} on {}", nn::to_string(n.mlp.spec().loss),
+                       fmt::join(n.mlp.spec().sizes, "-"), d.name);
+  o.n = n.mlp.num_params();
+  o.start = n.mlp.theta().template cast<double>();
+  o.value_fn = [st](const Vec<double>& x) {
+    st->x = x.cast<S>();
+    return double(st->f->value(st->x));
+  };
+  o.gradient_fn = [st](const Vec<double>& x, Vec<double>& g) {
+    st->x = x.cast<S>();
+    st->g.resize(st->x.size());
+    const double value = double(st->f->gradient(st->x, st->g));
+    g = st->g.template cast<double>();
+    return value;
+  };
+  o.hvp_fn = [st](const Vec<double>& x, const Vec<double>& v, Vec<double>& Hv) {
+    st->x = x.cast<S>();
+    st->v = v.cast<S>();
+    st->Hv.resize(st->x.size());
+    st->f->hvp(st->x, st->v, st->Hv);
+    Hv = st->Hv.template cast<double>();
+  };
+  return o;
 }
 
 template <class S>
@@ -308,6 +348,9 @@ void bind_net(py::module_ m, const char* name) {
              py::gil_scoped_release release;
              return n.mlp.accuracy(d.X, d.labels);
            }, py::arg("data"), "The share of samples classified right, in eval mode")
+      .def("objective", &network_objective<S>, py::arg("data"),
+           "The loss on `data` as an Objective of θ (value, gradient, hvp), started at this θ: "
+           "for minimize() and nnlab.hessian. It holds copies of the network and the data.")
       .def("save", [](const N& n, const std::string& path, const std::map<std::string, std::string>& extra) {
              nn::save_checkpoint(path, n.mlp, extra);
            }, py::arg("path"), py::arg("metadata") = std::map<std::string, std::string>{},

@@ -12,11 +12,17 @@
 
 #include "bind.hpp"
 #include "nnlab/core/error.hpp"
+#include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/rng.hpp"
 #include "nnlab/optim/landscapes.hpp"
 #include "nnlab/optim/lbfgs.hpp"
 #include "nnlab/optim/minimize.hpp"
 #include "nnlab/optim/newton.hpp"
+#include "nnlab/optim/noisy_gd.hpp"
+#include "nnlab/optim/nonlinear_cg.hpp"
+#include "nnlab/optim/perturbed_gd.hpp"
+#include "nnlab/optim/saddle_free_newton.hpp"
+#include "nnlab/optim/trust_region.hpp"
 #include "nnlab/optim/optimizer.hpp"
 #include "nnlab/optim/test_functions.hpp"
 
@@ -24,41 +30,6 @@ namespace nnlab::python {
 namespace {
 
 using V = Vec<double>;
-
-// L(θ) with value, gradient and, where known, H·v and the dense Hessian.
-struct Objective {
-  using Scalar = double;
-  std::string name;
-  Index n = 0;
-  std::function<double(const V&)> value_fn;
-  std::function<double(const V&, V&)> gradient_fn;
-  std::function<void(const V&, const V&, V&)> hvp_fn;  // empty: none
-  std::function<Mat<double>(const V&)> hessian_fn;     // empty: none
-  std::function<std::vector<optim::CriticalPoint>()> critical_points_fn;
-  std::optional<V> start, minimizer;
-  bool python = false;  // calls back into Python: the drivers check Ctrl-C at every step
-
-  Index dim() const { return n; }
-  double value(const V& x) const { return value_fn(x); }
-  double gradient(const V& x, V& g) const { return gradient_fn(x, g); }
-  void hvp(const V& x, const V& v, V& Hv) const {
-    require(bool(hvp_fn), "objective '{}' has no Hessian-vector product", name);
-    hvp_fn(x, v, Hv);
-  }
-  Mat<double> hessian(const V& x) const {
-    if (hessian_fn) return hessian_fn(x);
-    // Column by column from H·v, for objectives that only have that.
-    Mat<double> H(n, n);
-    V e = V::Zero(n), Hv(n);
-    for (Index i = 0; i < n; ++i) {
-      e(i) = 1;
-      hvp(x, e, Hv);
-      H.col(i) = Hv;
-      e(i) = 0;
-    }
-    return H;
-  }
-};
 
 template <class F>
 Objective wrap(std::shared_ptr<F> f, std::string name) {
@@ -193,7 +164,7 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
                         std::optional<double> momentum, std::optional<double> beta1,
                         std::optional<double> beta2, std::optional<double> rho,
                         std::optional<double> eps, double weight_decay, const std::string& schedule,
-                        bool record, py::object callback) {
+                        double temperature, std::uint64_t seed, bool record, py::object callback) {
   V theta;
   if (x0.is_none()) {
     require(f.start.has_value(), "minimize: objective '{}' has no start point; pass x0", f.name);
@@ -209,13 +180,29 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
   optim::Report report;
   {
     py::gil_scoped_release release;
+    const bool second_order = bool(f.hessian_fn) || bool(f.hvp_fn);
+    Rng rng = make_rng(seed, stream::trials);  // the noise of perturbed_gd and noisy_gd
     if (method == "lbfgs") {
       report = optim::lbfgs(f, theta, stop, {}, watcher);
-    } else if (method == "newton") {
-      require(bool(f.hessian_fn) || bool(f.hvp_fn), "minimize: newton needs the objective's hvp or hessian");
-      optim::NewtonOptions options;
-      options.matrix_free = !f.hessian_fn;
-      report = optim::newton(f, theta, stop, options, watcher);
+    } else if (method == "nonlinear_cg") {
+      report = optim::nonlinear_cg(f, theta, stop, {}, watcher);
+    } else if (method == "newton" || method == "trust_region" || method == "saddle_free_newton") {
+      require(second_order, "minimize: {} needs the objective's hvp or hessian", method);
+      if (method == "newton") {
+        optim::NewtonOptions options;
+        options.matrix_free = !f.hessian_fn;
+        report = optim::newton(f, theta, stop, options, watcher);
+      } else if (method == "trust_region") {
+        report = optim::trust_region(f, theta, stop, {}, watcher);
+      } else {
+        report = optim::saddle_free_newton(f, theta, stop, {}, watcher);
+      }
+    } else if (method == "perturbed_gd") {
+      optim::PerturbedGdOptions options;
+      options.lr = lr;
+      report = optim::perturbed_gd(f, theta, rng, stop, options, watcher);
+    } else if (method == "noisy_gd") {
+      report = optim::noisy_gd(f, theta, rng, stop, {.lr = lr, .temperature = temperature}, watcher);
     } else {
       auto opt = optim::make_optimizer<double>(
           method, {.lr = lr, .momentum = momentum, .beta1 = beta1, .beta2 = beta2, .rho = rho,
@@ -239,9 +226,79 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
   return r;
 }
 
+V point_of(const Objective& f, const V& x) {
+  require(x.size() == f.dim(), "x has length {} but the objective has dimension {}", x.size(), f.dim());
+  return x;
+}
+
+void bind_hessian(py::module_ m) {
+  m.def("lanczos", [](const Objective& f, const V& x, int iterations, std::uint64_t seed) {
+        const V at = point_of(f, x);
+        Rng rng = make_rng(seed, stream::trials);
+        analysis::Spectrum s;
+        {
+          py::gil_scoped_release release;
+          s = analysis::lanczos(analysis::hvp_operator(f, at), f.dim(), iterations, rng);
+        }
+        py::dict out;
+        out["ritz_values"] = to_numpy(s.ritz_values);
+        out["residual_bounds"] = to_numpy(s.residual_bounds);
+        out["iterations"] = s.iterations;
+        return out;
+      }, py::arg("objective"), py::arg("x"), py::arg("iterations") = 20, py::arg("seed") = 1,
+      "Lanczos with full reorthogonalization on exact H·v at x: ritz_values (largest first), "
+      "their residual_bounds, iterations. The extreme ones converge first (λ_max: sharpness).");
+  m.def("power_iteration", [](const Objective& f, const V& x, int iterations, std::uint64_t seed) {
+        const V at = point_of(f, x);
+        Rng rng = make_rng(seed, stream::trials);
+        analysis::PowerIteration p;
+        {
+          py::gil_scoped_release release;
+          p = analysis::power_iteration(analysis::hvp_operator(f, at), f.dim(), iterations, rng);
+        }
+        return py::make_tuple(p.eigenvalue, p.residual);
+      }, py::arg("objective"), py::arg("x"), py::arg("iterations") = 100, py::arg("seed") = 1,
+      "(ρ, r): the Rayleigh quotient after power iteration and its residual; an eigenvalue of H lies in [ρ − r, ρ + r]");
+  m.def("hutchinson_trace", [](const Objective& f, const V& x, int probes, std::uint64_t seed) {
+        const V at = point_of(f, x);
+        Rng rng = make_rng(seed, stream::trials);
+        analysis::TraceEstimate t;
+        {
+          py::gil_scoped_release release;
+          t = analysis::hutchinson_trace(analysis::hvp_operator(f, at), f.dim(), probes, rng);
+        }
+        return py::make_tuple(t.mean, t.standard_error);
+      }, py::arg("objective"), py::arg("x"), py::arg("probes") = 50, py::arg("seed") = 1,
+      "(estimate, standard error) of tr H at x from Rademacher probes");
+  m.def("spectral_density", [](const Objective& f, const V& x, const V& t, double sigma, int iterations,
+                               int probes, std::uint64_t seed) {
+        const V at = point_of(f, x);
+        Rng rng = make_rng(seed, stream::trials);
+        analysis::SpectralDensity d;
+        {
+          py::gil_scoped_release release;
+          d = analysis::spectral_density(analysis::hvp_operator(f, at), f.dim(), iterations, probes, rng);
+        }
+        py::list nodes, weights;
+        for (std::size_t i = 0; i < d.nodes.size(); ++i) {
+          nodes.append(to_numpy(d.nodes[i]));
+          weights.append(to_numpy(d.weights[i]));
+        }
+        py::dict out;
+        out["nodes"] = nodes;
+        out["weights"] = weights;
+        out["density"] = to_numpy(d.smoothed(std::vector<double>(t.data(), t.data() + t.size()), sigma));
+        return out;
+      }, py::arg("objective"), py::arg("x"), py::arg("t"), py::arg("sigma"), py::arg("iterations") = 30,
+      py::arg("probes") = 10, py::arg("seed") = 1,
+      "Stochastic Lanczos quadrature: per probe the nodes and weights, and the density smoothed by a "
+      "Gaussian of deviation sigma at the points t");
+}
+
 }  // namespace
 
 void bind_optim(py::module_ m) {
+  bind_hessian(m.def_submodule("hessian", "Spectrum and trace of an objective's Hessian from exact H·v"));
   py::class_<Objective>(m, "Objective", R"(An objective L(x), x in R^dim, for the C++ drivers.
 
 Objective(dim, value, gradient, hvp=None, hessian=None, name="python") wraps Python functions:
@@ -341,11 +398,14 @@ test_function(name) gives the zoo's C++ objectives.)")
         py::arg("grad_tol") = 1e-8, py::arg("value_tol") = 0.0, py::arg("momentum") = py::none(),
         py::arg("beta1") = py::none(), py::arg("beta2") = py::none(), py::arg("rho") = py::none(),
         py::arg("eps") = py::none(), py::arg("weight_decay") = 0.0,
-        py::arg("schedule") = "constant", py::arg("record") = true, py::arg("callback") = py::none(),
+        py::arg("schedule") = "constant", py::arg("temperature") = 1.0, py::arg("seed") = 1,
+        py::arg("record") = true, py::arg("callback") = py::none(),
         R"(Minimizes an Objective from x0 (default: its start point) with a C++ driver.
 
 method: sgd, momentum, nesterov, adagrad, rmsprop, adam (first-order, with lr and the options
-they use, as nnlab train's flags), lbfgs, or newton. Stops at max_iters, |grad| <= grad_tol, or
+they use, as nnlab train's flags); lbfgs, nonlinear_cg; newton, trust_region, saddle_free_newton
+(need the objective's hvp or hessian); perturbed_gd (lr) and noisy_gd (lr, temperature), whose
+noise is drawn from seed. Stops at max_iters, |grad| <= grad_tol, or
 |dL| <= value_tol·max(1, |L|). callback(step, x, value) may return False to stop. The GIL is
 released while C++ runs; Ctrl-C raises KeyboardInterrupt.)");
 }

@@ -118,9 +118,10 @@ def test_the_type_stubs_name_every_public_binding():
     package = pathlib.Path(nnlab.__file__).parent
     stubs = (package / "__init__.pyi").read_text()
     for name in dir(nnlab._nnlab):
-        if not name.startswith("_") and name != "labs":
+        if not name.startswith("_") and name not in ("labs", "hessian"):
             assert f"class {name}" in stubs or f"def {name}" in stubs, name
-    lab_stubs = (package / "labs.pyi").read_text()
-    for name in dir(nnlab.labs):
-        if not name.startswith("_"):
-            assert f"class {name}" in lab_stubs or f"def {name}" in lab_stubs, name
+    for module in (nnlab.labs, nnlab.hessian):
+        module_stubs = (package / (module.__name__.split(".")[-1] + ".pyi")).read_text()
+        for name in dir(module):
+            if not name.startswith("_"):
+                assert f"class {name}" in module_stubs or f"def {name}" in module_stubs, name

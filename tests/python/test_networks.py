@@ -170,3 +170,22 @@ def test_ctrl_c_stops_training_at_the_last_completed_epoch():
         net.train(data, optimizer="sgd", lr=0.05, batch=8, epochs=1000, on_epoch=on_epoch)
     assert max(after) <= 3
     assert np.array_equal(net.parameters, after[max(after)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_network_loss_as_an_objective(dtype):
+    data = nnlab.synthetic("sine", 128, noise=0.1, seed=3, dtype=dtype)
+    net = nnlab.Mlp("1-16-1", activation="tanh", loss="mse", dtype=dtype, seed=3)
+    f = net.objective(data)
+    theta = net.parameters.astype(np.float64)
+    assert np.array_equal(f.start, theta) and f.dim == net.num_params
+    value, grad = f.gradient(theta)
+    loss, net_grad = net.loss_and_gradient(data.X, data.Y)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert value == pytest.approx(loss, rel=tol) and grad == pytest.approx(net_grad, rel=tol, abs=tol)
+    v = np.random.default_rng(0).standard_normal(f.dim)
+    assert f.hvp(theta, v) == pytest.approx(net.hvp(data.X, data.Y, v.astype(dtype)), rel=1e-4, abs=1e-5)
+    r = nnlab.minimize(f, method="lbfgs", max_iters=200, grad_tol=0)
+    assert r.value < 0.5 * value
+    top = nnlab.hessian.lanczos(f, r.x, iterations=10)["ritz_values"][0]
+    assert top > 0

@@ -87,3 +87,40 @@ def test_ctrl_c_interrupts_a_long_driver_run():
                            grad_tol=0, record=False)
     finally:
         timer.cancel()
+
+
+@pytest.mark.parametrize("method", ["nonlinear_cg", "trust_region", "saddle_free_newton"])
+def test_more_drivers_find_a_minimum(method):
+    r = nnlab.minimize(nnlab.test_function("himmelblau"), [1.0, 1.0], method=method, max_iters=500,
+                       grad_tol=1e-7)
+    assert r.status == "converged" and r.value == pytest.approx(0, abs=1e-10), r
+
+
+def test_noisy_gd_at_zero_temperature_is_gradient_descent_and_perturbed_gd_escapes_a_saddle():
+    f = nnlab.test_function("rosenbrock")
+    gd = nnlab.minimize(f, method="sgd", lr=1e-3, max_iters=200)
+    cold = nnlab.minimize(f, method="noisy_gd", lr=1e-3, temperature=0.0, max_iters=200)
+    assert np.array_equal(gd.trajectory, cold.trajectory)
+    hot = nnlab.minimize(f, method="noisy_gd", lr=1e-3, temperature=1.0, max_iters=200, seed=2)
+    assert not np.array_equal(gd.trajectory, hot.trajectory)
+    well = nnlab.test_function("double-well")   # (0, 0) is a critical point of index 2
+    stuck = nnlab.minimize(well, [0.0, 0.0], method="sgd", lr=0.1, max_iters=300)
+    escaped = nnlab.minimize(well, [0.0, 0.0], method="perturbed_gd", lr=0.1, max_iters=300, grad_tol=0)
+    assert stuck.value == pytest.approx(0.5) and escaped.value < 1e-6
+
+
+def test_hessian_tools_on_a_quadratic_with_known_spectrum():
+    f = nnlab.test_function("quadratic", n=30, kappa=100.0, seed=3)
+    x = np.zeros(30)
+    eigenvalues = np.linalg.eigvalsh(f.hessian(x))
+    assert eigenvalues[0] == pytest.approx(1) and eigenvalues[-1] == pytest.approx(100)
+    s = nnlab.hessian.lanczos(f, x, iterations=30)
+    assert s["ritz_values"][0] == pytest.approx(100, rel=1e-9) and s["ritz_values"][-1] == pytest.approx(1, rel=1e-9)
+    rho, r = nnlab.hessian.power_iteration(f, x, iterations=200)
+    assert abs(rho - 100) <= r + 1e-9
+    trace, se = nnlab.hessian.hutchinson_trace(f, x, probes=200)
+    assert abs(trace - eigenvalues.sum()) < 4 * se
+    d = nnlab.hessian.spectral_density(f, x, t=np.linspace(0, 110, 50), sigma=2.0, iterations=30, probes=4)
+    assert len(d["nodes"]) == 4 and all(w.sum() == pytest.approx(1) for w in d["weights"])
+    with pytest.raises(ValueError, match="Hessian-vector"):
+        nnlab.hessian.lanczos(nnlab.Objective(2, lambda x: 0.0, lambda x: x), np.zeros(2))
