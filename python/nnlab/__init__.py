@@ -15,14 +15,14 @@ import sys as _sys
 
 from . import _nnlab
 from ._nnlab import (DatasetFloat32, DatasetFloat64, MinimizeResult, MlpFloat32, MlpFloat64,
-                     Objective, __version__, load, minimize, test_function)
+                     Objective, __version__, load, make_network, minimize, test_function)
 from ._nnlab import hessian, labs
 
 # So that `import nnlab.labs` and `from nnlab.labs import run` work as for a Python package.
 _sys.modules[__name__ + ".labs"] = labs
 _sys.modules[__name__ + ".hessian"] = hessian
 
-__all__ = ["Mlp", "Dataset", "load", "load_data", "fashion_mnist", "synthetic", "Objective",
+__all__ = ["Mlp", "make_network", "Dataset", "load", "load_data", "fashion_mnist", "synthetic", "Objective",
            "test_function", "minimize", "MinimizeResult", "labs", "hessian", "MlpFloat32", "MlpFloat64",
            "DatasetFloat32", "DatasetFloat64", "__version__"]
 

@@ -85,6 +85,9 @@ def Mlp(layers: str | Sequence[int], activation: str | Sequence[str] = "tanh", l
         tying: str = "none") -> MlpFloat64 | MlpFloat32:
     """A dense network, as `nnlab train --arch LAYERS --activation ACTIVATION` builds it."""
 
+def make_network(train_set: AnyDataset, **recipe: Any) -> MlpFloat64 | MlpFloat32:
+    """The network a recipe (the names of nnlab train's recipe JSON) describes, initialized as nnlab train does."""
+
 def Dataset(X: ArrayLike, y: ArrayLike, *, num_classes: int = 0, name: str = "python",
             dtype: DType = "float64") -> AnyDataset:
     """A data set from numpy arrays (integer labels when num_classes > 0)."""

@@ -379,6 +379,20 @@ py::object make_net(const nn::MlpSpec& spec, std::uint64_t seed, const std::stri
   return py::cast(std::move(n));
 }
 
+// The network a recipe describes for a training set, as nnlab train builds it: the same recipe
+// and seed give the same θ. The recipe's precision is the data set's unless given.
+template <class S>
+py::object make_network(const data::Dataset<S>& train_set, py::kwargs kwargs) {
+  const std::string precision = std::is_same_v<S, float> ? "float" : "double";
+  if (!kwargs.contains("precision")) kwargs["precision"] = precision;
+  const train::Recipe recipe = recipe_of(kwargs).resolved_for(train_set);
+  require(recipe.precision == precision, "make_network: the recipe's precision is {}, the data set is {}",
+          recipe.precision, dtype_name<S>());
+  Net<S> n{train::make_network(recipe, train_set)};
+  n.metadata["recipe"] = recipe.to_json().dump();
+  return py::cast(std::move(n));
+}
+
 template <class S>
 py::tuple split_of(data::Split<S> s) {
   return py::make_tuple(std::move(s.train), std::move(s.test));
@@ -413,6 +427,14 @@ void bind_networks(py::module_ m) {
     require(dtype == "float64", "dtype must be float32 or float64, got '{}'", dtype);
     return make_net<double>(spec, seed, init, gain);
   });
+  m.def("make_network", &make_network<float>, py::arg("train_set"));
+  m.def("make_network", &make_network<double>, py::arg("train_set"),
+        R"(The network a training recipe describes for train_set, initialized as nnlab train does.
+
+The recipe is keyword arguments with the names of the recipe JSON (arch, activations, loss, bias,
+dropout, keep, init, seed, ...; precision follows the data set), e.g. the "recipe" metadata of a
+checkpoint: make_network(train_set, **json.loads(net.metadata["recipe"])). The resolved recipe is
+kept in net.metadata["recipe"]; net.train(train_set, test_set, **recipe) then repeats the run.)");
   m.def("load", [](const std::string& path) {
     auto loaded = nn::load_checkpoint(path);
     return std::visit([&](auto& mlp) -> py::object {
