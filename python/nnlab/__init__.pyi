@@ -57,8 +57,10 @@ class MlpFloat64:
         """W^(k), shape (n_{k+1}, n_k), a view into parameters."""
     def b(self, k: int) -> Array:
         """b^(k), a view into parameters."""
-    def forward(self, X: ArrayLike) -> Array:
-        """Outputs (samples, outputs) for X (samples, inputs), in eval mode."""
+    def forward(self, X: ArrayLike, *, train: bool = False, seed: int = 1) -> Array:
+        """Outputs (samples, outputs) for X (samples, inputs); train=True samples dropout masks from seed."""
+    def masks(self) -> dict[int, Array]:
+        """The dropout masks of the last forward, per layer input k."""
     def loss_and_gradient(self, X: ArrayLike, T: ArrayLike) -> tuple[float, Array]:
         """(E, ∂E/∂θ) on a batch."""
     def backprop(self, X: ArrayLike, T: ArrayLike) -> dict[str, Any]:

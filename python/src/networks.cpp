@@ -284,16 +284,27 @@ void bind_net(py::module_ m, const char* name) {
              auto b = n.mlp.b(k);
              return py::array_t<S>({py::ssize_t(b.size())}, {py::ssize_t(sizeof(S))}, b.data(), self);
            }, py::arg("k"), "b^(k) of length n_{k+1}, a view into parameters")
-      .def("forward", [](N& n, const In<S>& X) {
+      .def("forward", [](N& n, const In<S>& X, bool train, std::uint64_t seed) {
              n.X = columns_of<S>(X, "X");
              require(n.X.rows() == n.mlp.spec().sizes.front(), "X has {} features per sample, the network takes {}",
                      n.X.rows(), n.mlp.spec().sizes.front());
+             Rng rng = make_rng(seed, stream::dropout);
              {
                py::gil_scoped_release release;
-               n.mlp.forward(n.X, n.cache);
+               n.mlp.forward(n.X, n.cache, train ? nn::Mode::train : nn::Mode::eval, &rng);
              }
              return rows_of(n.cache.y());
-           }, py::arg("X"), "The outputs y (samples, outputs) for inputs X (samples, inputs), in eval mode")
+           }, py::arg("X"), py::kw_only(), py::arg("train") = false, py::arg("seed") = 1,
+           "The outputs y (samples, outputs) for inputs X (samples, inputs): in eval mode (standard "
+           "dropout scales by p), or with train=True under dropout masks drawn from seed (see masks())")
+      .def("masks", [](const N& n) {
+             py::dict out;
+             for (int k = 1; k <= n.mlp.layers(); ++k)
+               if (std::size_t(k) < n.cache.dropped.size() && n.cache.dropped[std::size_t(k)])
+                 out[py::int_(k)] = rows_of(n.cache.mask[std::size_t(k)]);
+             return out;
+           }, "The dropout masks m^(k) of the last forward, (samples, n_k) per layer input k it acted on: "
+              "r ~ Bernoulli(p) (standard) or r/p (inverted)")
       .def("loss_and_gradient", [](N& n, const In<S>& X, const In<S>& T) {
              n.set_batch(X, T);
              n.grad.resize(n.mlp.num_params());

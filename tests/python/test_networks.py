@@ -196,3 +196,44 @@ def test_a_network_loss_as_an_objective(dtype):
     assert r.value < 0.5 * value
     top = nnlab.hessian.lanczos(f, r.x, iterations=10)["ritz_values"][0]
     assert top > 0
+
+
+def test_a_checkpoint_reads_with_numpy_alone(tmp_path):
+    """safetensors: 8-byte header length, JSON header, row-major little-endian tensors."""
+    import struct
+
+    net = nnlab.Mlp("3-5-2", activation="relu", dtype="float32", seed=2)
+    net.save(str(tmp_path / "m.safetensors"), {"note": "from python"})
+    raw = (tmp_path / "m.safetensors").read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+
+    def tensor(name):
+        entry = header[name]
+        begin, end = entry["data_offsets"]
+        assert entry["dtype"] == "F32"
+        return np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"])
+
+    assert header["__metadata__"]["note"] == "from python"
+    for k in (1, 2):
+        assert np.array_equal(tensor(f"W{k}"), net.W(k)) and np.array_equal(tensor(f"b{k}"), net.b(k))
+    assert tensor("W1").shape == (5, 3)
+
+
+def test_dropout_masks_in_training_mode():
+    net = nnlab.Mlp("4-200-1", activation="relu", dropout="standard", keep=[1.0, 0.8], seed=1)
+    X = np.random.default_rng(0).standard_normal((50, 4))
+    y_eval = net.forward(X)
+    assert list(net.masks()) == [2] and np.all(net.masks()[2] == 0.8)  # standard dropout infers with m = p
+    y_train = net.forward(X, train=True, seed=5)
+    masks = net.masks()
+    assert list(masks) == [2] and masks[2].shape == (50, 200)  # the input (keep 1) is never dropped
+    assert set(np.unique(masks[2])) == {0.0, 1.0}
+    keep = masks[2].mean()
+    assert abs(keep - 0.8) < 4 * np.sqrt(0.8 * 0.2 / masks[2].size)
+    assert np.array_equal(net.forward(X, train=True, seed=5), y_train)
+    assert not np.array_equal(net.forward(X, train=True, seed=6), y_train)
+    # The output layer is linear: the mean over masks of y is y with m = p, standard dropout's inference.
+    mean = np.mean([net.forward(X, train=True, seed=s) for s in range(400)], axis=0)
+    assert np.abs(mean - y_eval).max() < 0.1 * np.abs(y_eval).max()
