@@ -19,6 +19,7 @@ def batch(n=64, d_in=2, d_out=1, seed=0, dtype=np.float64):
 def test_parameters_are_a_view_of_theta(dtype):
     net = nnlab.Mlp("2-8-1", activation="tanh", dtype=dtype)
     theta = net.parameters
+    assert theta.base is net and not theta.flags.owndata
     assert theta.dtype == np.dtype(dtype) and theta.shape == (net.num_params,)
     # The same memory every time, and the layers' views lie inside it.
     assert net.parameters.__array_interface__["data"][0] == theta.__array_interface__["data"][0]
@@ -84,6 +85,8 @@ def test_same_seed_same_initialization_as_a_recipe():
 def test_data_sets_hand_out_views():
     d = nnlab.synthetic("two_moons", 100, noise=0.1, seed=2)
     assert d.X.shape == (100, 2) and d.Y.shape == (100, 2) and d.num_classes == 2
+    # Views kept alive by the data set: the same memory every time, not owned by the array.
+    assert d.X.base is d and not d.X.flags.owndata
     assert d.X.__array_interface__["data"][0] == d.X.__array_interface__["data"][0]
     assert set(d.labels) == {0, 1} and np.array_equal(d.Y.argmax(axis=1), d.labels)
     mine = nnlab.Dataset(np.ones((5, 3)), np.array([0, 1, 2, 1, 0]), num_classes=3)
@@ -237,3 +240,14 @@ def test_dropout_masks_in_training_mode():
     # The output layer is linear: the mean over masks of y is y with m = p, standard dropout's inference.
     mean = np.mean([net.forward(X, train=True, seed=s) for s in range(400)], axis=0)
     assert np.abs(mean - y_eval).max() < 0.1 * np.abs(y_eval).max()
+
+
+def test_fashion_mnist_by_name():
+    import os
+    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        pytest.skip("Debian's dataset-fashion-mnist is not installed")
+    train_set, test_set = nnlab.fashion_mnist()
+    assert (train_set.X.shape, test_set.X.shape) == ((60000, 784), (10000, 784))
+    assert train_set.X.dtype == np.float32 and 0 <= train_set.X.min() and train_set.X.max() <= 1
+    assert train_set.num_classes == 10 and np.bincount(test_set.labels).tolist() == [1000] * 10
+    assert not train_set.X.flags.owndata  # a view of the loader's matrix, not a copy
