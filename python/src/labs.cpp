@@ -6,14 +6,9 @@
 #include <pybind11/stl/filesystem.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <optional>
-#include <thread>
 
 #include "bind.hpp"
-#include "nnlab/core/thread_pool.hpp"
-#include "nnlab/experiment/executor.hpp"
 #include "nnlab/labs/lab.hpp"
 #include "nnlab/report/runner.hpp"
 
@@ -156,22 +151,8 @@ LabResult lab_run(const std::string& id, bool quick, std::uint64_t seed, int thr
   report::RunRecord record;
   {
     py::gil_scoped_release release;
-    if (out) {
-      record = report::run_lab(lab, params, seed, threads, quick, *out, on_progress);
-    } else {
-      ThreadPool pool(threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency())));
-      experiment::PoolExecutor executor(pool);
-      const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
-                                  .out_dir = {}, .quick = quick, .mutant = {},
-                                  .progress = on_progress};
-      const auto t0 = std::chrono::steady_clock::now();
-      record.result = lab.run(params, context);
-      record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      report::validate_result(record.result, lab.id());
-      for (const auto& [name, problem] : params.unavailable())
-        record.warnings.push_back(fmt::format(
-            "{} = {} (the default), so the part of {} that reads it was skipped", name, problem, lab.id()));
-    }
+    record = out ? report::run_lab(lab, params, seed, threads, quick, *out, on_progress)
+                 : report::run_lab_unwritten(lab, params, seed, threads, quick, on_progress);
   }
   LabResult r;
   r.lab = lab.id();
