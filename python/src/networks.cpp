@@ -11,7 +11,6 @@
 #include "bind.hpp"
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/rng.hpp"
-#include "nnlab/data/fashion_mnist.hpp"
 #include "nnlab/data/source.hpp"
 #include "nnlab/data/synthetic.hpp"
 #include "nnlab/nn/checkpoint.hpp"
