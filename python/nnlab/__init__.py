@@ -13,7 +13,22 @@ input, with the messages of the nnlab command) and OSError (files). See docs/pyt
 """
 import sys as _sys
 
-from . import _nnlab
+
+def _not_this_python(what):
+    return ImportError(
+        f"nnlab: {what} in this Python ({_sys.version.split()[0]} at {_sys.executable}); the module "
+        "is built for Debian's /usr/bin/python3 with python3-numpy: run that one, or configure "
+        "nnlab with -DPython3_EXECUTABLE=<this python> and a numpy of its own")
+
+
+try:
+    import numpy as _numpy  # every array in and out is numpy's
+except ImportError as _error:
+    raise _not_this_python("numpy is missing") from _error
+try:
+    from . import _nnlab
+except ImportError as _error:
+    raise _not_this_python("the compiled part _nnlab does not load") from _error
 from ._nnlab import (DatasetFloat32, DatasetFloat64, MinimizeResult, MlpFloat32, MlpFloat64,
                      Objective, __version__, load, make_network, minimize, test_function)
 from ._nnlab import hessian, labs
