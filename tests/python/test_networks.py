@@ -126,10 +126,14 @@ def test_gil_is_released_during_a_long_call():
         t0 = time.perf_counter()
         net.loss_and_gradient(X, T)
         inside.append((t0, time.perf_counter()))
+    t0 = time.perf_counter()
+    nnlab.labs.run("dropout-linreg", quick=True, threads=1)  # a lab, too
+    lab = (t0, time.perf_counter())
     done.set()
     worker.join()
     # The counter ticked while C++ ran: some tick falls strictly inside a call.
     assert any(t0 < t < t1 for t0, t1 in inside for t in ticks), f"{len(ticks)} ticks in {time.perf_counter() - start:.2f} s"
+    assert sum(lab[0] < t < lab[1] for t in ticks) >= 10
 
 
 def test_checkpoints_round_trip_with_the_cli(tmp_path, nnlab_cli):
