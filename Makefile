@@ -1,11 +1,12 @@
 # Thin wrapper over scripts/deps.sh, CMake presets and CTest.
 # `report`, `report-quick` and `train` build only the library and the nnlab command
-# (build-cli); `test` and `bench` build everything (tests, benchmarks, examples).
+# (build-cli); `python` the Python module; `test` and `bench` build everything (tests,
+# benchmarks, examples, the Python module).
 PRESET ?= release
 BUILD  := build/$(PRESET)
 NNLAB  := $(BUILD)/nnlab
 
-.PHONY: all deps configure build build-cli report report-quick test test-asan bench train clean
+.PHONY: all deps configure build build-cli python report report-quick test test-asan bench train clean
 
 all: build
 
@@ -20,6 +21,10 @@ build: configure
 
 build-cli: configure
 	cmake --build --preset $(PRESET) --target nnlab_cli
+
+python: configure
+	cmake --build --preset $(PRESET) --target nnlab_python
+	@echo "nnlab: to import nnlab from Python: export PYTHONPATH=$(CURDIR)/$(BUILD)/python"
 
 report: build-cli
 	$(NNLAB) report --out .

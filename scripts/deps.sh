@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(make g++ cmake pkg-config libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   zlib1g-dev libpcg-cpp-dev libsleef-dev libgtest-dev libbenchmark-dev gnuplot-nox dataset-fashion-mnist
-  python3 python3-sklearn "$@")
+  python3 python3-sklearn python3-dev pybind11-dev python3-numpy python3-pytest python3-matplotlib
+  jupyter-nbconvert python3-ipykernel "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

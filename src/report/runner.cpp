@@ -94,15 +94,13 @@ void note_unavailable_paths(const labs::Lab& lab, const labs::Params& params, Ru
                                           name, problem, lab.id()));
 }
 
-RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
-                 std::uint64_t seed, bool quick, const std::filesystem::path& out_root,
-                 const ProgressFn& progress) {
-  const auto results_dir = out_root / "results";
-  const auto lab_dir = results_dir / lab.id();
+// The run itself: the record with its result, checked, and its warnings; nothing is written.
+RunRecord compute(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
+                  std::uint64_t seed, bool quick, const std::filesystem::path& lab_dir,
+                  const ProgressFn& progress) {
   RunRecord record = new_record(lab, seed, quick);
   record.params = params.items();
   note_unavailable_paths(lab, params, record);
-  require_writable(results_dir);
   experiment::PoolExecutor executor(pool);
   const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
                               .out_dir = lab_dir, .quick = quick, .mutant = {},  // the true theory
@@ -112,6 +110,16 @@ RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& par
   record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   record.finished = utc_timestamp();
   validate_result(record.result, lab.id());
+  return record;
+}
+
+RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
+                 std::uint64_t seed, bool quick, const std::filesystem::path& out_root,
+                 const ProgressFn& progress) {
+  const auto results_dir = out_root / "results";
+  const auto lab_dir = results_dir / lab.id();
+  require_writable(results_dir);
+  RunRecord record = compute(pool, lab, params, seed, quick, lab_dir, progress);
   write_figures(record, lab_dir);
   write_record(record, results_dir / (lab.id() + ".json"));
   return record;
@@ -147,6 +155,12 @@ RunRecord run_lab(const labs::Lab& lab, const labs::Params& params, std::uint64_
                   const ProgressFn& progress) {
   ThreadPool pool(thread_count(threads));
   return run_on(pool, lab, params, seed, quick, out_root, progress);
+}
+
+RunRecord run_lab_unwritten(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
+                            int threads, bool quick, const ProgressFn& progress) {
+  ThreadPool pool(thread_count(threads));
+  return compute(pool, lab, params, seed, quick, {}, progress);
 }
 
 bool ReportOutcome::any_failed() const {

@@ -19,6 +19,18 @@ class NumericalError : public Error {
   using Error::Error;
 };
 
+// A file or folder could not be read or written (core/file.hpp): the operating system's refusal,
+// not bad content. The Python module raises it as OSError.
+class FileError : public Error {
+ public:
+  using Error::Error;
+};
+
+template <class... Args>
+[[noreturn]] void fail_file(fmt::format_string<Args...> format, Args&&... args) {
+  throw FileError(fmt::format(format, std::forward<Args>(args)...));
+}
+
 template <class... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
   throw Error(fmt::format(format, std::forward<Args>(args)...));

@@ -38,6 +38,11 @@ RunRecord run_lab(const labs::Lab& lab, const labs::Params& params, std::uint64_
                   int threads, bool quick, const std::filesystem::path& out_root,
                   const ProgressFn& progress = {});
 
+// The same run with nothing written (for the Python module): the record's result, timings and
+// warnings; the lab's Context::out_dir is empty.
+RunRecord run_lab_unwritten(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
+                            int threads, bool quick, const ProgressFn& progress = {});
+
 struct ReportOptions {
   bool quick = false;
   std::filesystem::path out_root = ".";
