@@ -73,6 +73,10 @@ def test_bad_input_raises_value_error():
         nnlab.load("/nonexistent/no-such-file.safetensors")
     with pytest.raises(ValueError, match="unknown"):
         net.train(nnlab.synthetic("sine", 16), optimizer="no-such-optimizer", epochs=1)
+    with pytest.raises(TypeError, match="must be a data set"):
+        nnlab.make_network(np.zeros((4, 2)), arch="2-1")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64, got 'float16'"):
+        nnlab.synthetic("sine", 16, dtype="float16")
 
 
 def test_same_seed_same_initialization_as_a_recipe():
