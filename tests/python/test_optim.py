@@ -169,3 +169,14 @@ def test_gradient_penalty_is_the_modified_loss_with_its_exact_gradient():
     assert 1.8 < far[0] / far[1] < 2.2 and 3.6 < near[0] / near[1] < 4.4 and near[1] < far[1] / 10
     with pytest.raises(ValueError, match="has no hvp"):
         nnlab.gradient_penalty(nnlab.Objective(2, lambda x: 0.0, lambda x: x), 0.1)
+
+
+def test_ctrl_c_interrupts_a_long_gradient_flow():
+    f = nnlab.test_function("rastrigin", n=50)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            nnlab.gradient_flow(f, np.full(50, 3.0), 1.0, 10**9)
+    finally:
+        timer.cancel()
