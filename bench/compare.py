@@ -181,6 +181,35 @@ def nnlab_hessian_timings(build, repetitions, threads):
             "ratio": median(ratio), "basis": lz["basis"], "orthogonality": lz["orthogonality"]}, None
 
 
+# ---------------------------------------------------------------- nnlab from Python
+
+def module_python(build):
+    """The Python the build's module nnlab was made for (CMakeCache's Python3_EXECUTABLE when
+    given with -D, else the one FindPython3 recorded), or None when the build has no module
+    (configured without pybind11 or with -DNNLAB_PYTHON=OFF)."""
+    if not os.path.isdir(os.path.join(build, "python", "nnlab")):
+        return None
+    found = {}
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as cache:
+            for line in cache:
+                name, _, value = line.partition("=")
+                found[name.split(":")[0]] = value.strip()
+    except OSError:
+        return None
+    return found.get("Python3_EXECUTABLE") or found.get("_Python3_EXECUTABLE")
+
+
+def python_loop_timings(build, repetitions):
+    """bench/python_loop.py pinned: per-call medians of net.loss_and_gradient from Python."""
+    python = module_python(build)
+    if python is None:
+        return {}, "the build has no Python module (make python)"
+    out = run([python, os.path.join(HERE, "python_loop.py"), "--build", build,
+               "--repetitions", str(repetitions)], what="python_loop.py", pin=True)
+    return results_by_name(json.loads(out)), None
+
+
 # ---------------------------------------------------------------- PyTorch (subprocesses)
 
 def find_torch_python():
@@ -303,6 +332,11 @@ def main():
         if lanczos_error:
             print(f"nnlab hessian: {lanczos_error}")
             break
+
+    print("nnlab from Python: 1000 net.loss_and_gradient calls on the tiny net ...", flush=True)
+    pycall, pycall_error = python_loop_timings(args.build, micro_reps)
+    if pycall_error:
+        print(f"nnlab Python loop: {pycall_error}")
 
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
@@ -427,6 +461,13 @@ def main():
         rows.append((label + "iteration / H·v", f"{lz['ratio']:.2f}" if lz else "—", "", "", "",
                      "nnlab ≤ 1.3", None if lz is None else lz["ratio"] <= 1.3))
 
+    # (e) the binding's cost: one Python call of loss_and_gradient (copies in, forward and backward,
+    # the gradient copied out) against PyTorch's forward and backward called from Python.
+    for d in ("float32", "float64"):
+        speed_row(f"(e) Python loop: net.loss_and_gradient vs torch forward+backward, tiny net, {d}, per call",
+                  tmed(pycall, f"pycall_{d}"), tmed(t1, f"grad_loop_{d}"), 3,
+                  (tcpu(pycall, f"pycall_{d}"), tcpu(t1, f"grad_loop_{d}")))
+
     headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
     table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
                          for w, n, p, r, c, t, m in rows]
@@ -478,7 +519,8 @@ def main():
                        "load_after": load_after, "cores": os.cpu_count(),
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
-                                 "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)}},
+                                 "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)},
+                                 "python_loop": pycall},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,

@@ -16,6 +16,9 @@ Workloads (PyTorch's Dropout(p) takes the DROP probability; nnlab's keep p = 0.8
          default set: compare.py runs it at 1 thread only).
   tiny   one full-batch GD step (lr 0.1) of a 2-32-32-1 tanh net on 256 points, MSE, float32 and
          float64; a repetition times `--tiny-steps` steps and reports the time per step.
+  grad_loop  the Python loop of bench/python_loop.py in PyTorch: `--loop-calls` calls of forward,
+         MSE and backward (zero_grad, loss.backward(), float(loss)) of the tiny net on its 256
+         points, float32 and float64, per call; no optimizer step.
   hvp    on the MLP without dropout, batch 128, float32: one gradient (autograd.grad) and one
          Hessian-vector product by double backward (grad with create_graph=True, then grad of g·v).
   hvp1000  the same on 1000 samples ("gradient_1000", "hvp_1000"): the product `nnlab hessian`
@@ -136,12 +139,36 @@ def run_epoch(X, y, repetitions, budget, batch=128, name="epoch", activation=nn.
                    projected=projected)
 
 
-def run_tiny(dtype, repetitions, steps):
+def tiny_net(dtype):
+    """The 2-32-32-1 tanh net and its 256 points (x ~ N(0, I), t = sin x₁) of the tiny workloads."""
     torch.manual_seed(2)
     X = torch.randn(256, 2, dtype=dtype)
     T = torch.sin(X[:, :1])
     model = nn.Sequential(nn.Linear(2, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(),
                           nn.Linear(32, 1)).to(dtype)
+    return model, X, T
+
+
+def timed_loop(name, call, repetitions, calls):
+    """`calls` calls of call() per repetition, after calls/10 warm-up calls; the time per call."""
+    for _ in range(calls // 10):
+        call()
+    times, cpu_times = [], []
+    for _ in range(repetitions):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for _ in range(calls):
+            call()
+        times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
+    return summary(name, times, cpu_times, per=calls)
+
+
+def dtype_suffix(dtype):
+    return "float32" if dtype == torch.float32 else "float64"
+
+
+def run_tiny(dtype, repetitions, steps):
+    model, X, T = tiny_net(dtype)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
 
     def step():
@@ -149,17 +176,19 @@ def run_tiny(dtype, repetitions, steps):
         F.mse_loss(model(X), T).backward()
         opt.step()
 
-    for _ in range(steps // 10):
-        step()
-    times, cpu_times = [], []
-    for _ in range(repetitions):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for _ in range(steps):
-            step()
-        times.append(time.perf_counter() - start)
-        cpu_times.append(time.process_time() - cpu_start)
-    name = "tiny_" + ("float32" if dtype == torch.float32 else "float64")
-    return summary(name, times, cpu_times, per=steps)
+    return timed_loop("tiny_" + dtype_suffix(dtype), step, repetitions, steps)
+
+
+def run_grad_loop(dtype, repetitions, calls):
+    model, X, T = tiny_net(dtype)
+
+    def loss_and_gradient():
+        model.zero_grad(set_to_none=True)
+        loss = F.mse_loss(model(X), T)
+        loss.backward()
+        return float(loss)
+
+    return timed_loop("grad_loop_" + dtype_suffix(dtype), loss_and_gradient, repetitions, calls)
 
 
 def run_hvp(repetitions, calls, batch=128, suffix=""):
@@ -233,20 +262,22 @@ def blas_info():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workloads", default="epoch,tiny,hvp,hvp1000",
-                        help="comma-separated subset of epoch,tiny,hvp,hvp1000,probe")
+    parser.add_argument("--workloads", default="epoch,tiny,grad_loop,hvp,hvp1000",
+                        help="comma-separated subset of epoch,gelu_epoch,tiny,grad_loop,hvp,hvp1000,probe")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--tiny-steps", type=int, default=300)
+    parser.add_argument("--loop-calls", type=int, default=1000)
     parser.add_argument("--hvp-calls", type=int, default=20)
     parser.add_argument("--epoch-budget", type=float, default=60.0,
                         help="seconds after which the epoch workload stops repeating")
     parser.add_argument("--data", default=FASHION_MNIST_DIR)
     args = parser.parse_args()
     workloads = args.workloads.split(",")
-    unknown = set(workloads) - {"epoch", "gelu_epoch", "tiny", "hvp", "hvp1000", "probe"}
+    known = ["epoch", "gelu_epoch", "tiny", "grad_loop", "hvp", "hvp1000", "probe"]
+    unknown = set(workloads) - set(known)
     if unknown:
-        parser.error(f"unknown workload(s) {sorted(unknown)}; known: epoch, gelu_epoch, tiny, hvp, hvp1000, probe")
+        parser.error(f"unknown workload(s) {sorted(unknown)}; known: {', '.join(known)}")
     if args.repetitions < 1:
         parser.error(f"--repetitions must be ≥ 1, got {args.repetitions}")
 
@@ -274,6 +305,9 @@ def main():
     if "tiny" in workloads:
         for dtype in (torch.float32, torch.float64):
             out["results"].append(run_tiny(dtype, max(args.repetitions, 5), args.tiny_steps))
+    if "grad_loop" in workloads:
+        for dtype in (torch.float32, torch.float64):
+            out["results"].append(run_grad_loop(dtype, max(args.repetitions, 5), args.loop_calls))
     if "hvp" in workloads:
         out["results"] += run_hvp(max(args.repetitions, 5), args.hvp_calls)
     if "hvp1000" in workloads:  # ~8× the work of a batch of 128: fewer calls per repetition

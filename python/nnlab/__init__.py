@@ -30,16 +30,50 @@ try:
 except ImportError as _error:
     raise _not_this_python("the compiled part _nnlab does not load") from _error
 from ._nnlab import (DatasetFloat32, DatasetFloat64, MinimizeResult, MlpFloat32, MlpFloat64,
-                     Objective, __version__, load, make_network, minimize, test_function)
+                     Objective, __version__, gradient_flow, gradient_penalty, load, make_network,
+                     minimize, test_function)
 from ._nnlab import hessian, labs
+
+
+def _plot_figure(figure, ax=None):
+    """Draws a lab's figure with matplotlib on ax (default: the axes of a new figure) and returns
+    ax: its field as filled contours under its lines, each line with its error bars if it has
+    them, the axes' labels, log scales and title as the lab set them."""
+    import matplotlib.pyplot as plt  # only when drawing: matplotlib is no dependency of nnlab
+    if ax is None:
+        ax = plt.subplots(figsize=(7, 4.5))[1]
+    field = figure.field
+    if field is not None:
+        z = _numpy.log10(field.z) if field.log_z else field.z
+        cmap = {"gray": "gray", "categories": "Pastel1"}.get(field.palette, "viridis")
+        mesh = ax.pcolormesh(field.x, field.y, z, cmap=cmap, shading="nearest")
+        ax.figure.colorbar(mesh, ax=ax, label=("log10 " if field.log_z else "") + field.z_label)
+        if len(field.contours):
+            levels = _numpy.sort(_numpy.log10(field.contours) if field.log_z else field.contours)
+            ax.contour(field.x, field.y, z, levels=levels, colors="k", linewidths=0.5)
+    markers = {"lines": "-", "points": "o", "linespoints": "o-"}
+    for line in figure.lines:
+        style = markers.get(line.style, "-")
+        if len(line.err):
+            ax.errorbar(line.x, line.y, yerr=line.err, fmt=style, ms=4, capsize=2, label=line.name)
+        else:
+            ax.plot(line.x, line.y, style, ms=4, label=line.name)
+    ax.set(title=figure.title, xlabel=figure.x_label, ylabel=figure.y_label,
+           xscale="log" if figure.log_x else "linear", yscale="log" if figure.log_y else "linear")
+    if figure.lines:
+        ax.legend(fontsize=7)
+    return ax
+
+
+labs.Figure.plot = _plot_figure
 
 # So that `import nnlab.labs` and `from nnlab.labs import run` work as for a Python package.
 _sys.modules[__name__ + ".labs"] = labs
 _sys.modules[__name__ + ".hessian"] = hessian
 
 __all__ = ["Mlp", "make_network", "Dataset", "load", "load_data", "fashion_mnist", "synthetic", "Objective",
-           "test_function", "minimize", "MinimizeResult", "labs", "hessian", "MlpFloat32", "MlpFloat64",
-           "DatasetFloat32", "DatasetFloat64", "__version__"]
+           "test_function", "minimize", "MinimizeResult", "gradient_flow", "gradient_penalty", "labs", "hessian",
+           "MlpFloat32", "MlpFloat64", "DatasetFloat32", "DatasetFloat64", "__version__"]
 
 
 def Mlp(layers, activation="tanh", loss="mse", *, dtype="float64", seed=1, init="uniform",

@@ -61,8 +61,9 @@ class MlpFloat64:
         """Outputs (samples, outputs) for X (samples, inputs); train=True samples dropout masks from seed."""
     def masks(self) -> dict[int, Array]:
         """The dropout masks of the last forward, per layer input k."""
-    def loss_and_gradient(self, X: ArrayLike, T: ArrayLike) -> tuple[float, Array]:
-        """(E, ∂E/∂θ) on a batch."""
+    def loss_and_gradient(self, X: ArrayLike, T: ArrayLike, *, train: bool = False,
+                          seed: int = 1) -> tuple[float, Array]:
+        """(E, ∂E/∂θ) on a batch: in eval mode, or under dropout masks drawn from seed (train=True)."""
     def backprop(self, X: ArrayLike, T: ArrayLike) -> dict[str, Any]:
         """loss, grad and the dicts a, z, delta keyed by PRML's layer index k."""
     def hvp(self, X: ArrayLike, T: ArrayLike, v: ArrayLike) -> Array:
@@ -149,3 +150,10 @@ def minimize(objective: Objective, x0: ArrayLike | None = None, *, method: str =
              callback: Callable[[int, Array, float], bool | None] | None = None) -> MinimizeResult:
     """Minimizes with a C++ driver: sgd, momentum, nesterov, adagrad, rmsprop, adam, lbfgs,
     nonlinear_cg, newton, trust_region, saddle_free_newton, perturbed_gd, noisy_gd."""
+
+def gradient_flow(objective: Objective, x0: ArrayLike, T: float, steps: int) -> Array:
+    """θ(T) of θ' = −∇L(θ), θ(0) = x0, by RK4 in `steps` equal steps (GD with step h ≈ the flow at N·h)."""
+
+def gradient_penalty(loss: Objective, coefficient: float,
+                     terms: Sequence[Objective] | None = None) -> Objective:
+    """L + c·(1/K) Σ_k ‖∇G_k‖² (G = [L] by default): with c = h/4 the modified loss GD follows to O(h²)."""

@@ -66,14 +66,19 @@ class Figure:
     wall_clock: bool
     lines: list[Line]
     field: Field | None
+    def plot(self, ax: Any = None) -> Any:
+        """Draws the figure with matplotlib on ax (default: a new figure's axes); returns the axes."""
 
 class LabResult:
     lab: str
     sheet: str
     question: str
     answer: str
+    nnlab_version: str
     seed: int
     quick: bool
+    started: str
+    finished: str
     seconds: float
     params: dict[str, str]
     parts: list[Part]

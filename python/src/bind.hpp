@@ -60,12 +60,23 @@ py::array_t<S> rows_of(const Mat<S>& M) {
 
 // The inverse: numpy (N, features), or (N,) for one feature, to a features × N matrix.
 template <class S>
-Mat<S> columns_of(const py::array_t<S, py::array::c_style | py::array::forcecast>& a,
-                  const char* what);
+Mat<S> columns_of(const py::array_t<S, py::array::c_style | py::array::forcecast>& a, const char* what) {
+  require(a.ndim() == 1 || a.ndim() == 2,
+          "{}: expected an array of shape (samples, features) or (samples,), got {} dimensions",
+          what, a.ndim());
+  const Index n = Index(a.shape(0)), d = a.ndim() == 2 ? Index(a.shape(1)) : 1;
+  Mat<S> M(d, n);
+  std::copy(a.data(), a.data() + M.size(), M.data());
+  return M;
+}
 
 template <class S>
-Vec<S> vector_of(const py::array_t<S, py::array::c_style | py::array::forcecast>& a,
-                 const char* what);
+Vec<S> vector_of(const py::array_t<S, py::array::c_style | py::array::forcecast>& a, const char* what) {
+  require(a.ndim() == 1, "{}: expected a 1-D array, got {} dimensions", what, a.ndim());
+  Vec<S> v(Index(a.shape(0)));
+  std::copy(a.data(), a.data() + v.size(), v.data());
+  return v;
+}
 
 // L(θ) with value, gradient and, where known, H·v and the dense Hessian.
 struct Objective {

@@ -40,21 +40,22 @@ struct PyFigure {
   std::optional<PyField> field;
 };
 
+// The runner's record as it is (the one place that says what a run was), with its tables and
+// figures converted once to numpy.
 struct LabResult {
-  std::string lab, sheet, question, answer;
-  std::uint64_t seed = 1;
-  bool quick = false;
-  double seconds = 0;
-  py::dict params;  // name -> value as typed on the command line
-  std::vector<experiment::Part> parts;
-  std::vector<experiment::Symbol> notation;
-  std::vector<experiment::Claim> claims;
+  report::RunRecord record;
   py::dict tables, figures;  // id -> PyTable, PyFigure
-  std::vector<std::string> warnings;
-  bool all_pass() const {
-    return std::all_of(claims.begin(), claims.end(), [](const auto& c) { return c.pass; });
-  }
 };
+
+// A LabResult property that reads a field of the record, or of the record's result.
+template <class T>
+auto of_record(T report::RunRecord::*field) {
+  return [field](const LabResult& r) -> const T& { return r.record.*field; };
+}
+template <class T>
+auto of_result(T experiment::Result::*field) {
+  return [field](const LabResult& r) -> const T& { return r.record.result.*field; };
+}
 
 PyTable convert(const experiment::Table& t) {
   PyTable out{t.id, t.title, t.caption, t.part, t.data, t.wall_clock, {}};
@@ -154,22 +155,9 @@ LabResult lab_run(const std::string& id, bool quick, std::uint64_t seed, int thr
     record = out ? report::run_lab(lab, params, seed, threads, quick, *out, on_progress)
                  : report::run_lab_unwritten(lab, params, seed, threads, quick, on_progress);
   }
-  LabResult r;
-  r.lab = lab.id();
-  r.sheet = lab.sheet();
-  r.question = lab.question();
-  r.seed = seed;
-  r.quick = quick;
-  r.seconds = record.seconds;
-  for (const auto& [name, value] : params.items()) r.params[py::str(name)] = value;
-  auto& result = record.result;
-  r.answer = result.answer;
-  r.parts = result.parts;
-  r.notation = result.notation;
-  r.claims = result.claims;
-  for (const auto& t : result.tables) r.tables[py::str(t.id)] = convert(t);
-  for (const auto& f : result.figures) r.figures[py::str(f.id)] = convert(f);
-  r.warnings = record.warnings;
+  LabResult r{std::move(record), {}, {}};
+  for (const auto& t : r.record.result.tables) r.tables[py::str(t.id)] = convert(t);
+  for (const auto& f : r.record.result.figures) r.figures[py::str(f.id)] = convert(f);
   return r;
 }
 
@@ -246,26 +234,35 @@ void bind_labs(py::module_ m) {
       .def_readonly("lines", &PyFigure::lines)
       .def_readonly("field", &PyFigure::field)
       .def("__repr__", [](const PyFigure& f) { return fmt::format("<Figure {}: {} lines>", f.id, f.lines.size()); });
+  using report::RunRecord, experiment::Result;
   py::class_<LabResult>(m, "LabResult", "What a lab returned: the answer, parts, claims, tables and figures.")
-      .def_readonly("lab", &LabResult::lab)
-      .def_readonly("sheet", &LabResult::sheet)
-      .def_readonly("question", &LabResult::question)
-      .def_readonly("answer", &LabResult::answer)
-      .def_readonly("seed", &LabResult::seed)
-      .def_readonly("quick", &LabResult::quick)
-      .def_readonly("seconds", &LabResult::seconds)
-      .def_readonly("params", &LabResult::params)
-      .def_readonly("parts", &LabResult::parts)
-      .def_readonly("notation", &LabResult::notation)
-      .def_readonly("claims", &LabResult::claims)
+      .def_property_readonly("lab", of_record(&RunRecord::lab))
+      .def_property_readonly("sheet", of_record(&RunRecord::sheet))
+      .def_property_readonly("question", of_record(&RunRecord::question))
+      .def_property_readonly("nnlab_version", of_record(&RunRecord::nnlab_version))
+      .def_property_readonly("seed", of_record(&RunRecord::seed))
+      .def_property_readonly("quick", of_record(&RunRecord::quick))
+      .def_property_readonly("started", of_record(&RunRecord::started), "UTC, e.g. 2025-01-31T12:00:00Z")
+      .def_property_readonly("finished", of_record(&RunRecord::finished))
+      .def_property_readonly("seconds", of_record(&RunRecord::seconds))
+      .def_property_readonly("params", [](const LabResult& r) {
+             py::dict out;  // name -> value as typed on the command line
+             for (const auto& [name, value] : r.record.params) out[py::str(name)] = value;
+             return out;
+           })
+      .def_property_readonly("answer", of_result(&Result::answer))
+      .def_property_readonly("parts", of_result(&Result::parts))
+      .def_property_readonly("notation", of_result(&Result::notation))
+      .def_property_readonly("claims", of_result(&Result::claims))
       .def_readonly("tables", &LabResult::tables)
       .def_readonly("figures", &LabResult::figures)
-      .def_readonly("warnings", &LabResult::warnings)
-      .def_property_readonly("all_pass", &LabResult::all_pass)
+      .def_property_readonly("warnings", of_record(&RunRecord::warnings))
+      .def_property_readonly("all_pass", [](const LabResult& r) { return r.record.result.all_pass(); })
       .def("__repr__", [](const LabResult& r) {
-        const auto passed = std::count_if(r.claims.begin(), r.claims.end(), [](const auto& c) { return c.pass; });
-        return fmt::format("<LabResult {} ({}): {}/{} claims pass, {:.1f} s>", r.lab, r.sheet, passed,
-                           r.claims.size(), r.seconds);
+        const auto& claims = r.record.result.claims;
+        const auto passed = std::count_if(claims.begin(), claims.end(), [](const auto& c) { return c.pass; });
+        return fmt::format("<LabResult {} ({}): {}/{} claims pass, {:.1f} s>", r.record.lab, r.record.sheet,
+                           passed, claims.size(), r.record.seconds);
       });
 
   m.def("list", &lab_list, "Every lab as a dict: id, sheet, question (nnlab list).");

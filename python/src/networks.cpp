@@ -28,6 +28,14 @@ constexpr const char* dtype_name() {
   return std::is_same_v<S, float> ? "float32" : "float64";
 }
 
+// body(S{}) with S = float for dtype "float32", double for "float64".
+template <class Body>
+py::object by_dtype(const std::string& dtype, Body&& body) {
+  if (dtype == "float32") return body(float{});
+  require(dtype == "float64", "dtype must be float32 or float64, got '{}'", dtype);
+  return body(double{});
+}
+
 // A matrix M (features × N, column-major) as a numpy (N, features) view kept alive by owner.
 template <class S>
 py::array_t<S> rows_view(Mat<S>& M, py::handle owner) {
@@ -304,16 +312,19 @@ void bind_net(py::module_ m, const char* name) {
              return out;
            }, "The dropout masks m^(k) of the last forward, (samples, n_k) per layer input k it acted on: "
               "r ~ Bernoulli(p) (standard) or r/p (inverted)")
-      .def("loss_and_gradient", [](N& n, const In<S>& X, const In<S>& T) {
+      .def("loss_and_gradient", [](N& n, const In<S>& X, const In<S>& T, bool train, std::uint64_t seed) {
              n.set_batch(X, T);
              n.grad.resize(n.mlp.num_params());
+             Rng rng = make_rng(seed, stream::dropout);
              S loss;
              {
                py::gil_scoped_release release;
-               loss = n.mlp.loss_and_gradient(n.X, n.T, n.cache, n.grad);
+               loss = n.mlp.loss_and_gradient(n.X, n.T, n.cache, n.grad, train ? nn::Mode::train : nn::Mode::eval, &rng);
              }
              return py::make_tuple(double(loss), to_numpy(n.grad));
-           }, py::arg("X"), py::arg("T"), "(E, ∂E/∂θ) on the batch X (samples, inputs), T (samples, outputs)")
+           }, py::arg("X"), py::arg("T"), py::kw_only(), py::arg("train") = false, py::arg("seed") = 1,
+           "(E, ∂E/∂θ) on the batch X (samples, inputs), T (samples, outputs): in eval mode, or with "
+           "train=True under dropout masks drawn from seed (the masks of forward(X, train=True, seed=seed))")
       .def("backprop", [](N& n, const In<S>& X, const In<S>& T) {
              n.set_batch(X, T);
              n.grad.resize(n.mlp.num_params());
@@ -433,12 +444,15 @@ void bind_networks(py::module_ m) {
                    const std::string& init, double gain, bool bias, const std::string& dropout,
                    const std::vector<double>& keep, const std::string& tying) {
     const auto spec = make_spec(arch, activations, loss, bias, dropout, keep, tying);
-    if (dtype == "float32") return make_net<float>(spec, seed, init, gain);
-    require(dtype == "float64", "dtype must be float32 or float64, got '{}'", dtype);
-    return make_net<double>(spec, seed, init, gain);
+    return by_dtype(dtype, [&]<class S>(S) { return make_net<S>(spec, seed, init, gain); });
   });
-  m.def("make_network", &make_network<float>, py::arg("train_set"));
-  m.def("make_network", &make_network<double>, py::arg("train_set"),
+  m.def("make_network", [](const py::object& train_set, py::kwargs kwargs) {
+        if (py::isinstance<data::Dataset<float>>(train_set))
+          return make_network(train_set.cast<const data::Dataset<float>&>(), kwargs);
+        if (py::isinstance<data::Dataset<double>>(train_set))
+          return make_network(train_set.cast<const data::Dataset<double>&>(), kwargs);
+        throw py::type_error("make_network: train_set must be a data set (nnlab.Dataset, load_data, synthetic)");
+      }, py::arg("train_set"),
         R"(The network a training recipe describes for train_set, initialized as nnlab train does.
 
 The recipe is keyword arguments with the names of the recipe JSON (arch, activations, loss, bias,
@@ -457,15 +471,11 @@ kept in net.metadata["recipe"]; net.train(train_set, test_set, **recipe) then re
                          double test_fraction, std::uint64_t split_seed, bool standardize) {
     data::Source source{.data = data, .targets = targets, .target_column = -1, .task = "auto",
                         .test_fraction = test_fraction, .split_seed = split_seed, .standardize = standardize};
-    if (dtype == "float32") return split_of(data::load_split<float>(source));
-    require(dtype == "float64", "dtype must be float32 or float64, got '{}'", dtype);
-    return split_of(data::load_split<double>(source));
+    return by_dtype(dtype, [&]<class S>(S) { return py::object(split_of(data::load_split<S>(source))); });
   });
   m.def("_synthetic", [](const std::string& kind, Index n, double noise, std::uint64_t seed,
                          const std::string& dtype, double turns) {
-    if (dtype == "float32") return synthetic<float>(kind, n, noise, seed, turns);
-    require(dtype == "float64", "dtype must be float32 or float64, got '{}'", dtype);
-    return synthetic<double>(kind, n, noise, seed, turns);
+    return by_dtype(dtype, [&]<class S>(S) { return synthetic<S>(kind, n, noise, seed, turns); });
   });
 }
 

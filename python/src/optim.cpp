@@ -1,20 +1,25 @@
 // Objectives and drivers: the test-function zoo (optim/landscapes.hpp, optim/test_functions.hpp)
 // and user-defined Python objectives behind one type-erased Objective, driven by the C++ drivers
-// (first-order optimizers by name through minimize(), L-BFGS, Newton). The GIL is released while
+// (first-order optimizers by name through minimize(), L-BFGS, Newton), gradient flow and the
+// gradient-penalty (modified) losses of backward error analysis. The GIL is released while
 // a driver runs; a Python objective takes it back for each call.
 #include <fmt/format.h>
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "bind.hpp"
 #include "nnlab/core/error.hpp"
 #include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/rng.hpp"
 #include "nnlab/optim/landscapes.hpp"
+#include "nnlab/optim/gradient_flow.hpp"
 #include "nnlab/optim/lbfgs.hpp"
 #include "nnlab/optim/minimize.hpp"
 #include "nnlab/optim/newton.hpp"
@@ -226,6 +231,50 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
   return r;
 }
 
+// θ(T) of the flow θ' = −∇L(θ) by RK4 (optim::gradient_flow), in blocks of 1024 steps of the same
+// dt between which Ctrl-C is checked.
+V gradient_flow(const Objective& f, const V& x0, double T, Index steps) {
+  require(x0.size() == f.dim(), "gradient_flow: x0 has length {} but the objective has dimension {}",
+          x0.size(), f.dim());
+  require(steps >= 1 && T >= 0, "gradient_flow: needs steps >= 1 and T >= 0, got {} and {}", steps, T);
+  const double dt = T / double(steps);
+  constexpr Index block = 1024;
+  V theta = x0;
+  py::gil_scoped_release release;
+  for (Index done = 0; done < steps; done += block) {
+    const Index k = std::min(block, steps - done);
+    theta = optim::gradient_flow(f, std::move(theta), dt * double(k), k);
+    check_signals();
+  }
+  return theta;
+}
+
+// L + c·(1/K) Σ_k ‖∇G_k‖² (optim::GradientPenalty; G = [L] by default) on copies of the objectives.
+Objective gradient_penalty(const Objective& loss, double coefficient, std::optional<std::vector<Objective>> terms) {
+  struct State {
+    Objective loss;
+    std::vector<Objective> terms;
+    std::vector<const Objective*> pointers{};
+    std::optional<optim::GradientPenalty<Objective>> penalty{};
+  };
+  auto st = std::make_shared<State>(State{loss, terms ? std::move(*terms) : std::vector<Objective>{loss}});
+  Objective o;
+  o.n = loss.n;
+  o.start = loss.start;
+  o.python = loss.python;
+  for (const Objective& t : st->terms) {
+    require(bool(t.hvp_fn), "gradient_penalty: term '{}' has no hvp (its gradient needs H·∇G)", t.name);
+    st->pointers.push_back(&t);
+    o.python = o.python || t.python;
+  }
+  st->penalty.emplace(st->loss, std::span<const Objective* const>(st->pointers), coefficient);
+  o.name = terms ? fmt::format("{} + {:g}·mean of {} squared gradient norms", loss.name, coefficient, st->terms.size())
+                 : fmt::format("{} + {:g}·|grad|²", loss.name, coefficient);
+  o.value_fn = [st](const V& x) { return st->penalty->value(x); };
+  o.gradient_fn = [st](const V& x, V& g) { return st->penalty->gradient(x, g); };
+  return o;
+}
+
 V point_of(const Objective& f, const V& x) {
   require(x.size() == f.dim(), "x has length {} but the objective has dimension {}", x.size(), f.dim());
   return x;
@@ -379,6 +428,17 @@ test_function(name) gives the zoo's C++ objectives.)")
         "A function of the zoo (optim/landscapes.hpp, test_functions.hpp) by name: himmelblau, beale, "
         "goldstein-price, six-hump-camel, saddle, monkey-saddle, rastrigin, styblinski-tang, "
         "double-well, ackley, rosenbrock (n-D), quadratic (n-D, condition number kappa, from seed).");
+
+  m.def("gradient_flow", &gradient_flow, py::arg("objective"), py::arg("x0"), py::arg("T"), py::arg("steps"),
+        "θ(T) of the gradient flow θ' = −∇L(θ), θ(0) = x0, by classical Runge–Kutta (order 4) in `steps` "
+        "equal steps; gradient descent with step h for N steps approximates it at T = N·h.");
+  m.def("gradient_penalty", &gradient_penalty, py::arg("loss"), py::arg("coefficient"),
+        py::arg("terms") = py::none(),
+        R"(The objective L(x) + c·(1/K) Σ_k ‖∇G_k(x)‖² with its exact gradient ∇L + (2c/K) Σ_k H_k ∇G_k.
+
+With terms=None (G = L) and c = h/4 it is the modified loss L + (h/4)‖∇L‖² whose gradient flow
+gradient descent with step h follows to O(h²) (Barrett & Dherin, ICLR 2021); with the m minibatch
+losses as terms, SGD's modified loss (Smith et al., ICLR 2021). Every term needs hvp.)");
 
   py::class_<MinimizeResult>(m, "MinimizeResult", "What a driver returned, with the iterates it visited.")
       .def_readonly("x", &MinimizeResult::x)

@@ -45,6 +45,7 @@ def test_parity_with_the_cli_for_the_same_seed(tmp_path, nnlab_cli):
               "--out", tmp_path)
     cli_claims = claims_of_record(tmp_path / "results" / "dropout-linreg.json")
     assert r.params["p"] == "0.8" and r.seed == 3 and r.quick
+    assert r.nnlab_version == nnlab.__version__ and r.started.endswith("Z") and r.started <= r.finished and r.lab == "dropout-linreg"
     assert len(r.claims) == len(cli_claims) > 0
     compared = 0
     for mine, theirs in zip(r.claims, cli_claims):
@@ -82,6 +83,23 @@ def test_a_field_is_indexed_as_matplotlib_reads_it():
     assert fields
     for field in fields:
         assert field.z.shape == (len(field.y), len(field.x))
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    figure = next(f for f in r.figures.values() if f.field is not None)
+    ax = figure.plot()
+    assert ax.collections and ax.get_title() == figure.title  # the field, drawn as a colour mesh
+    assert ax.collections[0].get_array().size == figure.field.z.size
+
+
+def test_a_figure_plots_itself_with_matplotlib():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    figure = nnlab.labs.run("dropout-linreg", quick=True, seed=1).figures["expected-loss-vs-p"]
+    ax = figure.plot()
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_yscale()) == (figure.x_label, figure.y_label, "log")
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == sorted(line.name for line in figure.lines)
+    with_err = [line for line in figure.lines if len(line.err)]
+    assert with_err and len(ax.containers) == len(with_err)  # one errorbar container per such line
 
 
 def test_out_writes_the_cli_record(tmp_path):

@@ -73,6 +73,10 @@ def test_bad_input_raises_value_error():
         nnlab.load("/nonexistent/no-such-file.safetensors")
     with pytest.raises(ValueError, match="unknown"):
         net.train(nnlab.synthetic("sine", 16), optimizer="no-such-optimizer", epochs=1)
+    with pytest.raises(TypeError, match="must be a data set"):
+        nnlab.make_network(np.zeros((4, 2)), arch="2-1")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64, got 'float16'"):
+        nnlab.synthetic("sine", 16, dtype="float16")
 
 
 def test_same_seed_same_initialization_as_a_recipe():
@@ -244,6 +248,25 @@ def test_dropout_masks_in_training_mode():
     # The output layer is linear: the mean over masks of y is y with m = p, standard dropout's inference.
     mean = np.mean([net.forward(X, train=True, seed=s) for s in range(400)], axis=0)
     assert np.abs(mean - y_eval).max() < 0.1 * np.abs(y_eval).max()
+
+
+def test_loss_and_gradient_under_dropout_masks():
+    # Dropout on the inputs of a linear model: E = ½‖y − (R ∘ X) w‖², its gradient −(R ∘ X)ᵀ r.
+    X, y = batch(n=40, d_in=6, seed=2)
+    net = nnlab.Mlp("6-1", loss="sum_of_squares", bias=False, dropout="standard", keep=[0.6])
+    w = net.parameters.copy()
+    E, g = net.loss_and_gradient(X, y, train=True, seed=9)
+    R = net.masks()[1]
+    net.forward(X, train=True, seed=9)
+    assert np.array_equal(net.masks()[1], R)  # the masks forward(train=True) draws from the seed
+    assert 0 < R.sum() < R.size
+    residual = y[:, 0] - (R * X) @ w
+    assert E == pytest.approx(0.5 * residual @ residual, rel=1e-12)
+    assert g == pytest.approx(-(R * X).T @ residual, rel=1e-12)
+    E_eval, g_eval = net.loss_and_gradient(X, y)  # eval mode: the input scaled by p
+    assert E_eval == pytest.approx(0.5 * np.sum((y[:, 0] - 0.6 * X @ w) ** 2), rel=1e-12)
+    assert E != pytest.approx(E_eval)
+    assert not np.array_equal(net.loss_and_gradient(X, y, train=True, seed=10)[1], g)
 
 
 def test_fashion_mnist_by_name():

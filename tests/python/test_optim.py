@@ -124,3 +124,59 @@ def test_hessian_tools_on_a_quadratic_with_known_spectrum():
     assert len(d["nodes"]) == 4 and all(w.sum() == pytest.approx(1) for w in d["weights"])
     with pytest.raises(ValueError, match="Hessian-vector"):
         nnlab.hessian.lanczos(nnlab.Objective(2, lambda x: 0.0, lambda x: x), np.zeros(2))
+
+
+def test_gradient_flow_of_a_quadratic_is_the_matrix_exponential():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    f = nnlab.Objective(2, lambda x: 0.5 * x @ A @ x, lambda x: A @ x, hvp=lambda x, v: A @ v)
+    x0 = np.array([1.0, -2.0])
+    lam, V = np.linalg.eigh(A)
+    exact = V @ (np.exp(-lam * 1.5) * (V.T @ x0))  # θ(T) = exp(−A T) θ₀
+    assert np.abs(nnlab.gradient_flow(f, x0, 1.5, 3000) - exact).max() < 1e-12
+    # Fourth order: twice the steps, a sixteenth of the error.
+    coarse, finer = (np.abs(nnlab.gradient_flow(f, x0, 1.5, n) - exact).max() for n in (15, 30))
+    assert 1e-9 < finer and 13 < coarse / finer < 19
+    with pytest.raises(ValueError, match="steps >= 1"):
+        nnlab.gradient_flow(f, x0, 1.0, 0)
+    with pytest.raises(ValueError, match="x0 has length 3"):
+        nnlab.gradient_flow(f, np.zeros(3), 1.0, 10)
+
+
+def test_gradient_penalty_is_the_modified_loss_with_its_exact_gradient():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    B = np.array([[1.0, 0.0], [0.0, 4.0]])
+
+    def quadratic(M):
+        return nnlab.Objective(2, lambda x: 0.5 * x @ M @ x, lambda x: M @ x, hvp=lambda x, v: M @ v)
+
+    f, g = quadratic(A), quadratic(B)
+    x, c = np.array([0.5, -1.0]), 0.3
+    value, grad = nnlab.gradient_penalty(f, c).gradient(x)
+    assert value == pytest.approx(0.5 * x @ A @ x + c * np.sum((A @ x) ** 2), rel=1e-14)
+    assert grad == pytest.approx(A @ x + 2 * c * A @ A @ x, rel=1e-14)
+    # With terms: c · (1/K) Σ_k ‖∇G_k‖², each gradient through H_k ∇G_k.
+    value, grad = nnlab.gradient_penalty(f, c, terms=[f, g]).gradient(x)
+    assert value == pytest.approx(0.5 * x @ A @ x + c / 2 * (np.sum((A @ x) ** 2) + np.sum((B @ x) ** 2)), rel=1e-14)
+    assert grad == pytest.approx(A @ x + c * (A @ A @ x + B @ B @ x), rel=1e-14)
+    # GD with step h follows the modified flow to O(h²), the flow of L only to O(h).
+    camel, start = nnlab.test_function("six-hump-camel"), np.array([1.6, 0.7])
+    flow = nnlab.gradient_flow(camel, start, 1.0, 2048)
+    far, near = [], []
+    for h in (0.004, 0.002):
+        gd = nnlab.minimize(camel, start, method="sgd", lr=h, max_iters=round(1 / h), grad_tol=0, record=False)
+        far.append(np.linalg.norm(gd.x - flow))
+        near.append(np.linalg.norm(gd.x - nnlab.gradient_flow(nnlab.gradient_penalty(camel, h / 4), start, 1.0, 2048)))
+    assert 1.8 < far[0] / far[1] < 2.2 and 3.6 < near[0] / near[1] < 4.4 and near[1] < far[1] / 10
+    with pytest.raises(ValueError, match="has no hvp"):
+        nnlab.gradient_penalty(nnlab.Objective(2, lambda x: 0.0, lambda x: x), 0.1)
+
+
+def test_ctrl_c_interrupts_a_long_gradient_flow():
+    f = nnlab.test_function("rastrigin", n=50)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            nnlab.gradient_flow(f, np.full(50, 3.0), 1.0, 10**9)
+    finally:
+        timer.cancel()
