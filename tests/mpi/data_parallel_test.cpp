@@ -7,7 +7,9 @@
 //     error of float training itself, measured as the distance of the single-process float run
 //     from the same run in double: the data-parallel run reorders one sum over the batch per
 //     layer, a part of the rounding that float-vs-double measures in full;
-//   - only rank 0 evaluates (the other ranks' records leave the evaluation at −1).
+//   - only rank 0 evaluates (the other ranks' records leave the evaluation at −1);
+//   - a stop asked by one rank stops every rank at the same step.
+// Ranks other than 0 write to /dev/null (mpi::Session); a failure on any of them fails mpirun.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,6 +60,29 @@ TEST(DataParallelMpi, EqualsTheSingleProcessRunWithinItsRounding) {
       std::printf("%s, K = %d: max |θ_K − θ_1| = %.3g, max |θ_float − θ_double| = %.3g; losses %.3g, %.3g\n",
                   c.name.c_str(), mpi::size(), differ, rounding, loss_differ, loss_rounding);
   }
+}
+
+// One rank alone asks to stop (as Ctrl-C reaching one rank first would): every rank stops at the
+// same step and resets θ to the same epoch.
+TEST(DataParallelMpi, AStopAskedByOneRankStopsEveryRankAtTheSameStep) {
+  nn::MlpSpec spec;
+  spec.sizes = {2, 16, 3};
+  spec.activations = {nn::Activation::relu};
+  const auto data = blobs<float>(300, 7);
+  nn::Mlp<float> net(spec);
+  Rng rng = make_rng(5, stream::init);
+  net.init(rng);
+  auto opt = optim::make_optimizer<float>("sgd", {.lr = 0.1});
+  const int last = mpi::size() - 1;
+  Observer<float> observer{.on_batch = [&](const optim::BatchEvent<float>& e) {
+    return mpi::rank() == last && e.step == 7 ? optim::Control::stop : optim::Control::proceed;
+  }};
+  const TrainResult r =
+      train(net, opt, data, nullptr, {.batch = 100, .epochs = 5, .seed = 2, .data_parallel = true}, nullptr, observer);
+  EXPECT_TRUE(r.interrupted());
+  EXPECT_EQ(r.report.iterations, 8) << "stopped after step 7 (0-based) on every rank";
+  EXPECT_EQ(r.epochs.size(), 2u) << "3 steps per epoch: two epochs completed";
+  for (const auto& theta : mpi::allgather(bytes_of(net.theta()))) EXPECT_TRUE(theta == bytes_of(net.theta()));
 }
 
 TEST(DataParallelMpi, RepeatsBitForBit) {
