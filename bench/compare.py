@@ -212,6 +212,29 @@ def python_loop_timings(build, repetitions):
 
 # ---------------------------------------------------------------- PyTorch (subprocesses)
 
+def data_parallel_epochs(build, epochs=3):
+    """Median epoch seconds (training steps only, from log.json) of `nnlab train` with the default
+    recipe (Fashion-MNIST, 784-512-512-10) at 1 rank × 1 thread, 1 rank × 2 threads and, under
+    mpirun, 2 ranks × 1 thread with --data-parallel (docs/data-parallel.md). None without mpirun."""
+    import statistics
+    import tempfile
+    nnlab = os.path.join(build, "nnlab")
+    mpirun = shutil.which("mpirun")
+    configs = {"1 rank × 1 thread": ([], 1), "1 rank × 2 threads": ([], 2)}
+    if mpirun:
+        configs["2 ranks × 1 thread"] = ([mpirun, "--oversubscribe", "--allow-run-as-root", "--mca", "btl",
+                                          "self,vader", "-np", "2"], 1)
+    medians = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (launcher, threads) in configs.items():
+            out = os.path.join(tmp, str(len(medians)))
+            cmd = launcher + [nnlab, "train", "--epochs", str(epochs), "--threads", str(threads), "--out", out]
+            run(cmd + (["--data-parallel"] if launcher else []), what=f"nnlab train ({name})")
+            log = json.load(open(os.path.join(out, "log.json")))
+            medians[name] = statistics.median(e["seconds"] for e in log["epochs"])
+    return medians
+
+
 def find_torch_python():
     """A Python interpreter that can import torch: this one, Debian's, or the first on PATH."""
     candidates = [sys.executable, "/usr/bin/python3", shutil.which("python3")]
@@ -325,6 +348,9 @@ def main():
         interleave=True)
     for name, message in {**epoch_errors, **epoch_errors2, **micro_errors}.items():
         print(f"nnlab {name}: {message}")
+    print("nnlab: data-parallel training, 3 epochs each at 1 rank × 1 and × 2 threads, 2 ranks × 1 thread ...",
+          flush=True)
+    dp_epochs = data_parallel_epochs(args.build)
     print("nnlab: hessian, 30 Lanczos iterations on 1000 samples, at 1 and 2 threads ...", flush=True)
     lanczos = {}
     for t in (1, 2):
@@ -468,6 +494,13 @@ def main():
                   tmed(pycall, f"pycall_{d}"), tmed(t1, f"grad_loop_{d}"), 3,
                   (tcpu(pycall, f"pycall_{d}"), tcpu(t1, f"grad_loop_{d}")))
 
+    # (f) data-parallel training (docs/data-parallel.md): epoch medians and the speed-up over
+    # 1 rank × 1 thread; ratio column = speed-up.
+    base = dp_epochs.get("1 rank × 1 thread")
+    for name, seconds in dp_epochs.items():
+        rows.append((f"(f) Fashion-MNIST epoch, {name}", fmt_time(seconds), "",
+                     f"{base / seconds:.2f}×" if base else "—", "", "", None))
+
     headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
     table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
                          for w, n, p, r, c, t, m in rows]
@@ -481,7 +514,8 @@ def main():
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
           "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 and 2 threads "
-          "interleaved on that CPU; (c) at 1 thread.")
+          "interleaved on that CPU; (c) at 1 thread; (e) ratio = speed-up over 1 rank × 1 thread (epochs of "
+          "`nnlab train`'s default recipe, median of 3).")
     for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
                                  ("GELU epoch at 1 thread", nn_gelu_epoch)):
         if counters:
@@ -520,7 +554,7 @@ def main():
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
                                  "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)},
-                                 "python_loop": pycall},
+                                 "python_loop": pycall, "data_parallel_epoch": dp_epochs},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,

@@ -1,7 +1,8 @@
 // Engine micro-benchmarks (Google Benchmark): one training step of the Fashion-MNIST MLP
 // 784-512-512-10 (float32, batch 128, inverted dropout, SGD momentum) at 1 and 2 threads;
 // a full-batch GD step of a tiny 2-32-32-1 tanh net on 256 points (float32 and float64); and
-// one gradient vs one Hessian-vector product on the MLP, on 128 and on 1000 samples.
+// one gradient vs one Hessian-vector product on the MLP, on 128 and on 1000 samples; one rank's
+// compute in a data-parallel step, per shard size.
 // bench/compare.py runs these beside PyTorch on the same workloads and prints the ratios.
 #include <benchmark/benchmark.h>
 
@@ -99,6 +100,29 @@ BENCHMARK(BM_MnistMlpGradientVsHvp)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecon
 // The same on the 1000 samples of `nnlab hessian`'s default --first: the product Lanczos repeats.
 void BM_MnistMlpGradientVsHvp1000(benchmark::State& state) { gradient_vs_hvp(state, 1000); }
 BENCHMARK(BM_MnistMlpGradientVsHvp1000)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// One rank's compute in a data-parallel step of the default recipe (Adam, inverted dropout): the
+// gradient of its shard of `shard` columns of a batch of 128 (Mlp::shard_loss_and_gradient, the
+// whole batch's masks drawn), then the full optimizer step every rank takes, at 1 thread. The
+// compute term of the cost model in docs/data-parallel.md.
+void BM_DataParallelRankStep(benchmark::State& state) {
+  const Index shard = state.range(0);
+  nn::Mlp<float> net(bench::sheet_mlp_spec());
+  Rng rng = make_rng(1, 1);
+  net.init(rng);
+  Mat<float> X, T;
+  random_batch(784, 10, 128, X, T, rng);
+  auto opt = optim::make_optimizer<float>("adam", {.lr = 1e-3});
+  nn::Cache<float> cache;
+  Vec<float> grad;
+  train::FlushToZero ftz;
+  for (auto _ : state) {
+    net.shard_loss_and_gradient(X, T, 0, shard, cache, grad, nn::Mode::train, &rng);
+    opt.step(net.theta(), grad);
+    benchmark::DoNotOptimize(net.theta().data());
+  }
+}
+BENCHMARK(BM_DataParallelRankStep)->RangeMultiplier(2)->Range(2, 128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

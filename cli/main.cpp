@@ -1,15 +1,52 @@
 // nnlab: the command line. Subcommands live in cli/<cmd>.cpp and register themselves
 // (command.hpp). Errors become one line on stderr: nnlab::Error -> exit 1, a command-line
 // mistake -> CLI11's exit code, anything else -> "internal error", exit 2.
+// Under mpirun every rank runs this same main (SPMD, docs/mpi.md): an error every rank agreed on
+// (mpi::AgreedError) is printed once, by rank 0, and every rank returns its code; an error one
+// rank saw alone ends the whole job through mpi::abort.
 #include <cstdio>
 #include <exception>
 #include <new>
 #include <string>
 
 #include "command.hpp"
+#include "nnlab/core/mpi.hpp"
 #include "strict_values.hpp"
 
+namespace {
+
+int run(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  nnlab::mpi::Session session(argc, argv);
+  try {
+    std::string command_line;
+    for (int i = 1; i < argc; ++i) command_line += std::string(i > 1 ? " " : "") + argv[i];
+    nnlab::mpi::require_same(command_line, "the command line");
+    // Every rank exits with rank 0's code (rank 0 alone knows, e.g., the claims of reused labs).
+    const int code = run(argc, argv);
+    std::vector<std::byte> shared{std::byte(code)};
+    nnlab::mpi::broadcast(shared);
+    return int(shared[0]);
+  } catch (const nnlab::mpi::AgreedError& e) {
+    std::fprintf(stderr, "nnlab: %serror: %s\n", e.internal() ? "internal " : "", e.what());
+    return e.internal() ? nnlab::cli::exit_internal : nnlab::cli::exit_error;
+  }
+}
+
+namespace {
+
+// One rank's own failure (the others may wait in a collective for it): one line and the exit
+// code; in a job of several ranks, mpi::abort ends them all.
+int fail_alone(const char* prefix, const std::string& message, int code) {
+  if (nnlab::mpi::size() > 1) nnlab::mpi::abort(prefix + message, code);
+  std::fprintf(stderr, "nnlab: %s%s\n", prefix, message.c_str());
+  return code;
+}
+
+int run(int argc, char** argv) {
   using namespace nnlab::cli;
   CLI::App app{"nnlab: numerical experiments for the theory of neural-network training.\n"
                "Each lab answers one question of the exercise sheet and checks claims from "
@@ -59,14 +96,15 @@ int main(int argc, char** argv) {
     for (const auto& sub : subcommands)
       if (sub.app->parsed()) return sub.run();
     return exit_ok;
+  } catch (const nnlab::mpi::AgreedError&) {
+    throw;
   } catch (const nnlab::Error& e) {
-    std::fprintf(stderr, "nnlab: error: %s\n", e.what());
-    return exit_error;
+    return fail_alone("", e.what(), exit_error);
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "nnlab: error: out of memory; try a smaller network, batch or data set\n");
-    return exit_error;
+    return fail_alone("", "out of memory; try a smaller network, batch or data set", exit_error);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "nnlab: internal error: %s\n", e.what());
-    return exit_internal;
+    return fail_alone("internal error: ", e.what(), exit_internal);
   }
 }
+
+}  // namespace

@@ -20,11 +20,11 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
-#include <thread>
 
 #include "command.hpp"
 #include "data_source.hpp"
 #include "nnlab/core/file.hpp"
+#include "nnlab/core/mpi.hpp"
 #include "nnlab/nn/checkpoint.hpp"
 #include "nnlab/optim/optimizer.hpp"
 #include "nnlab/report/result_json.hpp"
@@ -63,9 +63,10 @@ struct TrainArgs {
   int epochs = 20;
   std::string sampling = "reshuffle";
   std::uint64_t seed = 1;
-  int threads = 0;  // 0: up to 4 hardware threads
+  int threads = 0;  // 0: the CPUs per rank (mpi::default_threads), at most 4
   std::string precision = "float";
   bool eval_train = false;
+  bool data_parallel = false;
   std::string out;
 };
 
@@ -205,33 +206,50 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
   const auto seconds_since = [](Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
-  require(args.lr > 0 && std::isfinite(args.lr), "--lr must be positive, got {}", args.lr);
-  require(args.batch >= 1, "--batch must be at least 1, got {}", args.batch);
-  require(args.epochs >= 0, "--epochs must be ≥ 0, got {}", args.epochs);
+  // Under mpirun: every rank loads the data and holds θ; rank 0 alone writes (and prints: the
+  // other ranks' output goes to /dev/null, core/mpi.hpp). Every check is agreed, so that a
+  // mistake ends every rank with one line.
+  const int ranks = mpi::size();
+  const bool leader = mpi::rank() == 0;
+  train::Recipe given;
+  mpi::agreed([&] {
+    require(args.lr > 0 && std::isfinite(args.lr), "--lr must be positive, got {}", args.lr);
+    require(args.batch >= 1, "--batch must be at least 1, got {}", args.batch);
+    require(args.epochs >= 0, "--epochs must be ≥ 0, got {}", args.epochs);
+    require(ranks == 1 || args.data_parallel,
+            "nnlab train under mpirun ({} ranks) needs --data-parallel (each rank then computes its "
+            "shard of every batch); without it every rank would train the same network",
+            ranks);
+    given = make_recipe(args, app);
+  });
   const std::filesystem::path out = args.out;
-  if (!args.out.empty()) require_new_run_folder(out, args.source);
-  const train::Recipe given = make_recipe(args, app);
+  if (!args.out.empty()) mpi::on_root([&] { require_new_run_folder(out, args.source); });
 
-  const data::Split<S> split = data::load_split<S>(args.source);
+  data::Split<S> split;
+  train::Recipe recipe;  // as it runs: architecture, keep and loss resolved, data path absolute
+  std::optional<nn::Mlp<S>> network;
+  std::string description;
+  mpi::agreed([&] {
+    split = data::load_split<S>(args.source);
+    recipe = given.resolved_for(split.train);
+    require_memory<S>(recipe);
+    network.emplace(train::make_network(recipe, split.train));
+    description = recipe.make_optimizer<S>(split.train.size()).describe();
+  });
+  nn::Mlp<S>& net = *network;
   const double load_seconds = seconds_since(started);
   const data::Dataset<S>* test_set = split.test.size() > 0 ? &split.test : nullptr;
   const bool classification = split.train.is_classification();
-
-  // The recipe as it runs: architecture, keep and loss resolved, data path absolute.
-  const train::Recipe recipe = given.resolved_for(split.train);
-  require_memory<S>(recipe);
-  nn::Mlp<S> net = train::make_network(recipe, split.train);
-  const std::string description = recipe.make_optimizer<S>(split.train.size()).describe();
   // Only now, with every input validated, does the folder appear: a refused run leaves none.
-  if (!args.out.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
-            ec.message());
-  }
-  const int threads = args.threads > 0
-                          ? args.threads
-                          : std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
+  if (!args.out.empty())
+    mpi::on_root([&] {
+      std::error_code ec;
+      std::filesystem::create_directories(out, ec);
+      require(std::filesystem::is_directory(out), "--out {}: cannot create the folder ({})", args.out,
+              ec.message());
+    });
+  // Default: the CPUs this rank may use, shared with the other ranks on its node, at most 4.
+  const int threads = args.threads > 0 ? args.threads : std::min(4, mpi::default_threads());
   ThreadPool pool(threads);
 
   std::vector<std::string> activations;
@@ -244,6 +262,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
               {"recipe", recipe.to_json()},
               {"optimizer", description},
               {"threads", threads},
+              {"data_parallel", args.data_parallel ? json{{"ranks", ranks}} : json(nullptr)},
               {"data", {{"train", dataset_json(split.train.template cast<float>())},
                         {"test", test_set ? dataset_json(split.test.template cast<float>()) : json(nullptr)}}},
               {"parameters", net.num_params()},
@@ -251,7 +270,7 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
               {"epochs", json::array()},
               {"timings", json::object()}};
   const auto save = [&](const std::string& status, int epochs_done) {
-    if (args.out.empty()) return;
+    if (args.out.empty() || !leader) return;
     log["status"] = status;
     log["timings"] = {{"load_seconds", load_seconds}, {"total_seconds", seconds_since(started)}};
     // Both files switch together, so even a kill -9 leaves a checkpoint and a log of one epoch.
@@ -268,9 +287,10 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
              classification ? fmt::format("{} classes", split.train.num_classes)
                             : fmt::format("{} targets", split.train.outputs()),
              test_set ? fmt::format("{} samples", test_set->size()) : std::string("none"));
-  fmt::print("model: {} {}, {} parameters, {} precision; {}, batch {}, {} epochs, {} thread(s)\n",
+  fmt::print("model: {} {}, {} parameters, {} precision; {}, batch {}, {} epochs, {} thread(s){}\n",
              fmt::join(recipe.sizes, "-"), fmt::join(activations, ","), net.num_params(),
-             recipe.precision, description, recipe.batch, recipe.epochs, threads);
+             recipe.precision, description, recipe.batch, recipe.epochs, threads,
+             args.data_parallel ? fmt::format(" per rank, data-parallel over {} rank(s)", ranks) : "");
   std::fflush(stdout);
   // Before the first save: once log.json exists, Ctrl-C must reach the handler (a test, or a
   // user, who waits for the log and then interrupts would otherwise kill the run unsaved).
@@ -305,7 +325,10 @@ int run_train(const TrainArgs& args, const CLI::App& app, const std::string& com
     epoch_start = Clock::now();
     return optim::Control::proceed;
   };
-  const train::TrainResult result = train::train(recipe, net, split.train, test_set, &pool, observer);
+  train::TrainOptions options = recipe.options();
+  options.data_parallel = args.data_parallel;
+  optim::Optimizer<S> optimizer = recipe.make_optimizer<S>(split.train.size());
+  const train::TrainResult result = train::train(net, optimizer, split.train, test_set, options, &pool, observer);
   bar.reset();
 
   const int done = int(result.epochs.size());
@@ -397,13 +420,19 @@ Subcommand setup(CLI::App& parent) {
   app->add_option("--seed", args->seed, "seed of initialization, dropout masks and batch order")
       ->capture_default_str();
   app->add_option("--threads", args->threads,
-                  "worker threads (0 = up to 4); results are bit-identical for any count")
+                  "worker threads (0 = the CPUs available per rank, at most 4); results are bit-identical for "
+                  "any count")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   app->add_option("--precision", args->precision, "float or double")
       ->capture_default_str()
       ->check(CLI::IsMember({"float", "double"}));
   app->add_flag("--eval-train", args->eval_train, "also evaluate the whole training set after each epoch");
+  app->add_flag("--data-parallel", args->data_parallel,
+                "split every batch over the MPI ranks (mpirun -np K nnlab train ... --data-parallel): "
+                "each rank computes the gradient of its block of the batch, the gradients are summed "
+                "in rank order, every rank takes the same step; equals the 1-process run within "
+                "rounding (bit for bit with 1 rank); rank 0 prints and writes. See docs/data-parallel.md");
   app->add_option("--out", args->out, "folder for model.safetensors and log.json (nothing saved without it)");
 
   return {app, [args, app] {

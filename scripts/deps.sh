@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(make g++ cmake pkg-config libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   zlib1g-dev libpcg-cpp-dev libsleef-dev libgtest-dev libbenchmark-dev gnuplot-nox dataset-fashion-mnist
+  libopenmpi-dev openmpi-bin
   python3 python3-sklearn python3-dev pybind11-dev python3-numpy python3-pytest python3-matplotlib
   jupyter-nbconvert python3-ipykernel "$@")
 missing=()

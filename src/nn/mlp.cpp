@@ -404,6 +404,26 @@ S Mlp<S>::loss_gradient_step(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, 
   return cache.loss;
 }
 
+template <class S>
+S Mlp<S>::shard_loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Index c0, Index n, Cache<S>& cache,
+                                  Vec<S>& grad, Mode mode, Rng* rng, ThreadPool* pool) const {
+  const Index N = X.cols();
+  require(c0 >= 0 && n >= 0 && c0 + n <= N, "shard: columns [{}, {}) of a batch of {}", c0, c0 + n, N);
+  if (c0 == 0 && n == N) return loss_and_gradient(X, T, cache, grad, mode, rng, pool);
+  prepare_forward(X, cache, mode, rng);  // every mask of the batch: the stream advances as in forward()
+  cache.has_forward = true;
+  if (n == 0) {
+    grad.setZero(num_params_);
+    return cache.loss = S(0);
+  }
+  forward_columns(cache, c0, n, pool);
+  const auto L = std::size_t(layers());
+  resize_backward(cache);
+  cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1], c0, n);
+  propagate(cache, &grad, c0, n, pool);
+  return cache.loss;
+}
+
 // ------------------------------------------------------------------ R-operator
 // The R-passes of layer.hpp, layer by layer: R{a^(k+1)}, R{z̃^(k)} forward, then R{δ^(k)} and
 // R{∂E/∂W^(k)} backward.

@@ -4,8 +4,16 @@
 
 #include <chrono>
 #include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/mpi.hpp"
+#include "nnlab/train/data_parallel.hpp"
 #include "nnlab/train/objective.hpp"
 
 namespace nnlab::train {
@@ -17,8 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-template <class S>
-Index count_correct(const Mat<S>& y, const std::vector<int>& labels) {
+template <class Derived>
+Index count_correct(const Eigen::MatrixBase<Derived>& y, const std::vector<int>& labels) {
   Index correct = 0;
   for (Index j = 0; j < y.cols(); ++j) {
     Index arg = 0;
@@ -43,22 +51,43 @@ struct Events {
   optim::Control operator()(const optim::EpochEvent<S>& e) const { return on_epoch(e); }
 };
 
-}  // namespace
+// Whether any rank asked to stop: a collective, so that all ranks stop at the same step.
+optim::Control agree(optim::Control control, bool data_parallel) {
+  if (!data_parallel) return control;
+  double stop = control == optim::Control::stop ? 1 : 0;
+  mpi::sum(std::span<double>(&stop, 1));
+  return stop > 0 ? optim::Control::stop : optim::Control::proceed;
+}
 
+// A 64-bit FNV-1a hash of θ's bytes.
 template <class S>
-TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::Dataset<S>& train_set,
-                  std::type_identity_t<const data::Dataset<S>*> test_set, const TrainOptions& options,
-                  ThreadPool* pool, const Observer<S>& observer) {
-  require(options.epochs >= 0, "epochs must be ≥ 0, got {}", options.epochs);
-  require(options.batch >= 1, "batch size must be ≥ 1, got {}", options.batch);
-  require(train_set.size() >= 1, "the training set is empty");
-  check_fit(net, train_set, "training");
-  if (test_set) check_fit(net, *test_set, "test");
-  const Index batch = std::min(options.batch, train_set.size());
+std::uint64_t hash_of(const Vec<S>& theta) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(theta.data());
+  for (std::size_t i = 0; i < std::size_t(theta.size()) * sizeof(S); ++i) h = (h ^ bytes[i]) * 0x100000001b3ULL;
+  return h;
+}
 
-  FlushToZero ftz;
-  const NetworkObjective<S> objective(net, train_set,
-                                      {.seed = options.seed, .chunk = options.eval_batch, .pool = pool});
+// Throws the same mpi::AgreedError on every rank unless θ is the same bits on all ranks.
+template <class S>
+void require_same_theta(const Vec<S>& theta, int epoch) {
+  const std::uint64_t mine = hash_of(theta);
+  std::vector<std::byte> first(sizeof mine);
+  std::memcpy(first.data(), &mine, sizeof mine);
+  mpi::broadcast(first, 0);
+  mpi::agreed([&] {
+    require(std::memcmp(first.data(), &mine, sizeof mine) == 0,
+            "data-parallel training: the parameters differ from rank 0's after epoch {}", epoch);
+  });
+}
+
+template <class S, class Objective>
+TrainResult run(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const Objective& objective,
+                const data::Dataset<S>& train_set, const data::Dataset<S>* test_set,
+                const TrainOptions& options, Index batch, ThreadPool* pool, const Observer<S>& observer) {
+  constexpr bool data_parallel = std::same_as<Objective, DataParallelObjective<S>>;
+  // Rank 0 evaluates; the other ranks' records leave the evaluation at −1.
+  const bool evaluate = !data_parallel || mpi::rank() == 0;
   optim::BatchSampler sampler(train_set.size(), batch, options.sampling,
                               make_rng(options.seed, stream::shuffle));
   const Index steps = sampler.batches_per_epoch();
@@ -67,34 +96,47 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
   auto start = Clock::now();
   Index correct = 0, seen = 0;
   const std::function<optim::Control(const optim::BatchEvent<S>&)> on_batch = [&](const optim::BatchEvent<S>& e) {
-    if (train_set.is_classification()) correct += count_correct(objective.cache().y(), objective.batch_labels());
+    if (train_set.is_classification()) {
+      if constexpr (data_parallel)
+        correct += count_correct(objective.shard_outputs(), objective.shard_labels());
+      else
+        correct += count_correct(objective.cache().y(), objective.batch_labels());
+    }
     seen += Index(e.batch.size());
-    return observer.on_batch ? observer.on_batch(e) : optim::Control::proceed;
+    return agree(observer.on_batch ? observer.on_batch(e) : optim::Control::proceed, data_parallel);
   };
   const std::function<optim::Control(const optim::EpochEvent<S>&)> on_epoch = [&](const optim::EpochEvent<S>& e) {
     EpochRecord record{.epoch = int(e.epoch + 1)};
     record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     record.loss = e.mean_batch_loss;
     record.lr = e.lr;
+    if constexpr (data_parallel) {
+      double total = double(correct);  // exact: counts below 2^53
+      mpi::sum(std::span<double>(&total, 1));
+      correct = Index(total);
+      require_same_theta(net.theta(), record.epoch);
+    }
     if (train_set.is_classification()) record.running_accuracy = double(correct) / double(seen);
-    if (options.eval_train) {
+    if (options.eval_train && evaluate) {
       record.train_loss = net.dataset_loss(train_set.X, train_set.Y, options.eval_batch, pool);
       if (train_set.is_classification())
         record.train_accuracy = net.accuracy(train_set.X, train_set.labels, options.eval_batch, pool);
     }
-    if (test_set) {
+    if (test_set && evaluate) {
       record.test_loss = net.dataset_loss(test_set->X, test_set->Y, options.eval_batch, pool);
       if (test_set->is_classification())
         record.test_accuracy = net.accuracy(test_set->X, test_set->labels, options.eval_batch, pool);
     }
     last_good = net.theta();  // once per epoch: a copy per step would cost ~7% of a step
     result.epochs.push_back(record);
-    const optim::Control control = observer.on_epoch ? observer.on_epoch(e, record) : optim::Control::proceed;
+    const optim::Control control =
+        agree(observer.on_epoch ? observer.on_epoch(e, record) : optim::Control::proceed, data_parallel);
     correct = seen = 0;
     start = Clock::now();
     return control;
   };
-  // Without an on_step observer the driver fuses the optimizer step into backprop.
+  // Without an on_step observer the driver fuses the optimizer step into backprop (not in
+  // data-parallel training: the step needs the gradient summed over the ranks first).
   if (observer.on_step)
     result.report = optim::sgd_epochs(objective, optimizer, net.theta(), sampler, options.epochs,
                                       Events<S, true>{observer.on_step, on_batch, on_epoch});
@@ -120,6 +162,28 @@ TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::D
     net.theta() = last_good;
   }
   return result;
+}
+
+}  // namespace
+
+template <class S>
+TrainResult train(nn::Mlp<S>& net, optim::Optimizer<S>& optimizer, const data::Dataset<S>& train_set,
+                  std::type_identity_t<const data::Dataset<S>*> test_set, const TrainOptions& options,
+                  ThreadPool* pool, const Observer<S>& observer) {
+  require(options.epochs >= 0, "epochs must be ≥ 0, got {}", options.epochs);
+  require(options.batch >= 1, "batch size must be ≥ 1, got {}", options.batch);
+  require(train_set.size() >= 1, "the training set is empty");
+  check_fit(net, train_set, "training");
+  if (test_set) check_fit(net, *test_set, "test");
+  const Index batch = std::min(options.batch, train_set.size());
+
+  FlushToZero ftz;
+  const ObjectiveOptions objective_options{.seed = options.seed, .chunk = options.eval_batch, .pool = pool};
+  if (options.data_parallel)
+    return run(net, optimizer, DataParallelObjective<S>(net, train_set, objective_options), train_set, test_set,
+               options, batch, pool, observer);
+  return run(net, optimizer, NetworkObjective<S>(net, train_set, objective_options), train_set, test_set,
+             options, batch, pool, observer);
 }
 
 template TrainResult train<float>(nn::Mlp<float>&, optim::Optimizer<float>&, const data::Dataset<float>&,

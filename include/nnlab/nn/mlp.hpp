@@ -154,6 +154,18 @@ class Mlp {
                             Vec<Scalar>& grad, const RangeStep& step, Mode mode = Mode::eval,
                             Rng* rng = nullptr, ThreadPool* pool = nullptr) const;
 
+  // The share of columns [c0, c0 + n) of a batch X (n_1 × N) in loss_and_gradient: masks are
+  // drawn for the whole batch, exactly as forward() draws them, so every column gets the mask it
+  // gets in the whole batch's pass; forward and backward run on those columns only, δ^(L+1) with
+  // the whole batch's N. Returns their share of E and writes their gradient into grad, so the
+  // shares of a partition of the columns add up to loss_and_gradient's E and ∂E/∂θ, up to the
+  // order of the sums over columns (bit-identical per-column a, z, m and δ; with c0 = 0, n = N
+  // it is loss_and_gradient itself). Only the shard's columns of X and T are read. Data-parallel
+  // training (train/data_parallel.hpp) runs one share per rank.
+  Scalar shard_loss_and_gradient(const Mat<Scalar>& X, const Mat<Scalar>& T, Index c0, Index n,
+                                 Cache<Scalar>& cache, Vec<Scalar>& grad, Mode mode = Mode::eval,
+                                 Rng* rng = nullptr, ThreadPool* pool = nullptr) const;
+
   // Exact Hessian-vector product Hv = ∇²_θ E · v by the R-operator (forward R-pass, then backward
   // R-pass), about twice the cost of a gradient. Runs forward and the δ part of backward itself
   // with `mode` (Mode::frozen_masks differentiates through the masks of the previous forward);

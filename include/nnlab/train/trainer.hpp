@@ -30,6 +30,10 @@ struct TrainOptions {
   std::uint64_t seed = 1;
   bool eval_train = false;  // also evaluate the full training set each epoch (costs a forward pass)
   Index eval_batch = 1000;
+  // Split every batch over the MPI ranks (train/data_parallel.hpp); a collective: every rank
+  // calls train() with the same arguments. θ stays the same on all ranks (checked after every
+  // epoch); only rank 0 evaluates (the other ranks' records leave the evaluation at −1).
+  bool data_parallel = false;
 };
 
 struct EpochRecord {
