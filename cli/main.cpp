@@ -40,9 +40,9 @@ namespace {
 
 // One rank's own failure (the others may wait in a collective for it): one line and the exit
 // code; in a job of several ranks, mpi::abort ends them all.
-int fail_alone(const char* prefix, const std::string& message, int code) {
-  if (nnlab::mpi::size() > 1) nnlab::mpi::abort(prefix + message, code);
-  std::fprintf(stderr, "nnlab: %s%s\n", prefix, message.c_str());
+int fail_alone(const char* kind, const std::string& message, int code) {
+  if (nnlab::mpi::size() > 1) nnlab::mpi::abort(kind + (": " + message), code);
+  std::fprintf(stderr, "nnlab: %s: %s\n", kind, message.c_str());
   return code;
 }
 
@@ -99,11 +99,11 @@ int run(int argc, char** argv) {
   } catch (const nnlab::mpi::AgreedError&) {
     throw;
   } catch (const nnlab::Error& e) {
-    return fail_alone("", e.what(), exit_error);
+    return fail_alone("error", e.what(), exit_error);
   } catch (const std::bad_alloc&) {
-    return fail_alone("", "out of memory; try a smaller network, batch or data set", exit_error);
+    return fail_alone("error", "out of memory; try a smaller network, batch or data set", exit_error);
   } catch (const std::exception& e) {
-    return fail_alone("internal error: ", e.what(), exit_internal);
+    return fail_alone("internal error", e.what(), exit_internal);
   }
 }
 

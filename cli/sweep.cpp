@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "nnlab/core/mpi.hpp"
 #include "nnlab/report/sweep.hpp"
 #include "progress.hpp"
 
@@ -18,8 +19,10 @@ struct Options {
 };
 
 int run(Options& o) {
-  for (const auto& g : o.grid) o.sweep.grid.push_back(report::parse_grid(g));
-  o.sweep.sets = parse_sets(o.sets);
+  mpi::agreed([&] {
+    for (const auto& g : o.grid) o.sweep.grid.push_back(report::parse_grid(g));
+    o.sweep.sets = parse_sets(o.sets);
+  });
   o.sweep.out_root = o.out;
   report::SweepOutcome outcome;
   {

@@ -57,8 +57,9 @@ int size();             // ranks in the job; 1 without MPI
 // least 1. Without MPI: the CPUs of the affinity mask.
 int default_threads();
 
-// Prints "nnlab: error: rank R: message" (without "rank R: " in a job of one rank) on the
-// terminal and ends the whole job with exit code `code` (MPI_Abort); without MPI, std::exit.
+// Prints "nnlab: rank R: message" (without "rank R: " in a job of one rank; message starts with
+// what it is, e.g. "error: …") on the terminal and ends the whole job with exit code `code`
+// (MPI_Abort); without MPI, std::exit.
 [[noreturn]] void abort(std::string_view message, int code);
 
 void barrier();
