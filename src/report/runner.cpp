@@ -234,7 +234,7 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
       RunRecord record;
       if (reuse[0] != std::byte(0)) {
         report(1.0, "unchanged, reused");
-        record = it->second;
+        if (it != previous.end()) record = it->second;  // rank 0 (the others print nothing)
         o.status = LabOutcome::Status::reused;
       } else {
         report(0.0, "starting");
