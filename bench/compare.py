@@ -181,6 +181,33 @@ def nnlab_hessian_timings(build, repetitions, threads):
             "ratio": median(ratio), "basis": lz["basis"], "orthogonality": lz["orthogonality"]}, None
 
 
+# ---------------------------------------------------------------- nnlab sweep over MPI ranks
+
+SWEEP = ["sweep", "dropout-linreg", "--grid", "p=0.5,0.8", "--seeds", "2", "--quick"]
+
+
+def nnlab_sweep_timings(build, repetitions):
+    """Median wall time of `nnlab sweep` (SWEEP: 4 quick runs of dropout-linreg) as 1 process × 1
+    and × 2 threads and as `mpirun -np 2` × 1 thread (each rank bound to a core, mpirun's default),
+    interleaved; {} (and why) without mpirun."""
+    import tempfile
+    nnlab = os.path.join(build, "nnlab")
+    mpirun = shutil.which("mpirun")
+    if not mpirun or not os.access(nnlab, os.X_OK):
+        return {}, "mpirun or the nnlab binary not found"
+    setups = {"1x1": [nnlab] + SWEEP + ["--threads", "1"], "1x2": [nnlab] + SWEEP + ["--threads", "2"],
+              "2x1": [mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "2", nnlab] + SWEEP
+                     + ["--threads", "1"]}
+    times = {k: [] for k in setups}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(repetitions):
+            for name, cmd in setups.items():
+                t0 = time.perf_counter()
+                run(cmd + ["--out", os.path.join(tmp, f"{name}-{r}")], what="nnlab sweep")
+                times[name].append(time.perf_counter() - t0)
+    return {k: sorted(v)[len(v) // 2] for k, v in times.items()}, None
+
+
 # ---------------------------------------------------------------- PyTorch (subprocesses)
 
 def find_torch_python():
@@ -303,6 +330,11 @@ def main():
         if lanczos_error:
             print(f"nnlab hessian: {lanczos_error}")
             break
+
+    print("nnlab: sweep, 1 process × 1 and 2 threads vs mpirun -np 2 × 1 thread ...", flush=True)
+    sweep, sweep_error = nnlab_sweep_timings(args.build, min(args.repetitions, 3))
+    if sweep_error:
+        print(f"nnlab sweep: {sweep_error}")
 
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
@@ -427,6 +459,15 @@ def main():
         rows.append((label + "iteration / H·v", f"{lz['ratio']:.2f}" if lz else "—", "", "", "",
                      "nnlab ≤ 1.3", None if lz is None else lz["ratio"] <= 1.3))
 
+    # (e) a sweep spread over MPI ranks (docs/mpi.md): wall times, and the speed-up over 1 process.
+    for name, label in (("1x1", "1 process × 1 thread"), ("1x2", "1 process × 2 threads"),
+                        ("2x1", "mpirun -np 2 × 1 thread")):
+        rows.append((f"(e) nnlab sweep, 4 quick dropout-linreg runs: {label}", fmt_time(sweep.get(name)),
+                     "", "", "", "", None))
+    for base in ("1x1", "1x2"):
+        rows.append((f"(e) sweep speed-up, 2 ranks over {base[0]} process × {base[2]} thread(s)",
+                     f"{sweep[base] / sweep['2x1']:.2f}" if sweep else "—", "", "", "", "", None))
+
     headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
     table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
                          for w, n, p, r, c, t, m in rows]
@@ -478,7 +519,8 @@ def main():
                        "load_after": load_after, "cores": os.cpu_count(),
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
-                                 "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)}},
+                                 "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)},
+                                 "sweep": sweep},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,

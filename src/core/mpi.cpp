@@ -142,7 +142,13 @@ Session::~Session() {
 int rank() { return rank_; }
 int size() { return size_; }
 
-int default_threads() { return std::max(1, affinity_cpus() / local_size_); }
+// A rank bound to some CPUs (mpirun binds to cores or sockets by default) has them alone; an
+// unbound one shares every CPU of the node with the node's other ranks.
+int default_threads() {
+  const int cpus = affinity_cpus();
+  const bool bound = cpus < int(std::thread::hardware_concurrency());
+  return std::max(1, bound ? cpus : cpus / local_size_);
+}
 
 void abort(std::string_view message, int code) {
   const std::string line = size_ > 1 ? fmt::format("nnlab: rank {}: {}\n", rank_, message)

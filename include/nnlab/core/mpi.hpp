@@ -52,9 +52,9 @@ bool launched();        // this process was started by an MPI launcher
 int rank();             // 0 … size()-1; 0 without MPI
 int size();             // ranks in the job; 1 without MPI
 
-// Threads a rank uses when the user gives none: the CPUs it may run on (its affinity mask, so a
-// rank that mpirun bound to one core gets 1) divided among the ranks that share its node, at
-// least 1. Without MPI: the CPUs of the affinity mask.
+// Threads a rank uses when the user gives none: the CPUs it is bound to (its affinity mask: a
+// rank that mpirun bound to one core gets 1), or, when it may run on every CPU of the node, those
+// divided among the node's ranks; at least 1. Without MPI: the CPUs of the affinity mask.
 int default_threads();
 
 // Prints "nnlab: rank R: message" (without "rank R: " in a job of one rank; message starts with
