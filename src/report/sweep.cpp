@@ -103,11 +103,13 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
                    SweepOutcome& outcome) {
   std::string csv = "cell";
   for (const auto& [name, values] : o.grid) csv += "," + quoted(name);
-  csv += ",seed,part,claim,quantity,measured,value,lo,hi,test,pass,error\n";
+  csv += ",seed,claim_no,part,claim,quantity,measured,value,lo,hi,test,pass,error\n";
   Json rows = Json::array();
-  // Pass counts per claim (in first-seen order) and value of the first grid parameter.
-  std::vector<std::string> claim_order;
-  std::map<std::string, std::map<std::string, std::pair<int, int>>> passes;
+  // Claims are numbered 1, 2, … in first-seen order ("(part) statement" tells them apart); pass
+  // counts per claim number and value of the first grid parameter.
+  std::map<std::string, std::size_t> claim_no;
+  std::vector<std::string> claim_part;
+  std::map<std::size_t, std::map<std::string, std::pair<int, int>>> passes;
   const auto& [first, first_values] = o.grid.front();
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& run = runs[i];
@@ -119,16 +121,18 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
       grid[name] = value_of(run, name);
     }
     head += fmt::format(",{}", run.seed);
-    const auto row = [&](const experiment::Claim* c) {
+    const auto row = [&](const experiment::Claim* c, std::size_t number) {
       const std::string statement = c ? markup_to_text(c->statement) : "";
       const std::string quantity = c ? markup_to_text(c->quantity) : "";
-      csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", head, quoted(c ? c->part : ""),
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", head, c ? fmt::format("{}", number) : "",
+                         quoted(c ? c->part : ""),
                          quoted(statement), quoted(quantity), quoted(c ? c->measured : ""),
                          c ? fmt::format("{},{},{}", c->value, c->lo, c->hi) : ",,",
                          quoted(c ? markup_to_text(c->test) : ""), c ? (c->pass ? "1" : "0") : "",
                          quoted(record.error));
       Json j{{"cell", run.cell}, {"params", grid}, {"seed", run.seed}};
       if (c) {
+        j["claim_no"] = number;
         j["part"] = c->part;
         j["claim"] = statement;
         j["quantity"] = quantity;
@@ -145,16 +149,17 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
     };
     if (!record.error.empty()) {
       ++outcome.failed;
-      row(nullptr);
+      row(nullptr, 0);
       continue;
     }
     for (const auto& c : record.result.claims) {
-      row(&c);
+      const auto [it, added] =
+          claim_no.emplace(fmt::format("({}) {}", c.part, c.statement), claim_no.size() + 1);
+      if (added) claim_part.push_back(c.part);
+      row(&c, it->second);
       ++outcome.claims;
       outcome.claims_passed += c.pass;
-      const std::string key = fmt::format("({}) {}", c.part, markup_to_text(c.statement));
-      if (!passes.count(key)) claim_order.push_back(key);
-      auto& [passed, total] = passes[key][value_of(run, first)];
+      auto& [passed, total] = passes[it->second][value_of(run, first)];
       passed += c.pass;
       ++total;
     }
@@ -167,11 +172,12 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
   write_file_atomic(dir / "table.json", table.dump(1) + "\n");
 
   // Pass rate of each claim against the first parameter: its values if all are numbers, else
-  // their positions 0, 1, … (named in the x label).
+  // their positions 0, 1, … (named in the x label). Lines are named by claim_no and part (the
+  // statements are in the table: as legend entries they would cover the plot).
   bool numeric = std::all_of(first_values.begin(), first_values.end(),
                              [](const std::string& v) { return as_number(v).has_value(); });
   experiment::Figure figure{.id = "summary",
-                            .title = fmt::format("{}: claims passed over seeds 1-{} and the other cells", lab.id(), o.seeds),
+                            .title = fmt::format("{}: each claim's pass rate (seeds 1-{}, other grid parameters)", lab.id(), o.seeds),
                             .x_label = first,
                             .y_label = "fraction of runs that pass"};
   if (!numeric) {
@@ -180,12 +186,12 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
       names += fmt::format("{}{} = {}", k ? ", " : "", k, first_values[k]);
     figure.x_label = fmt::format("{} ({})", first, names);
   }
-  for (const auto& key : claim_order) {
+  for (std::size_t number = 1; number <= claim_part.size(); ++number) {
     experiment::Line line;
-    line.name = key.size() > 60 ? key.substr(0, 57) + "..." : key;
+    line.name = fmt::format("claim {} ({})", number, claim_part[number - 1]);
     line.style = "linespoints";
     for (std::size_t k = 0; k < first_values.size(); ++k) {
-      const auto& by_value = passes[key];
+      const auto& by_value = passes[number];
       const auto it = by_value.find(first_values[k]);
       if (it == by_value.end()) continue;
       line.x.push_back(numeric ? *as_number(first_values[k]) : double(k));
