@@ -94,7 +94,14 @@ int run(int argc, char** argv) {
   }
   try {
     for (const auto& sub : subcommands)
-      if (sub.app->parsed()) return sub.run();
+      if (sub.app->parsed()) {
+        // These write their --out file from one process; under mpirun every rank would.
+        const std::string name = sub.app->get_name();
+        if (nnlab::mpi::size() > 1 && (name == "eval" || name == "backprop" || name == "hessian"))
+          throw nnlab::mpi::AgreedError(
+              "nnlab " + name + " runs in one process: start it without mpirun", false);
+        return sub.run();
+      }
     return exit_ok;
   } catch (const nnlab::mpi::AgreedError&) {
     throw;
