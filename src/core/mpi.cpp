@@ -94,7 +94,12 @@ bool launched() {
 }
 
 Session::Session([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
-#if NNLAB_HAVE_MPI
+#if !NNLAB_HAVE_MPI
+  // Started as one of several ranks: each copy would run the whole job and write the same files.
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* ranks = std::getenv(name); ranks != nullptr && std::atoi(ranks) > 1)
+      abort("error: this nnlab was built without MPI (NNLAB_MPI=OFF): start it without mpirun", 1);
+#else
   if (!launched()) return;
   int provided = 0;
   if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)

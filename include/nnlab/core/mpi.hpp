@@ -38,7 +38,8 @@ class AgreedError : public Error {
 
 // Initializes MPI when launched by mpirun/srun (see above) and finalizes it when destroyed. On a
 // rank other than 0, stdout and stderr go to /dev/null (one copy of every message, rank 0's);
-// abort() still reaches the terminal. One Session per process, made first thing in main.
+// abort() still reaches the terminal. Built without MPI but started as one of several ranks, it
+// aborts (each copy would run the whole job). One Session per process, made first thing in main.
 class Session {
  public:
   Session(int& argc, char**& argv);
