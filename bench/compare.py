@@ -210,6 +210,33 @@ def python_loop_timings(build, repetitions):
     return results_by_name(json.loads(out)), None
 
 
+# ---------------------------------------------------------------- nnlab sweep over MPI ranks
+
+SWEEP = ["sweep", "dropout-linreg", "--grid", "p=0.5,0.8", "--seeds", "2", "--quick"]
+
+
+def nnlab_sweep_timings(build, repetitions):
+    """Median wall time of `nnlab sweep` (SWEEP: 4 quick runs of dropout-linreg) as 1 process × 1
+    and × 2 threads and as `mpirun -np 2` × 1 thread (each rank bound to a core, mpirun's default),
+    interleaved; {} (and why) without mpirun."""
+    import tempfile
+    nnlab = os.path.join(build, "nnlab")
+    mpirun = shutil.which("mpirun")
+    if not mpirun or not os.access(nnlab, os.X_OK):
+        return {}, "mpirun or the nnlab binary not found"
+    setups = {"1x1": [nnlab] + SWEEP + ["--threads", "1"], "1x2": [nnlab] + SWEEP + ["--threads", "2"],
+              "2x1": [mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "2", nnlab] + SWEEP
+                     + ["--threads", "1"]}
+    times = {k: [] for k in setups}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(repetitions):
+            for name, cmd in setups.items():
+                t0 = time.perf_counter()
+                run(cmd + ["--out", os.path.join(tmp, f"{name}-{r}")], what="nnlab sweep")
+                times[name].append(time.perf_counter() - t0)
+    return {k: sorted(v)[len(v) // 2] for k, v in times.items()}, None
+
+
 # ---------------------------------------------------------------- PyTorch (subprocesses)
 
 def data_parallel_epochs(build, epochs=3):
@@ -363,6 +390,10 @@ def main():
     pycall, pycall_error = python_loop_timings(args.build, micro_reps)
     if pycall_error:
         print(f"nnlab Python loop: {pycall_error}")
+    print("nnlab: sweep, 1 process × 1 and 2 threads vs mpirun -np 2 × 1 thread ...", flush=True)
+    sweep, sweep_error = nnlab_sweep_timings(args.build, min(args.repetitions, 3))
+    if sweep_error:
+        print(f"nnlab sweep: {sweep_error}")
 
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
@@ -501,6 +532,15 @@ def main():
         rows.append((f"(f) Fashion-MNIST epoch, {name}", fmt_time(seconds), "",
                      f"{base / seconds:.2f}×" if base else "—", "", "", None))
 
+    # (g) a sweep spread over MPI ranks (docs/mpi.md): wall times, and the speed-up over 1 process.
+    for name, label in (("1x1", "1 process × 1 thread"), ("1x2", "1 process × 2 threads"),
+                        ("2x1", "mpirun -np 2 × 1 thread")):
+        rows.append((f"(g) nnlab sweep, 4 quick dropout-linreg runs: {label}", fmt_time(sweep.get(name)),
+                     "", "", "", "", None))
+    for base in ("1x1", "1x2"):
+        rows.append((f"(g) sweep speed-up, 2 ranks over {base[0]} process × {base[2]} thread(s)",
+                     f"{sweep[base] / sweep['2x1']:.2f}" if sweep else "—", "", "", "", "", None))
+
     headers = ("workload", "nnlab", "PyTorch", "ratio", "CPU ratio", "target", "met")
     table = [headers] + [(w, n, p, r, c, t, "" if m is None else ("met" if m else "NOT met"))
                          for w, n, p, r, c, t, m in rows]
@@ -514,7 +554,7 @@ def main():
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
           "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 and 2 threads "
-          "interleaved on that CPU; (c) at 1 thread; (e) ratio = speed-up over 1 rank × 1 thread (epochs of "
+          "interleaved on that CPU; (c) at 1 thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of "
           "`nnlab train`'s default recipe, median of 3).")
     for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
                                  ("GELU epoch at 1 thread", nn_gelu_epoch)):
@@ -554,7 +594,8 @@ def main():
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
                                  "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)},
-                                 "python_loop": pycall, "data_parallel_epoch": dp_epochs},
+                                 "python_loop": pycall, "data_parallel_epoch": dp_epochs,
+                                 "sweep": sweep},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,

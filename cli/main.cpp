@@ -40,9 +40,9 @@ namespace {
 
 // One rank's own failure (the others may wait in a collective for it): one line and the exit
 // code; in a job of several ranks, mpi::abort ends them all.
-int fail_alone(const char* prefix, const std::string& message, int code) {
-  if (nnlab::mpi::size() > 1) nnlab::mpi::abort(prefix + message, code);
-  std::fprintf(stderr, "nnlab: %s%s\n", prefix, message.c_str());
+int fail_alone(const char* kind, const std::string& message, int code) {
+  if (nnlab::mpi::size() > 1) nnlab::mpi::abort(kind + (": " + message), code);
+  std::fprintf(stderr, "nnlab: %s: %s\n", kind, message.c_str());
   return code;
 }
 
@@ -94,16 +94,23 @@ int run(int argc, char** argv) {
   }
   try {
     for (const auto& sub : subcommands)
-      if (sub.app->parsed()) return sub.run();
+      if (sub.app->parsed()) {
+        // These write their --out file from one process; under mpirun every rank would.
+        const std::string name = sub.app->get_name();
+        if (nnlab::mpi::size() > 1 && (name == "eval" || name == "backprop" || name == "hessian"))
+          throw nnlab::mpi::AgreedError(
+              "nnlab " + name + " runs in one process: start it without mpirun", false);
+        return sub.run();
+      }
     return exit_ok;
   } catch (const nnlab::mpi::AgreedError&) {
     throw;
   } catch (const nnlab::Error& e) {
-    return fail_alone("", e.what(), exit_error);
+    return fail_alone("error", e.what(), exit_error);
   } catch (const std::bad_alloc&) {
-    return fail_alone("", "out of memory; try a smaller network, batch or data set", exit_error);
+    return fail_alone("error", "out of memory; try a smaller network, batch or data set", exit_error);
   } catch (const std::exception& e) {
-    return fail_alone("internal error: ", e.what(), exit_internal);
+    return fail_alone("internal error", e.what(), exit_internal);
   }
 }
 

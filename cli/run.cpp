@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include "command.hpp"
+#include "nnlab/core/mpi.hpp"
 #include "nnlab/labs/lab.hpp"
 #include "nnlab/report/markup.hpp"
 #include "nnlab/report/runner.hpp"
@@ -68,8 +70,11 @@ int run(const Options& o) {
     print_params(lab);
     return exit_ok;
   }
-  const auto params = labs::Params::resolve(lab.params(), o.quick, parse_sets(o.sets), lab.id());
-  report::require_writable(std::filesystem::path(o.out) / "results");
+  // Under mpirun each rank checks the values (a path may exist on one node and not on another).
+  std::optional<labs::Params> resolved;
+  mpi::agreed([&] { resolved = labs::Params::resolve(lab.params(), o.quick, parse_sets(o.sets), lab.id()); });
+  const labs::Params& params = *resolved;
+  mpi::on_root([&] { report::require_writable(std::filesystem::path(o.out) / "results"); });
 
   Progress progress(lab.id(), Progress::stderr_is_tty());
   const auto record = report::run_lab(lab, params, o.seed, o.threads, o.quick, o.out,

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,7 +65,7 @@ void check(int code, const char* what) {
   char message[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, message, &length);
-  abort(fmt::format("{} failed: {}", what, std::string_view(message, std::size_t(length))), 1);
+  abort(fmt::format("error: {} failed: {}", what, std::string_view(message, std::size_t(length))), 1);
 }
 
 template <class T>
@@ -93,11 +94,16 @@ bool launched() {
 }
 
 Session::Session([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
-#if NNLAB_HAVE_MPI
+#if !NNLAB_HAVE_MPI
+  // Started as one of several ranks: each copy would run the whole job and write the same files.
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* ranks = std::getenv(name); ranks != nullptr && std::atoi(ranks) > 1)
+      abort("error: this nnlab was built without MPI (NNLAB_MPI=OFF): start it without mpirun", 1);
+#else
   if (!launched()) return;
   int provided = 0;
   if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-    abort("MPI_Init_thread failed", 1);
+    abort("error: MPI_Init_thread failed", 1);
   initialized_ = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
@@ -108,7 +114,17 @@ Session::Session([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
-  if (provided < MPI_THREAD_FUNNELED) abort("this MPI library does not support threads", 1);
+  if (provided < MPI_THREAD_FUNNELED) abort("error: this MPI library does not support threads", 1);
+  // mpirun stops every rank with SIGTERM when one rank dies or the job is cancelled: rank 0 says so
+  // (a command that handles SIGTERM itself, like train, replaces this).
+  if (rank_ == 0 && size_ > 1)
+    signal(SIGTERM, [](int) {
+      static const char line[] =
+          "nnlab: error: the MPI job was stopped (a rank failed or was killed, or the job was "
+          "cancelled); what rank 0 had written is kept\n";
+      [[maybe_unused]] const auto written = write(STDERR_FILENO, line, sizeof line - 1);
+      _exit(128 + SIGTERM);
+    });
   if (rank_ != 0) {
     std::fflush(stdout);
     std::fflush(stderr);
@@ -131,11 +147,17 @@ Session::~Session() {
 int rank() { return rank_; }
 int size() { return size_; }
 
-int default_threads() { return std::max(1, affinity_cpus() / local_size_); }
+// A rank bound to some CPUs (mpirun binds to cores or sockets by default) has them alone; an
+// unbound one shares every CPU of the node with the node's other ranks.
+int default_threads() {
+  const int cpus = affinity_cpus();
+  const bool bound = cpus < int(std::thread::hardware_concurrency());
+  return std::max(1, bound ? cpus : cpus / local_size_);
+}
 
 void abort(std::string_view message, int code) {
-  const std::string line = size_ > 1 ? fmt::format("nnlab: error: rank {}: {}\n", rank_, message)
-                                     : fmt::format("nnlab: error: {}\n", message);
+  const std::string line = size_ > 1 ? fmt::format("nnlab: rank {}: {}\n", rank_, message)
+                                     : fmt::format("nnlab: {}\n", message);
   std::fflush(stdout);
   std::fflush(stderr);
   [[maybe_unused]] const auto written = write(terminal_, line.data(), line.size());
@@ -163,7 +185,7 @@ std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) {
     std::int64_t total = 0;
     for (std::size_t r = 0; r < lengths.size(); ++r) {
       if (total + lengths[r] > std::int64_t(INT32_MAX))
-        abort(fmt::format("allgather: {} bytes exceed MPI's 2 GiB count limit", total + lengths[r]), 1);
+        abort(fmt::format("error: allgather: {} bytes exceed MPI's 2 GiB count limit", total + lengths[r]), 1);
       counts[r] = int(lengths[r]);
       offsets[r] = int(total);
       total += lengths[r];
@@ -187,7 +209,7 @@ void broadcast([[maybe_unused]] std::vector<std::byte>& bytes, [[maybe_unused]] 
   std::int64_t length = std::int64_t(bytes.size());
   check(MPI_Bcast(&length, 1, MPI_INT64_T, root, MPI_COMM_WORLD), "MPI_Bcast");
   if (length > std::int64_t(INT32_MAX))
-    abort(fmt::format("broadcast: {} bytes exceed MPI's 2 GiB count limit", length), 1);
+    abort(fmt::format("error: broadcast: {} bytes exceed MPI's 2 GiB count limit", length), 1);
   bytes.resize(std::size_t(length));
   check(MPI_Bcast(bytes.data(), int(length), MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
 #endif

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
-#include <thread>
 
 #include "nnlab/core/error.hpp"
 #include "nnlab/core/file.hpp"
+#include "nnlab/core/mpi.hpp"
 #include "nnlab/core/thread_pool.hpp"
+#include "nnlab/experiment/mpi_executor.hpp"
 #include "nnlab/report/csv.hpp"
 #include "nnlab/report/html.hpp"
 #include "nnlab/report/plot.hpp"
@@ -48,7 +50,7 @@ bool file_name_safe(const std::string& id) {
 }
 
 int thread_count(int threads) {
-  return threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
+  return threads > 0 ? threads : mpi::default_threads();
 }
 
 // CSV for every figure and, when gnuplot can draw it, an SVG; a stale SVG from an earlier
@@ -95,13 +97,13 @@ void note_unavailable_paths(const labs::Lab& lab, const labs::Params& params, Ru
 }
 
 // The run itself: the record with its result, checked, and its warnings; nothing is written.
-RunRecord compute(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
+// Its items run on `executor` (this process's pool, or spread over the MPI job's ranks).
+RunRecord compute(experiment::Executor& executor, const labs::Lab& lab, const labs::Params& params,
                   std::uint64_t seed, bool quick, const std::filesystem::path& lab_dir,
                   const ProgressFn& progress) {
   RunRecord record = new_record(lab, seed, quick);
   record.params = params.items();
   note_unavailable_paths(lab, params, record);
-  experiment::PoolExecutor executor(pool);
   const labs::Context context{.seed = seed, .lab = lab.id(), .executor = &executor,
                               .out_dir = lab_dir, .quick = quick, .mutant = {},  // the true theory
                               .progress = progress};
@@ -113,15 +115,20 @@ RunRecord compute(ThreadPool& pool, const labs::Lab& lab, const labs::Params& pa
   return record;
 }
 
+// Under mpirun the items are spread over every rank and rank 0 alone writes (mpi::on_root: a
+// failure to write is every rank's error).
 RunRecord run_on(ThreadPool& pool, const labs::Lab& lab, const labs::Params& params,
                  std::uint64_t seed, bool quick, const std::filesystem::path& out_root,
                  const ProgressFn& progress) {
   const auto results_dir = out_root / "results";
   const auto lab_dir = results_dir / lab.id();
-  require_writable(results_dir);
-  RunRecord record = compute(pool, lab, params, seed, quick, lab_dir, progress);
-  write_figures(record, lab_dir);
-  write_record(record, results_dir / (lab.id() + ".json"));
+  mpi::on_root([&] { require_writable(results_dir); });
+  experiment::MpiExecutor executor(pool);
+  RunRecord record = compute(executor, lab, params, seed, quick, lab_dir, progress);
+  mpi::on_root([&] {
+    write_figures(record, lab_dir);
+    write_record(record, results_dir / (lab.id() + ".json"));
+  });
   return record;
 }
 
@@ -160,7 +167,8 @@ RunRecord run_lab(const labs::Lab& lab, const labs::Params& params, std::uint64_
 RunRecord run_lab_unwritten(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
                             int threads, bool quick, const ProgressFn& progress) {
   ThreadPool pool(thread_count(threads));
-  return compute(pool, lab, params, seed, quick, {}, progress);
+  experiment::PoolExecutor executor(pool);
+  return compute(executor, lab, params, seed, quick, {}, progress);
 }
 
 bool ReportOutcome::any_failed() const {
@@ -186,16 +194,21 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
   }
   const auto results_dir = options.out_root / "results";
   const auto report_dir = options.out_root / "report";
-  require_writable(results_dir);
-  require_writable(report_dir);
+  mpi::on_root([&] {
+    require_writable(results_dir);
+    require_writable(report_dir);
+  });
 
-  // Read every record that --resume might reuse before anything is written.
+  // Read every record that --resume might reuse before anything is written (rank 0 reads; it
+  // tells the other ranks which labs it reuses).
   std::map<std::string, RunRecord> previous;
   if (options.resume)
-    for (const labs::Lab* lab : selection) {
-      const auto path = results_dir / (lab->id() + ".json");
-      if (std::filesystem::exists(path)) previous.emplace(lab->id(), read_record(path, lab->id()));
-    }
+    mpi::on_root([&] {
+      for (const labs::Lab* lab : selection) {
+        const auto path = results_dir / (lab->id() + ".json");
+        if (std::filesystem::exists(path)) previous.emplace(lab->id(), read_record(path, lab->id()));
+      }
+    });
 
   ThreadPool pool(thread_count(options.threads));
   ReportOutcome outcome;
@@ -209,14 +222,19 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
       if (progress) progress((double(i) + std::clamp(f, 0.0, 1.0)) / n, fmt::format("{}: {}", lab.id(), what));
     };
     try {
-      const auto params = labs::Params::resolve(lab.params(), options.quick, {}, lab.id());
+      std::optional<labs::Params> resolved;  // every rank checks (paths may differ by node)
+      mpi::agreed([&] { resolved = labs::Params::resolve(lab.params(), options.quick, {}, lab.id()); });
+      const labs::Params& params = *resolved;
       const auto it = previous.find(lab.id());
-      RunRecord record;
-      if (it != previous.end() && it->second.error.empty() && it->second.seed == options.seed &&
+      std::vector<std::byte> reuse{std::byte(
+          it != previous.end() && it->second.error.empty() && it->second.seed == options.seed &&
           it->second.quick == options.quick && it->second.nnlab_version == NNLAB_VERSION &&
-          it->second.params == params.items()) {
+          it->second.params == params.items())};
+      mpi::broadcast(reuse);
+      RunRecord record;
+      if (reuse[0] != std::byte(0)) {
         report(1.0, "unchanged, reused");
-        record = it->second;
+        if (it != previous.end()) record = it->second;  // rank 0 (the others print nothing)
         o.status = LabOutcome::Status::reused;
       } else {
         report(0.0, "starting");
@@ -234,17 +252,19 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
       failed.started = started;
       failed.finished = utc_timestamp();
       failed.error = e.what();
-      write_record(failed, results_dir / (lab.id() + ".json"));
+      mpi::on_root([&] { write_record(failed, results_dir / (lab.id() + ".json")); });
     }
     outcome.labs.push_back(std::move(o));
   }
 
   if (progress) progress(1.0, "writing report");
-  std::vector<RunRecord> records;
-  for (const labs::Lab* lab : selection)
-    records.push_back(read_record(results_dir / (lab->id() + ".json"), lab->id()));
   outcome.html = report_dir / "index.html";
-  write_file_atomic(outcome.html, render_html(records, results_dir, report_dir));
+  mpi::on_root([&] {
+    std::vector<RunRecord> records;
+    for (const labs::Lab* lab : selection)
+      records.push_back(read_record(results_dir / (lab->id() + ".json"), lab->id()));
+    write_file_atomic(outcome.html, render_html(records, results_dir, report_dir));
+  });
   return outcome;
 }
 

@@ -108,7 +108,7 @@ TEST(Cli, CommandLineMistakes) {
 }
 
 TEST(Cli, HelpWorksForEveryCommand) {
-  for (const char* args : {"--help", "list --help", "run --help", "report --help"}) {
+  for (const char* args : {"--help", "list --help", "run --help", "report --help", "sweep --help"}) {
     const auto o = nnlab(args);
     EXPECT_EQ(o.code, 0) << args;
     EXPECT_TRUE(contains(o.out, "Usage: nnlab")) << args << "\n" << o.out;

@@ -2,7 +2,6 @@
 // every rank runs every test, so each assertion holds on every rank.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <stdexcept>
 
 #include "nnlab/core/mpi.hpp"
@@ -93,20 +92,3 @@ TEST(MpiLayer, RequireSameNamesTheRankThatDiffers) {
 
 }  // namespace
 }  // namespace nnlab::mpi
-
-int main(int argc, char** argv) {
-  nnlab::mpi::Session session(argc, argv);
-  testing::InitGoogleTest(&argc, argv);
-  const int failed = RUN_ALL_TESTS();
-  // Rank 0's result is the one ctest sees (the others print to /dev/null): any rank's failure
-  // must fail the job.
-  std::vector<std::byte> mine{std::byte(failed != 0)};
-  bool any = false;
-  const auto all = nnlab::mpi::allgather(mine);
-  for (std::size_t r = 0; r < all.size(); ++r)
-    if (all[r][0] != std::byte(0)) {
-      any = true;
-      std::printf("rank %zu: a test failed\n", r);
-    }
-  return any ? 1 : 0;
-}

@@ -38,7 +38,8 @@ class AgreedError : public Error {
 
 // Initializes MPI when launched by mpirun/srun (see above) and finalizes it when destroyed. On a
 // rank other than 0, stdout and stderr go to /dev/null (one copy of every message, rank 0's);
-// abort() still reaches the terminal. One Session per process, made first thing in main.
+// abort() still reaches the terminal. Built without MPI but started as one of several ranks, it
+// aborts (each copy would run the whole job). One Session per process, made first thing in main.
 class Session {
  public:
   Session(int& argc, char**& argv);
@@ -52,13 +53,14 @@ bool launched();        // this process was started by an MPI launcher
 int rank();             // 0 … size()-1; 0 without MPI
 int size();             // ranks in the job; 1 without MPI
 
-// Threads a rank uses when the user gives none: the CPUs it may run on (its affinity mask, so a
-// rank that mpirun bound to one core gets 1) divided among the ranks that share its node, at
-// least 1. Without MPI: the CPUs of the affinity mask.
+// Threads a rank uses when the user gives none: the CPUs it is bound to (its affinity mask: a
+// rank that mpirun bound to one core gets 1), or, when it may run on every CPU of the node, those
+// divided among the node's ranks; at least 1. Without MPI: the CPUs of the affinity mask.
 int default_threads();
 
-// Prints "nnlab: error: rank R: message" (without "rank R: " in a job of one rank) on the
-// terminal and ends the whole job with exit code `code` (MPI_Abort); without MPI, std::exit.
+// Prints "nnlab: rank R: message" (without "rank R: " in a job of one rank; message starts with
+// what it is, e.g. "error: …") on the terminal and ends the whole job with exit code `code`
+// (MPI_Abort); without MPI, std::exit.
 [[noreturn]] void abort(std::string_view message, int code);
 
 void barrier();

@@ -34,12 +34,14 @@ void validate_result(const experiment::Result& result, std::string_view lab_id);
 // written then). A path parameter (labs::ParamType::path) whose default is not there
 // (Params::unavailable; any other value that is not there was refused by Params::resolve)
 // becomes a warning of the record, saying that the part of the lab that needs it was skipped.
+// Under mpirun (core/mpi.hpp) every rank calls it: the lab's items are spread over the ranks
+// (experiment::MpiExecutor), every rank returns the whole record, and rank 0 alone writes.
 RunRecord run_lab(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
                   int threads, bool quick, const std::filesystem::path& out_root,
                   const ProgressFn& progress = {});
 
-// The same run with nothing written (for the Python module): the record's result, timings and
-// warnings; the lab's Context::out_dir is empty.
+// The same run with nothing written, in this process only (for the Python module and for the
+// cells of a sweep): the record's result, timings and warnings; the lab's Context::out_dir is empty.
 RunRecord run_lab_unwritten(const labs::Lab& lab, const labs::Params& params, std::uint64_t seed,
                             int threads, bool quick, const ProgressFn& progress = {});
 
@@ -72,7 +74,7 @@ struct ReportOutcome {
 
 // Runs every selected lab (a lab that throws is recorded as an error and the others go on),
 // writes their outputs, then renders report/index.html from the JSON files of the selected
-// labs. With resume, every existing results/<lab>.json of the selection is read first, so a
+// labs. Under mpirun every rank calls it, as run_lab. With resume, every existing results/<lab>.json of the selection is read first, so a
 // corrupt one stops the run with an Error naming it before anything is overwritten.
 ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progress = {});
 
