@@ -198,13 +198,14 @@ double hvp_error(const MlpSpec& spec, std::uint64_t seed) {
   // forward's masks frozen; the second direction after a product has run on the state).
   Cache<double> at = cache;
   net.hvp_prepare(pr.X, pr.T, at, Mode::frozen_masks);
-  RBuffers<double> r;
+  RBuffers<double> rbuf;
   const Vec<double> w = v.reverse();
-  for (const Vec<double>* d : {&v, &w, &v}) {
+  const Vec<double>* directions[] = {&v, &w, &v};
+  for (const Vec<double>* d : directions) {
     Cache<double> c = cache;
     Vec<double> expected, prepared;
     net.hvp(pr.X, pr.T, *d, c, expected, Mode::frozen_masks);
-    net.hvp_prepared(pr.T, *d, at, r, prepared);
+    net.hvp_prepared(pr.T, *d, at, rbuf, prepared);
     EXPECT_TRUE(prepared == expected);
   }
   const auto gradient = [&](const Vec<double>& theta) {
