@@ -155,8 +155,10 @@ Index FixedHessian<S>::kept_chunks() const {
 
 template <class S>
 std::size_t FixedHessian<S>::bytes() const {
-  std::size_t n = bytes_of(r_.Ra) + bytes_of(r_.Rz) + bytes_of(r_.Rdelta) +
-                  std::size_t(r_.tmp.size() + r_.tmp2.size()) * sizeof(S);
+  std::size_t n = 0;
+  for (const nn::RBuffers<S>* r : {&r_, &r_last_})
+    n += bytes_of(r->Ra) + bytes_of(r->Rz) + bytes_of(r->Rdelta) +
+         std::size_t(r->tmp.size() + r->tmp2.size()) * sizeof(S);
   for (const auto& c : chunks_)
     if (c->kept) n += bytes_of(c->at) + std::size_t(c->X.size() + c->T.size()) * sizeof(S);
   return n;
@@ -178,10 +180,11 @@ void FixedHessian<S>::hvp(const Vec<S>& v, Vec<S>& Hv) const {
       at = &scratch_;
       T = &T_;
     }
+    nn::RBuffers<S>& r = c.size == chunks_.front()->size ? r_ : r_last_;
     if (first && c.weight == S(1)) {
-      net_.hvp_prepared(*T, v, *at, r_, Hv, pool_);
+      net_.hvp_prepared(*T, v, *at, r, Hv, pool_);
     } else {
-      net_.hvp_prepared(*T, v, *at, r_, part_, pool_);
+      net_.hvp_prepared(*T, v, *at, r, part_, pool_);
       if (first) Hv.setZero(dim());
       Hv += c.weight * part_;
     }

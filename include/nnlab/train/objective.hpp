@@ -48,8 +48,8 @@ class NetworkObjective;
 // Hv is bit for bit NetworkObjective::hvp(θ, v, Hv). What it keeps, in the network's precision,
 // per sample: a, z, g and δ of each hidden layer plus a and δ of the output (4·Σ hidden + 2·outputs
 // numbers; 16.5 KB in float for 784-512-512-10, 16.5 MB for 1000 samples), the inputs of chunks
-// copied out of a set larger than one chunk, and one set of R-pass buffers of a chunk's size
-// (about as much again). The objective's data must outlive it; one operator serves one thread.
+// copied out of a set larger than one chunk, and the R-passes' buffers of a chunk (about as much
+// again; a second, smaller set for a shorter last chunk). The objective's data must outlive it; one operator serves one thread.
 template <class S>
 class FixedHessian {
  public:
@@ -78,7 +78,9 @@ class FixedHessian {
   ThreadPool* pool_;
   // Each chunk's cache points to its inputs: the chunks stay where they are when the operator moves.
   std::vector<std::unique_ptr<Chunk>> chunks_;
-  mutable nn::RBuffers<S> r_;
+  // The R-passes' buffers, allocated at the first product and reused: one set for the chunks of
+  // the full size, one for a shorter last chunk (so that no product reallocates them).
+  mutable nn::RBuffers<S> r_, r_last_;
   mutable nn::Cache<S> scratch_;  // a chunk that is not kept
   mutable Mat<S> X_, T_;
   mutable Vec<S> part_;
