@@ -1,4 +1,4 @@
-// The Lanczos of `nnlab hessian` (analysis::lanczos on train::NetworkObjective's H·v) on the
+// The Lanczos of `nnlab hessian` (analysis::lanczos on train::NetworkObjective's fixed-θ H·v) on the
 // 784-512-512-10 float32 MLP without dropout, in inference mode, on N random samples: the time of
 // one iteration (its product plus the reorthogonalization of the new vector against the basis)
 // beside the time of the products alone, with the basis in float (what the CLI uses for a float
@@ -21,19 +21,9 @@ void BM_LanczosIteration(benchmark::State& state) {
   const auto basis = state.range(1) == 32 ? analysis::BasisPrecision::float32 : analysis::BasisPrecision::float64;
   ThreadPool pool(int(state.range(2)));
   const int iterations = int(state.range(3));
-  nn::MlpSpec spec = bench::sheet_mlp_spec();
-  spec.dropout = nn::DropoutKind::none;
-  spec.keep.clear();
-  nn::Mlp<float> net(spec);
   Rng rng = make_rng(5, 1);
-  net.init(rng);
-  data::Dataset<float> d{Mat<float>(784, N), Mat<float>::Zero(10, N), {}, 10, "random"};
-  for (Index i = 0; i < d.X.size(); ++i) d.X.data()[i] = float(uniform01(rng));
-  for (Index j = 0; j < N; ++j) {
-    const int c = int(uniform_index(rng, 10));
-    d.Y(c, j) = 1;
-    d.labels.push_back(c);
-  }
+  nn::Mlp<float> net = bench::sheet_mlp_without_dropout(rng);
+  const data::Dataset<float> d = bench::random_fashion_mnist(N, rng);
   const train::NetworkObjective<float> objective(net, d, {.pool = &pool});
   double product_seconds = 0;
   const analysis::HvpFn hvp = [&, H = analysis::hvp_operator(objective, net.theta())](const Vec<double>& v,

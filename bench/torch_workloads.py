@@ -19,10 +19,12 @@ Workloads (PyTorch's Dropout(p) takes the DROP probability; nnlab's keep p = 0.8
   grad_loop  the Python loop of bench/python_loop.py in PyTorch: `--loop-calls` calls of forward,
          MSE and backward (zero_grad, loss.backward(), float(loss)) of the tiny net on its 256
          points, float32 and float64, per call; no optimizer step.
-  hvp    on the MLP without dropout, batch 128, float32: one gradient (autograd.grad) and one
-         Hessian-vector product by double backward (grad with create_graph=True, then grad of g·v).
-  hvp1000  the same on 1000 samples ("gradient_1000", "hvp_1000"): the product `nnlab hessian`
-         repeats with its default --first 1000.
+  hvp    on the MLP without dropout, batch 128, float32: one gradient (autograd.grad), one
+         Hessian-vector product by double backward (grad with create_graph=True, then grad of g·v),
+         and ("hvp_fixed") one product at a fixed θ: the first grad (create_graph=True) done once
+         and its graph kept, each product the grad of g·v with retain_graph=True.
+  hvp1000  the same on 1000 samples ("gradient_1000", "hvp_1000", "hvp_fixed_1000"): the product
+         `nnlab hessian` repeats with its default --first 1000.
   probe  30 training steps of the epoch's MLP on random data: how fast this BLAS setup runs the
          MLP's products (compare.py uses it to pick the OpenBLAS core type).
 
@@ -207,8 +209,16 @@ def run_hvp(repetitions, calls, batch=128, suffix=""):
         gv = sum((gi * vi).sum() for gi, vi in zip(g, v))
         return torch.autograd.grad(gv, params)
 
+    # At a fixed θ (Lanczos, power iteration, Hutchinson): the first backward's graph built once
+    # and kept (retain_graph), each product only the backward of g·v through it.
+    g_fixed = torch.autograd.grad(F.cross_entropy(model(X), y), params, create_graph=True)
+
+    def hvp_fixed():
+        gv = sum((gi * vi).sum() for gi, vi in zip(g_fixed, v))
+        return torch.autograd.grad(gv, params, retain_graph=True)
+
     results = []
-    for name, fn in (("gradient", gradient), ("hvp", hvp)):
+    for name, fn in (("gradient", gradient), ("hvp", hvp), ("hvp_fixed", hvp_fixed)):
         for _ in range(3):
             fn()
         times, cpu_times = [], []

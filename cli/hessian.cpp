@@ -1,6 +1,7 @@
 // nnlab hessian: the extreme eigenvalues and the trace of the Hessian ∇²E of a checkpoint's loss
 // on the first N samples of a split, in inference mode, from exact Hessian-vector products
-// (R-operator, Mlp::hvp): Lanczos with full reorthogonalization (its basis in the model's
+// (R-operator at a fixed θ, train::FixedHessian: the forward pass and δ once, the R-passes per
+// product): Lanczos with full reorthogonalization (its basis in the model's
 // precision, its Gram–Schmidt passes on the thread pool) for the eigenvalues, Hutchinson's
 // estimator for the trace, stochastic Lanczos quadrature for the spectral density
 // (analysis/hessian.hpp). The largest eigenvalue is the sharpness:
@@ -73,12 +74,16 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
 
   // H·v of the loss on these samples (inference mode) in the model's precision; Lanczos and
-  // Hutchinson work in double.
+  // Hutchinson work in double. The operator computes the forward pass and δ's once, here, and
+  // each product then runs only the R-passes (train::FixedHessian).
   const train::NetworkObjective<S> objective(net, d, {.pool = &pool});
+  const auto prepare_start = std::chrono::steady_clock::now();
+  const analysis::HvpFn H = analysis::hvp_operator(objective, net.theta());
+  const double prepare_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - prepare_start).count();
   int products = 0;
   double product_seconds = 0;
-  const analysis::HvpFn hvp = [&products, &product_seconds, H = analysis::hvp_operator(objective, net.theta())](
-                                  const Vec<double>& v, Vec<double>& Hv) {
+  const analysis::HvpFn hvp = [&products, &product_seconds, &H](const Vec<double>& v, Vec<double>& Hv) {
     const auto t0 = std::chrono::steady_clock::now();
     H(v, Hv);
     product_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -119,11 +124,12 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   fmt::print("  lambda_min  {:>14.6g}   residual {:.1e}\n", spectrum.ritz_values.back(),
              residuals.back());
   const char* basis_kind = std::is_same_v<S, float> ? "float" : "double";
-  fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v; basis of {} vectors in {}, "
-             "orthonormal to {:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
+  fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v (after {:.1f} ms computing the "
+             "forward pass and deltas all products share); basis of {} vectors in {}, orthonormal to "
+             "{:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
              1e3 * lanczos_seconds / spectrum.iterations,
-             1e3 * lanczos_product_seconds / spectrum.iterations, spectrum.iterations, basis_kind,
-             spectrum.orthogonality, spectrum.second_passes);
+             1e3 * lanczos_product_seconds / spectrum.iterations, 1e3 * prepare_seconds,
+             spectrum.iterations, basis_kind, spectrum.orthogonality, spectrum.second_passes);
   if (std::is_same_v<S, float>)
     fmt::print("  the residuals above come from one float product of each unit Ritz vector: the float "
                "basis does not enter them, the products' float rounding does\n");
@@ -157,7 +163,8 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
     for (const auto& [a, z, share] : bins)
       fmt::print("  [{:>11.4g}, {:>11.4g})  {:<9.3g} {}\n", a, z, share, std::string(std::size_t(std::lround(40 * share)), '#'));
   }
-  fmt::print("{} Hessian-vector products in {:.2f} s\n", products, seconds);
+  fmt::print("{} Hessian-vector products in {:.2f} s (and {:.2f} s before them for the forward pass "
+             "and deltas)\n", products, seconds, prepare_seconds);
 
   if (!args.out.empty()) {
     nlohmann::ordered_json j = {{"checkpoint", args.checkpoint},
@@ -177,7 +184,8 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                                              {"orthogonality", spectrum.orthogonality},
                                              {"second_passes", spectrum.second_passes},
                                              {"seconds", lanczos_seconds},
-                                             {"product_seconds", lanczos_product_seconds}}},
+                                             {"product_seconds", lanczos_product_seconds},
+                                             {"prepare_seconds", prepare_seconds}}},
                                 {"top", std::vector<double>(spectrum.ritz_values.begin(),
                                                             spectrum.ritz_values.begin() + long(top))},
                                 {"top_residuals", std::vector<double>(residuals.begin(), residuals.end() - 1)},

@@ -87,6 +87,10 @@ struct Objective {
   std::function<double(const Vec<double>&, Vec<double>&)> gradient_fn;
   std::function<void(const Vec<double>&, const Vec<double>&, Vec<double>&)> hvp_fn;  // empty: none
   std::function<Mat<double>(const Vec<double>&)> hessian_fn;     // empty: none
+  // H at x as an operator that computes what its products share once (a network's loss:
+  // train::FixedHessian); empty: hvp at x for each product.
+  using Operator = std::function<void(const Vec<double>&, Vec<double>&)>;
+  std::function<Operator(const Vec<double>&)> hessian_at_fn;
   std::function<std::vector<optim::CriticalPoint>()> critical_points_fn;
   std::optional<Vec<double>> start, minimizer;
   bool python = false;  // calls back into Python: the drivers check Ctrl-C at every step
@@ -97,6 +101,15 @@ struct Objective {
   void hvp(const Vec<double>& x, const Vec<double>& v, Vec<double>& Hv) const {
     require(bool(hvp_fn), "objective '{}' has no Hessian-vector product", name);
     hvp_fn(x, v, Hv);
+  }
+  // What analysis::hvp_operator takes: H at x as it is now, products by hvp(v, Hv).
+  struct AtPoint {
+    Operator apply;
+    void hvp(const Vec<double>& v, Vec<double>& Hv) const { apply(v, Hv); }
+  };
+  AtPoint hessian_at(const Vec<double>& x) const {
+    if (hessian_at_fn) return {hessian_at_fn(x)};
+    return {[this, x](const Vec<double>& v, Vec<double>& Hv) { hvp(x, v, Hv); }};
   }
   Mat<double> hessian(const Vec<double>& x) const {
     if (hessian_fn) return hessian_fn(x);

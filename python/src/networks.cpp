@@ -206,6 +206,15 @@ Objective network_objective(const Net<S>& n, const data::Dataset<S>& d) {
     st->f->hvp(st->x, st->v, st->Hv);
     Hv = st->Hv.template cast<double>();
   };
+  // Lanczos, Hutchinson and SLQ at one x: the forward pass and δ's once (the same bits as hvp_fn).
+  o.hessian_at_fn = [st](const Vec<double>& x) -> Objective::Operator {
+    auto H = std::make_shared<train::FixedHessian<S>>(st->f->hessian_at(x.cast<S>()));
+    return [st, H, v_s = Vec<S>(), Hv_s = Vec<S>()](const Vec<double>& v, Vec<double>& Hv) mutable {
+      v_s = v.cast<S>();
+      H->hvp(v_s, Hv_s);
+      Hv = Hv_s.template cast<double>();
+    };
+  };
   return o;
 }
 

@@ -192,11 +192,12 @@ class LanczosBasis {
     sum_blocks(k, k, g);
   }
 
-  // Pass B, one read of Q_1..k fused with the next projection: w ← w − Q_k h, then
-  // h2 = Q_kᵀ w (how far the result still is from ⟂ Q_k) and ‖w‖², block by block while the block
-  // is in cache.
-  double subtract_and_project(Index k, const Vec<double>& h, Vec<double>& w, Vec<double>& h2) {
-    partial_.resize(k + 1, blocks_);
+  // Pass B, one read of Q_1..k: w ← w − Q_k h, and ‖w‖², block by block while the block is in
+  // cache; with h2 (the pass after a projection) also h2 = Q_kᵀ w, how far the result still is
+  // from ⟂ Q_k, fused into the same read. Without it, the third pass (a second subtraction).
+  double subtract(Index k, const Vec<double>& h, Vec<double>& w, Vec<double>* h2) {
+    const Index norm_row = h2 ? k : 0;
+    partial_.resize(norm_row + 1, blocks_);
     for_each_block(pool_, blocks_, [&](Index b) {
       const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
       double* wb = w.data() + r0;
@@ -204,29 +205,15 @@ class LanczosBasis {
         constexpr int C = decltype(group)::value;
         subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
       });
-      for_column_groups(k, [&](auto group, Index j) {
-        constexpr int C = decltype(group)::value;
-        column_dots<C>(columns<C>(j, r0).data(), wb, n, &partial_(j, b));
-      });
-      column_dots<1>(&wb, wb, n, &partial_(k, b));
+      if (h2)
+        for_column_groups(k, [&](auto group, Index j) {
+          constexpr int C = decltype(group)::value;
+          column_dots<C>(columns<C>(j, r0).data(), wb, n, &partial_(j, b));
+        });
+      column_dots<1>(&wb, wb, n, &partial_(norm_row, b));
     });
-    sum_blocks(0, k, h2);
-    return partial_.row(k).sum();
-  }
-
-  // Pass C, one read of Q_1..k: w ← w − Q_k h; returns ‖w‖².
-  double subtract_only(Index k, const Vec<double>& h, Vec<double>& w) {
-    partial_.resize(1, blocks_);
-    for_each_block(pool_, blocks_, [&](Index b) {
-      const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
-      double* wb = w.data() + r0;
-      for_column_groups(k, [&](auto group, Index j) {
-        constexpr int C = decltype(group)::value;
-        subtract_columns<C>(columns<C>(j, r0).data(), h.data() + j, wb, n);
-      });
-      column_dots<1>(&wb, wb, n, &partial_(0, b));
-    });
-    return partial_.row(0).sum();
+    if (h2) sum_blocks(0, k, *h2);
+    return partial_.row(norm_row).sum();
   }
 
  private:
@@ -282,11 +269,11 @@ Spectrum lanczos_in(const HvpFn& hvp, const Vec<double>& start, double start_nor
     g[j] -= 1;
     orthogonality = std::max(orthogonality, g.cwiseAbs().maxCoeff());
     alpha.push_back(h[j]);
-    beta_last = std::sqrt(basis.subtract_and_project(k, h, w, h2));
+    beta_last = std::sqrt(basis.subtract(k, h, w, &h2));
     // One pass loses orthogonality once Ritz values converge (w is then mostly cancellation):
     // a second pass whenever the first left more than the basis can hold.
     if (h2.norm() > kept_error<B>() * beta_last) {
-      beta_last = std::sqrt(basis.subtract_only(k, h2, w));
+      beta_last = std::sqrt(basis.subtract(k, h2, w, nullptr));
       alpha.back() += h2[j];
       ++second_passes;
     }

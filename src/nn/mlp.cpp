@@ -428,63 +428,78 @@ S Mlp<S>::shard_loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Index c0, In
 // The R-passes of layer.hpp, layer by layer: R{a^(k+1)}, R{z̃^(k)} forward, then R{δ^(k)} and
 // R{∂E/∂W^(k)} backward.
 template <class S>
-void Mlp<S>::r_forward(const Vec<S>& v, Cache<S>& cache, ThreadPool* pool) const {
+void Mlp<S>::r_forward(const Vec<S>& v, const Cache<S>& at, RBuffers<S>& r, ThreadPool* pool) const {
   require(v.size() == num_params_, "direction v has {} entries, the network {} parameters", v.size(),
           num_params_);
   const int L = layers();
-  const Index N = cache.x->cols();
-  for (auto* r : {&cache.Ra, &cache.Rz, &cache.Rdelta}) r->resize(std::size_t(L + 2));
+  const Index N = at.x->cols();
+  for (auto* buffers : {&r.Ra, &r.Rz, &r.Rdelta}) buffers->resize(std::size_t(L + 2));
   for (int k = 1; k <= L; ++k) {
     const auto ku = std::size_t(k);
-    Mat<S>& Ra = cache.Ra[ku + 1];
+    Mat<S>& Ra = r.Ra[ku + 1];
     Ra.resize(spec_.sizes[ku], N);
     const S* v_b = spec_.bias ? b(v, k).data() : nullptr;
     if (k == 1)  // R{x} = 0
-      r_dense_forward<S>(W(v, k), v_b, cache.input_of(k), Ra, Update::overwrite, pool);
+      r_dense_forward<S>(W(v, k), v_b, at.input_of(k), Ra, Update::overwrite, pool);
     else
-      r_dense_forward<S>(W(v, k), v_b, cache.input_of(k), W(k), cache.Rz[ku], Ra, Update::overwrite,
-                         pool);
+      r_dense_forward<S>(W(v, k), v_b, at.input_of(k), W(k), r.Rz[ku], Ra, Update::overwrite, pool);
     if (k < L) {
-      cache.Rz[ku + 1].resize(spec_.sizes[ku], N);
-      r_activation<S>(spec_.activations[ku - 1], cache.a[ku + 1], cache.z[ku + 1],
-                      mask_of(cache, k + 1, 0, N), Ra, cache.Rz[ku + 1]);
+      r.Rz[ku + 1].resize(spec_.sizes[ku], N);
+      r_activation<S>(spec_.activations[ku - 1], at.a[ku + 1], at.z[ku + 1],
+                      mask_of(at, k + 1, 0, N), Ra, r.Rz[ku + 1]);
     }
+  }
+}
+
+template <class S>
+void Mlp<S>::hvp_prepare(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, Mode mode, Rng* rng,
+                         ThreadPool* pool) const {
+  forward(X, cache, mode, rng, pool);
+  const auto L = std::size_t(layers());
+  cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1]);
+  resize_backward(cache);
+  propagate(cache, nullptr, 0, X.cols(), pool);
+}
+
+template <class S>
+void Mlp<S>::hvp_prepared(const Mat<S>& T, const Vec<S>& v, const Cache<S>& at, RBuffers<S>& r,
+                          Vec<S>& Hv, ThreadPool* pool) const {
+  require(at.has_forward && at.delta.size() == std::size_t(layers() + 2) &&
+              at.delta.back().cols() == at.x->cols(),
+          "hvp_prepared() needs an hvp_prepare() first");
+  const int L = layers();
+  const Index N = at.x->cols();
+  r_forward(v, at, r, pool);
+  loss_hessian_times(spec_.loss, at.a[std::size_t(L + 1)], T, r.Ra[std::size_t(L + 1)],
+                     r.Rdelta[std::size_t(L + 1)]);
+  Hv.resize(num_params_);
+  for (int k = L; k >= 1; --k) {
+    const auto ku = std::size_t(k);
+    const Mat<S>& Rdelta_next = r.Rdelta[ku + 1];
+    const Mat<S>& delta_next = at.delta[ku + 1];
+    if (k == 1)  // R{x} = 0
+      weight_gradient<S>(Rdelta_next, at.input_of(k), W(Hv, k), update_of(k), pool);
+    else
+      r_weight_gradient<S>(Rdelta_next, at.input_of(k), delta_next, r.Rz[ku], W(Hv, k),
+                           update_of(k), pool);
+    if (spec_.bias) bias_gradient<S>(Rdelta_next, b(Hv, k), Update::overwrite);
+    if (k == 1) break;
+    const Index n = spec_.sizes[ku - 1];
+    Mat<S>& Rg = r.tmp;
+    Rg.resize(n, N);
+    r_backprop_g<S>(W(v, k), W(k), delta_next, Rdelta_next, mask_of(at, k, 0, N), Rg, pool);
+    r.Rdelta[ku].resize(n, N);
+    r.tmp2.resize(n, N);
+    r_delta<S>(spec_.activations[ku - 2], at.a[ku], at.z[ku], r.Ra[ku], at.g[ku], Rg, r.Rdelta[ku],
+               r.tmp2);
   }
 }
 
 template <class S>
 void Mlp<S>::hvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Hv,
                  Mode mode, Rng* rng, ThreadPool* pool) const {
-  forward(X, cache, mode, rng, pool);
-  const int L = layers();
-  const Index N = X.cols();
-  cache.loss = nn::loss_and_gradient(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.delta[std::size_t(L + 1)]);
-  resize_backward(cache);
-  propagate(cache, nullptr, 0, N, pool);
-  r_forward(v, cache, pool);
-  loss_hessian_times(spec_.loss, cache.a[std::size_t(L + 1)], T, cache.Ra[std::size_t(L + 1)],
-                     cache.Rdelta[std::size_t(L + 1)]);
-  Hv.resize(num_params_);
-  for (int k = L; k >= 1; --k) {
-    const auto ku = std::size_t(k);
-    const Mat<S>& Rdelta_next = cache.Rdelta[ku + 1];
-    const Mat<S>& delta_next = cache.delta[ku + 1];
-    if (k == 1)  // R{x} = 0
-      weight_gradient<S>(Rdelta_next, cache.input_of(k), W(Hv, k), update_of(k), pool);
-    else
-      r_weight_gradient<S>(Rdelta_next, cache.input_of(k), delta_next, cache.Rz[ku], W(Hv, k),
-                           update_of(k), pool);
-    if (spec_.bias) bias_gradient<S>(Rdelta_next, b(Hv, k), Update::overwrite);
-    if (k == 1) break;
-    const Index n = spec_.sizes[ku - 1];
-    Mat<S>& Rg = cache.tmp;
-    Rg.resize(n, N);
-    r_backprop_g<S>(W(v, k), W(k), delta_next, Rdelta_next, mask_of(cache, k, 0, N), Rg, pool);
-    cache.Rdelta[ku].resize(n, N);
-    cache.tmp2.resize(n, N);
-    r_delta<S>(spec_.activations[ku - 2], cache.a[ku], cache.z[ku], cache.Ra[ku], cache.g[ku], Rg,
-               cache.Rdelta[ku], cache.tmp2);
-  }
+  hvp_prepare(X, T, cache, mode, rng, pool);
+  hvp_prepared(T, v, cache, cache.r, Hv, pool);
 }
 
 // Gv = Jᵀ H_y J v: J v = R{y} by the R-forward pass, then H_y R{y} backpropagated like a δ.
@@ -492,9 +507,9 @@ template <class S>
 void Mlp<S>::gnvp(const Mat<S>& X, const Mat<S>& T, const Vec<S>& v, Cache<S>& cache, Vec<S>& Gv,
                   Mode mode, Rng* rng, ThreadPool* pool) const {
   forward(X, cache, mode, rng, pool);
-  r_forward(v, cache, pool);
+  r_forward(v, cache, cache.r, pool);
   const auto L = std::size_t(layers());
-  loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.Ra[L + 1], cache.delta[L + 1]);
+  loss_hessian_times(spec_.loss, cache.a[L + 1], T, cache.r.Ra[L + 1], cache.delta[L + 1]);
   resize_backward(cache);
   propagate(cache, &Gv, 0, X.cols(), pool);
 }

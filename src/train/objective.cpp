@@ -1,5 +1,6 @@
 #include "nnlab/train/objective.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nnlab/core/error.hpp"
@@ -97,6 +98,101 @@ void NetworkObjective<S>::hvp(const Vec<S>& theta, const Vec<S>& v, Vec<S>& Hv) 
 }
 
 template <class S>
+FixedHessian<S> NetworkObjective<S>::hessian_at(const Vec<S>& theta) const {
+  return FixedHessian<S>(*this, theta);
+}
+
+namespace {
+template <class S>
+std::size_t bytes_of(const std::vector<Mat<S>>& ms) {
+  std::size_t n = 0;
+  for (const Mat<S>& m : ms) n += std::size_t(m.size());
+  return n * sizeof(S);
+}
+template <class S>
+std::size_t bytes_of(const nn::Cache<S>& c) {
+  return bytes_of(c.a) + bytes_of(c.z) + bytes_of(c.mask) + bytes_of(c.z_dropped) + bytes_of(c.delta) +
+         bytes_of(c.g);
+}
+}  // namespace
+
+// The chunks of NetworkObjective::for_each_chunk, each prepared in turn and kept while the
+// budget lasts: a chunk's state is known only once prepared, and one that does not fit is let go.
+template <class S>
+FixedHessian<S>::FixedHessian(const NetworkObjective<S>& f, const Vec<S>& theta)
+    : net_(f.net()), data_(&f.data()), pool_(f.pool()), part_(f.dim()) {
+  require(theta.size() == dim(), "θ has {} entries, the network {} parameters", theta.size(), dim());
+  net_.theta() = theta;
+  const Index N = data_->size(), chunk = f.options_.chunk;
+  const bool one = N <= chunk, mean = net_.spec().loss != nn::Loss::sum_of_squares;
+  std::size_t used = 0;
+  for (Index start = 0; start < N; start += chunk) {
+    Chunk& c = *chunks_.emplace_back(std::make_unique<Chunk>());
+    c.start = start;
+    c.size = std::min(chunk, N - start);
+    c.weight = one || !mean ? S(1) : S(double(c.size) / double(N));
+    if (!one) {
+      c.X = data_->X.middleCols(start, c.size);
+      c.T = data_->Y.middleCols(start, c.size);
+    }
+    net_.hvp_prepare(one ? data_->X : c.X, one ? data_->Y : c.T, c.at, nn::Mode::eval, nullptr, pool_);
+    const std::size_t need = bytes_of(c.at) + std::size_t(c.X.size() + c.T.size()) * sizeof(S);
+    c.kept = used + need <= f.options_.hessian_bytes;
+    if (c.kept) {
+      used += need;
+    } else {
+      c.at = nn::Cache<S>();
+      c.X = Mat<S>();
+      c.T = Mat<S>();
+    }
+  }
+}
+
+template <class S>
+Index FixedHessian<S>::kept_chunks() const {
+  return Index(std::count_if(chunks_.begin(), chunks_.end(), [](const auto& c) { return c->kept; }));
+}
+
+template <class S>
+std::size_t FixedHessian<S>::bytes() const {
+  std::size_t n = 0;
+  for (const nn::RBuffers<S>* r : {&r_, &r_last_})
+    n += bytes_of(r->Ra) + bytes_of(r->Rz) + bytes_of(r->Rdelta) +
+         std::size_t(r->tmp.size() + r->tmp2.size()) * sizeof(S);
+  for (const auto& c : chunks_)
+    if (c->kept) n += bytes_of(c->at) + std::size_t(c->X.size() + c->T.size()) * sizeof(S);
+  return n;
+}
+
+// The sums of NetworkObjective::hvp, in its order: the first chunk of weight 1 straight into Hv,
+// every other one weighted into part_ and added.
+template <class S>
+void FixedHessian<S>::hvp(const Vec<S>& v, Vec<S>& Hv) const {
+  bool first = true;
+  for (const auto& chunk : chunks_) {
+    const Chunk& c = *chunk;
+    const nn::Cache<S>* at = &c.at;
+    const Mat<S>* T = chunks_.size() == 1 ? &data_->Y : &c.T;
+    if (!c.kept) {
+      X_ = data_->X.middleCols(c.start, c.size);
+      T_ = data_->Y.middleCols(c.start, c.size);
+      net_.hvp_prepare(X_, T_, scratch_, nn::Mode::eval, nullptr, pool_);
+      at = &scratch_;
+      T = &T_;
+    }
+    nn::RBuffers<S>& r = c.size == chunks_.front()->size ? r_ : r_last_;
+    if (first && c.weight == S(1)) {
+      net_.hvp_prepared(*T, v, *at, r, Hv, pool_);
+    } else {
+      net_.hvp_prepared(*T, v, *at, r, part_, pool_);
+      if (first) Hv.setZero(dim());
+      Hv += c.weight * part_;
+    }
+    first = false;
+  }
+}
+
+template <class S>
 void NetworkObjective<S>::gather(std::span<const Index> batch) const {
   const data::Dataset<S>& d = *data_;
   const auto n = Index(batch.size());
@@ -170,6 +266,8 @@ template double penalized_gradient(const nn::Mlp<double>&, const Mat<double>&, c
                                    Index, double, nn::Cache<double>&, Vec<double>&);
 template void check_fit<float>(const nn::Mlp<float>&, const data::Dataset<float>&, std::string_view);
 template void check_fit<double>(const nn::Mlp<double>&, const data::Dataset<double>&, std::string_view);
+template class FixedHessian<float>;
+template class FixedHessian<double>;
 template class NetworkObjective<float>;
 template class NetworkObjective<double>;
 

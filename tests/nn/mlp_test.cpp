@@ -194,6 +194,20 @@ double hvp_error(const MlpSpec& spec, std::uint64_t seed) {
   Vec<double> Hv;
   Rng mask_rng = make_rng(seed, stream::dropout);
   net.hvp(pr.X, pr.T, v, cache, Hv, Mode::train, &mask_rng);
+  // hvp in its two halves, prepared once for two directions, gives hvp's bits (the training
+  // forward's masks frozen; the second direction after a product has run on the state).
+  Cache<double> at = cache;
+  net.hvp_prepare(pr.X, pr.T, at, Mode::frozen_masks);
+  RBuffers<double> rbuf;
+  const Vec<double> w = v.reverse();
+  const Vec<double>* directions[] = {&v, &w, &v};
+  for (const Vec<double>* d : directions) {
+    Cache<double> c = cache;
+    Vec<double> expected, prepared;
+    net.hvp(pr.X, pr.T, *d, c, expected, Mode::frozen_masks);
+    net.hvp_prepared(pr.T, *d, at, rbuf, prepared);
+    EXPECT_TRUE(prepared == expected);
+  }
   const auto gradient = [&](const Vec<double>& theta) {
     Mlp<double> copy = net;
     copy.theta() = theta;

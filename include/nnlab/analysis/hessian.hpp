@@ -30,6 +30,8 @@
 //                 v = z/√D, z Rademacher, E[μ_v] is the density; n probes are averaged.
 #pragma once
 #include <functional>
+#include <memory>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -46,16 +48,28 @@ using HvpFn = std::function<void(const Vec<double>& v, Vec<double>& Hv)>;
 
 // The Hessian ∇²L(θ) of any objective with H·v products (a network's loss, a quadratic, a test
 // function) as an operator for Lanczos and Hutchinson, which work in double: the products run in
-// the objective's precision. f and theta must outlive the operator.
+// the objective's precision. It is H at θ as θ is now (θ is copied): an objective with a fixed-θ
+// operator, f.hessian_at(θ) (train::NetworkObjective: forward pass and δ computed once, the same
+// bits as f.hvp), gives its products through it. f must outlive the operator.
 template <optim::HvpObjective F>
 HvpFn hvp_operator(const F& f, const Vec<typename F::Scalar>& theta) {
   using S = typename F::Scalar;
+  // apply(v, Hv) in S: f.hvp at the copied θ, or the fixed-θ operator's hvp (shared, so that the
+  // std::function stays copyable).
+  auto apply = [&] {
+    if constexpr (requires(Vec<S>& out) { f.hessian_at(theta).hvp(theta, out); }) {
+      return [H = std::make_shared<decltype(f.hessian_at(theta))>(f.hessian_at(theta))](
+                 const Vec<S>& v, Vec<S>& Hv) { H->hvp(v, Hv); };
+    } else {
+      return [&f, at = Vec<S>(theta)](const Vec<S>& v, Vec<S>& Hv) { f.hvp(at, v, Hv); };
+    }
+  }();
   if constexpr (std::is_same_v<S, double>) {
-    return [&f, &theta](const Vec<double>& v, Vec<double>& Hv) { f.hvp(theta, v, Hv); };
+    return apply;
   } else {
-    return [&f, &theta, v_s = Vec<S>(), Hv_s = Vec<S>()](const Vec<double>& v, Vec<double>& Hv) mutable {
+    return [apply, v_s = Vec<S>(), Hv_s = Vec<S>()](const Vec<double>& v, Vec<double>& Hv) mutable {
       v_s = v.cast<S>();
-      f.hvp(theta, v_s, Hv_s);
+      apply(v_s, Hv_s);
       Hv = Hv_s.template cast<double>();
     };
   }
