@@ -10,16 +10,6 @@
 namespace nnlab::report {
 namespace {
 
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 // Shortest text that reads back to the same double.
 std::string num(double v) {
   if (std::isnan(v)) return "nan";
@@ -29,10 +19,20 @@ std::string num(double v) {
 
 }  // namespace
 
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
 std::string figure_csv(const experiment::Figure& figure) {
   std::string out = "line,x,y,err\n";
   for (const auto& line : figure.lines) {
-    const std::string name = quoted(line.name);
+    const std::string name = csv_field(line.name);
     for (std::size_t i = 0; i < line.y.size(); ++i) {
       const double x = i < line.x.size() ? line.x[i] : double(i);
       const std::string err = i < line.err.size() ? num(line.err[i]) : "";

@@ -26,16 +26,6 @@ struct Run {
   labs::Params params;
 };
 
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 std::optional<double> as_number(const std::string& s) {
   double v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -102,7 +92,7 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
                    const std::vector<RunRecord>& records, const std::filesystem::path& dir,
                    SweepOutcome& outcome) {
   std::string csv = "cell";
-  for (const auto& [name, values] : o.grid) csv += "," + quoted(name);
+  for (const auto& [name, values] : o.grid) csv += "," + csv_field(name);
   csv += ",seed,claim_no,part,claim,quantity,measured,value,lo,hi,test,pass,error\n";
   Json rows = Json::array();
   // Claims are numbered 1, 2, … in first-seen order ("(part) statement" tells them apart); pass
@@ -117,7 +107,7 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
     std::string head = fmt::format("{}", run.cell);
     Json grid = Json::object();
     for (const auto& [name, values] : o.grid) {
-      head += "," + quoted(value_of(run, name));
+      head += "," + csv_field(value_of(run, name));
       grid[name] = value_of(run, name);
     }
     head += fmt::format(",{}", run.seed);
@@ -125,11 +115,11 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
       const std::string statement = c ? markup_to_text(c->statement) : "";
       const std::string quantity = c ? markup_to_text(c->quantity) : "";
       csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", head, c ? fmt::format("{}", number) : "",
-                         quoted(c ? c->part : ""),
-                         quoted(statement), quoted(quantity), quoted(c ? c->measured : ""),
+                         csv_field(c ? c->part : ""),
+                         csv_field(statement), csv_field(quantity), csv_field(c ? c->measured : ""),
                          c ? fmt::format("{},{},{}", c->value, c->lo, c->hi) : ",,",
-                         quoted(c ? markup_to_text(c->test) : ""), c ? (c->pass ? "1" : "0") : "",
-                         quoted(record.error));
+                         csv_field(c ? markup_to_text(c->test) : ""), c ? (c->pass ? "1" : "0") : "",
+                         csv_field(record.error));
       Json j{{"cell", run.cell}, {"params", grid}, {"seed", run.seed}};
       if (c) {
         j["claim_no"] = number;

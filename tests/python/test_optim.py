@@ -77,16 +77,21 @@ def test_callback_stops_a_driver():
     assert r.status == "interrupted" and r.iterations == 10
 
 
-def test_ctrl_c_interrupts_a_long_driver_run():
-    f = nnlab.test_function("rastrigin", n=50)
+def raises_keyboard_interrupt_after_ctrl_c(call):
+    """call() is interrupted by a Ctrl-C (SIGINT to the main thread) sent 0.3 s after it starts."""
     timer = threading.Timer(0.3, _thread.interrupt_main)
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            nnlab.minimize(f, np.full(50, 3.0), method="sgd", lr=1e-7, max_iters=10**9,
-                           grad_tol=0, record=False)
+            call()
     finally:
         timer.cancel()
+
+
+def test_ctrl_c_interrupts_a_long_driver_run():
+    f = nnlab.test_function("rastrigin", n=50)
+    raises_keyboard_interrupt_after_ctrl_c(lambda: nnlab.minimize(
+        f, np.full(50, 3.0), method="sgd", lr=1e-7, max_iters=10**9, grad_tol=0, record=False))
 
 
 @pytest.mark.parametrize("method", ["nonlinear_cg", "trust_region", "saddle_free_newton"])
@@ -173,10 +178,4 @@ def test_gradient_penalty_is_the_modified_loss_with_its_exact_gradient():
 
 def test_ctrl_c_interrupts_a_long_gradient_flow():
     f = nnlab.test_function("rastrigin", n=50)
-    timer = threading.Timer(0.3, _thread.interrupt_main)
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            nnlab.gradient_flow(f, np.full(50, 3.0), 1.0, 10**9)
-    finally:
-        timer.cancel()
+    raises_keyboard_interrupt_after_ctrl_c(lambda: nnlab.gradient_flow(f, np.full(50, 3.0), 1.0, 10**9))

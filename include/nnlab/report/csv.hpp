@@ -10,6 +10,10 @@
 
 namespace nnlab::report {
 
+// One CSV field: as is, or in double quotes (inner quotes doubled, RFC 4180) when it holds a
+// comma, a quote or a line break.
+std::string csv_field(const std::string& s);
+
 std::string figure_csv(const experiment::Figure& figure);
 // A figure's Field as results/<lab>/<figure>.field.csv: x,y,z, one row per grid point.
 std::string field_csv(const experiment::Field& field);
