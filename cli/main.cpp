@@ -29,8 +29,10 @@ int main(int argc, char** argv) {
     const int code = run(argc, argv);
     std::vector<std::byte> shared{std::byte(code)};
     nnlab::mpi::broadcast(shared);
+    nnlab::mpi::settle(int(shared[0]));
     return int(shared[0]);
   } catch (const nnlab::mpi::AgreedError& e) {
+    nnlab::mpi::settle(e.internal() ? nnlab::cli::exit_internal : nnlab::cli::exit_error);
     std::fprintf(stderr, "nnlab: %serror: %s\n", e.internal() ? "internal " : "", e.what());
     return e.internal() ? nnlab::cli::exit_internal : nnlab::cli::exit_error;
   }

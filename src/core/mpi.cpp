@@ -23,6 +23,7 @@ namespace {
 int rank_ = 0, size_ = 1, local_size_ = 1;
 bool initialized_ = false;
 int terminal_ = STDERR_FILENO;  // stderr as it was before a rank > 0 silenced it
+volatile sig_atomic_t settled_code_ = -1;  // see settle()
 
 int affinity_cpus() {
   cpu_set_t set;
@@ -119,6 +120,7 @@ Session::Session([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
   // (a command that handles SIGTERM itself, like train, replaces this).
   if (rank_ == 0 && size_ > 1)
     signal(SIGTERM, [](int) {
+      if (settled_code_ >= 0) _exit(settled_code_);
       static const char line[] =
           "nnlab: error: the MPI job was stopped (a rank failed or was killed, or the job was "
           "cancelled); what rank 0 had written is kept\n";
@@ -143,6 +145,8 @@ Session::~Session() {
   initialized_ = false;
 #endif
 }
+
+void settle(int code) { settled_code_ = code; }
 
 int rank() { return rank_; }
 int size() { return size_; }

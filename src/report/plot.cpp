@@ -146,6 +146,7 @@ std::string gnuplot_script(const experiment::Figure& figure, const std::filesyst
       s << fmt::format("set xtics add ('{:.3g}' {:.17g}, '{:.3g}' {:.17g})\n", lo, lo, hi, hi);
   }
   if (figure.log_y) s << "set logscale y\n" << (decades(false) >= 2 ? "set format y '10^{%L}'\n" : "");
+  if (figure.y_range) s << fmt::format("set yrange [{:.17g}:{:.17g}]\n", figure.y_range->first, figure.y_range->second);
   for (std::size_t k = 0; k < palette.size(); ++k)
     s << fmt::format("set linetype {} lc rgb '{}' lw 2 pt 7 ps 0.7\n", k + 1, palette[k]);
 

@@ -102,6 +102,7 @@ Json to_json(const experiment::Result& result) {
                 {"y_label", f.y_label}, {"log_x", f.log_x}, {"log_y", f.log_y},
                 {"caption", f.caption}, {"part", f.part},
                 {"lines", std::move(lines)}, {"wall_clock", f.wall_clock}};
+    if (f.y_range) figure["y_range"] = numbers(std::vector<double>{f.y_range->first, f.y_range->second});
     if (f.field)
       figure["field"] = Json{{"x", numbers(f.field->x)}, {"y", numbers(f.field->y)}, {"z", numbers(f.field->z)},
                              {"z_label", f.field->z_label}, {"log_z", f.field->log_z},
@@ -164,6 +165,11 @@ experiment::Result result_from_json(const Json& j) {
               "figure '{}', line '{}': x, y, err lengths {}, {}, {} differ", figure.id, line.name,
               line.x.size(), line.y.size(), line.err.size());
       figure.lines.push_back(std::move(line));
+    }
+    if (f.contains("y_range")) {
+      const std::vector<double> r = numbers_from(field(f, "y_range"));
+      require(r.size() == 2 && r[0] < r[1], "figure '{}': y_range must be [lo, hi] with lo < hi", figure.id);
+      figure.y_range = std::pair{r[0], r[1]};
     }
     if (f.contains("field")) {
       const Json& g = f.at("field");

@@ -169,7 +169,8 @@ void write_summary(const labs::Lab& lab, const SweepOptions& o, const std::vecto
   experiment::Figure figure{.id = "summary",
                             .title = fmt::format("{}: each claim's pass rate (seeds 1-{}, other grid parameters)", lab.id(), o.seeds),
                             .x_label = first,
-                            .y_label = "fraction of runs that pass"};
+                            .y_label = "fraction of runs that pass",
+                            .y_range = std::pair{0.0, 1.05}};
   if (!numeric) {
     std::string names;
     for (std::size_t k = 0; k < first_values.size(); ++k)

@@ -77,7 +77,11 @@ TEST(Field, CsvAndJsonKeepIt) {
   EXPECT_NE(csv.find("-3.75,-5,nan\n"), std::string::npos);
   experiment::Result r;
   r.figures.push_back(fig);
+  r.figures[0].y_range = std::pair{-2.0, 3.5};
   const experiment::Result back = result_from_json(to_json(r));
+  ASSERT_TRUE(back.figures[0].y_range.has_value());
+  EXPECT_EQ(*back.figures[0].y_range, std::pair(-2.0, 3.5));
+  EXPECT_NE(gnuplot_script(r.figures[0], "out.svg").find("set yrange [-2:3.5]"), std::string::npos);
   ASSERT_TRUE(back.figures[0].field.has_value());
   const experiment::Field& g = *back.figures[0].field;
   EXPECT_EQ(g.x, fig.field->x);

@@ -63,6 +63,12 @@ int default_threads();
 // (MPI_Abort); without MPI, std::exit.
 [[noreturn]] void abort(std::string_view message, int code);
 
+// The job's exit code is known on every rank (main calls this before it prints an agreed error
+// or returns). mpirun stops the job as soon as one rank exits non-zero, so rank 0 may still get
+// its SIGTERM while it exits with the same code: from now on that SIGTERM ends rank 0 quietly
+// with `code` instead of reporting a stopped job.
+void settle(int code);
+
 void barrier();
 
 // Every rank's bytes, indexed by rank, on every rank (lengths may differ).

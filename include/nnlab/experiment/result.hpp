@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -73,6 +74,9 @@ struct Figure {
   std::string part{};     // the Part it is evidence for
   std::optional<Field> field{};  // drawn first, under the lines (no log x or y axis with it)
   bool wall_clock = false;       // as Table::wall_clock
+  // The y axis' extent when it must not follow the data (a rate in [0, 1] whose lines all sit
+  // at 1 would otherwise get an axis of 0.99…1.01); unset: fitted to the data.
+  std::optional<std::pair<double, double>> y_range{};
 };
 
 // A statement from theory and the check of it against measurement: the check passes when
