@@ -63,6 +63,10 @@ void shapes(benchmark::internal::Benchmark* b) {
     b->Args({128, 128, 512, 2, kernel});
     // A long k: a full-batch gradient over 4096 samples.
     b->Args({64, 64, 4096, 1, kernel});
+    // One row block of the same products on 1000 samples (Hessian analysis, bench row (d)).
+    b->Args({128, 1000, 784, 0, kernel});
+    b->Args({128, 784, 1000, 1, kernel});
+    b->Args({128, 1000, 512, 2, kernel});
   }
 }
 

@@ -1,6 +1,9 @@
 #include "nnlab/core/gemm.hpp"
 
+#include <xmmintrin.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace nnlab {
@@ -21,7 +24,7 @@ constexpr Index packet_size = Eigen::internal::unpacket_traits<Packet<S>>::size;
 // (a multiple of the packet size, rows beyond `rows` readable); acc stays in registers. Narrow
 // blocks split the k loop over U sets of accumulators, so that at least 8 independent
 // multiply-add chains hide the FMA latency.
-template <class S, int MR, int NR>
+template <class S, int MR, int NR, bool prefetch_b>
 void micro_kernel(Index k, const S* Ap, Index lda, const S* B, Index rsb, Index csb, S* C, Index ldc,
                   Index rows, bool accumulate, const S* bias) {
   using P = Packet<S>;
@@ -48,6 +51,11 @@ void micro_kernel(Index k, const S* Ap, Index lda, const S* B, Index rsb, Index 
 #pragma GCC unroll 4
       for (int i = 0; i < MR; ++i) a[i] = ploadu<P>(Ap + (p + u) * lda + i * W);
       const S* b = B + (p + u) * rsb;
+      // B's rows a long stride apart (prefetch_b): the hardware prefetchers do not follow them,
+      // so fetch the line 8 steps ahead (1.1× on a weight gradient over 1000 samples,
+      // bench/gemm_bench).
+      if constexpr (prefetch_b)
+        _mm_prefetch(reinterpret_cast<const char*>(b + 8 * rsb), _MM_HINT_T0);
 #pragma GCC unroll 16
       for (int j = 0; j < NR; ++j) {
         const P bj = pset1<P>(b[j * csb]);
@@ -83,18 +91,18 @@ void micro_kernel(Index k, const S* Ap, Index lda, const S* B, Index rsb, Index 
 }
 
 // Columns [0, n) of one row block: NR columns at a time, the rest by narrower blocks.
-template <class S, int MR, int NR>
+template <class S, int MR, int NR, bool prefetch_b>
 void column_blocks(Index n, Index k, const S* Ap, Index lda, const S* B, Index rsb, Index csb,
                    S* C, Index ldc, Index rows, bool accumulate, const S* bias) {
   Index j = 0;
   for (; j + NR <= n; j += NR)
-    micro_kernel<S, MR, NR>(k, Ap, lda, B + j * csb, rsb, csb, C + j * ldc, ldc, rows, accumulate,
-                            bias);
+    micro_kernel<S, MR, NR, prefetch_b>(k, Ap, lda, B + j * csb, rsb, csb, C + j * ldc, ldc, rows,
+                                        accumulate, bias);
   constexpr int narrower = NR > 4 ? NR / 2 : NR - 1;
   if constexpr (NR > 1)
     if (j < n)
-      column_blocks<S, MR, narrower>(n - j, k, Ap, lda, B + j * csb, rsb, csb, C + j * ldc, ldc,
-                                     rows, accumulate, bias);
+      column_blocks<S, MR, narrower, prefetch_b>(n - j, k, Ap, lda, B + j * csb, rsb, csb,
+                                                 C + j * ldc, ldc, rows, accumulate, bias);
 }
 
 // C (+)= A·B + b 1ᵀ for at most half a packet of rows (a network's 1-unit output layer) when B's
@@ -219,23 +227,31 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
     return;
   }
   // A must be column-major with whole packets of rows; otherwise copy it (m·k elements against
-  // m·n·k multiply-adds) into a zero-padded buffer that stays allocated for the next call.
+  // m·n·k multiply-adds) into a zero-padded buffer that stays allocated for the next call. The
+  // buffer is aligned to a packet (a 64-byte line with AVX-512), and so is A's every column or
+  // it is copied too when more than one panel of columns reads it: a packet load that straddles
+  // two lines made a 128×1000·512 product 1.17× slower (bench/gemm_bench, Intel Xeon).
   const Index lda_padded = (m + W - 1) / W * W;
   const S* Ap = A.data;
   Index lda = A.col_stride;
-  if (A.row_stride != 1 || m % W != 0) {
-    thread_local std::vector<S> packed;
+  const bool aligned = reinterpret_cast<std::uintptr_t>(A.data) % sizeof(Packet<S>) == 0 &&
+                       A.col_stride % W == 0;
+  if (A.row_stride != 1 || m % W != 0 || (!aligned && n > gemm_panel)) {
+    thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;
     packed.resize(std::size_t(lda_padded * k));
     pack(A, packed.data(), lda_padded);
     Ap = packed.data();
     lda = lda_padded;
   }
   if (bias && m % W != 0) {  // the last row block reads whole packets of the bias too
-    thread_local std::vector<S> padded;
+    thread_local std::vector<S, Eigen::aligned_allocator<S>> padded;
     padded.assign(std::size_t(lda_padded), S(0));
     std::copy(bias, bias + m, padded.begin());
     bias = padded.data();
   }
+  // A row-major B (the Δ·Zᵀ of a weight gradient) puts each step's values on a new line: the
+  // kernel prefetches them (see micro_kernel).
+  const bool prefetch_b = B.col_stride == 1 && B.row_stride >= W;
   // Slices of at most gemm_depth along k, so that a block's rows of A and columns of B
   // stay in L2 and L1 however long k is; slices after the first accumulate, without the bias.
   // In each, panels of gemm_panel columns, each finished (all row blocks, then in the last
@@ -255,11 +271,14 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
           i0 += rows;
         };
         if (packets >= 4)
-          run(column_blocks<S, 4, 6>, std::min(rows_left, 4 * W));
+          prefetch_b ? run(column_blocks<S, 4, 6, true>, std::min(rows_left, 4 * W))
+                     : run(column_blocks<S, 4, 6, false>, std::min(rows_left, 4 * W));
         else if (packets >= 2)
-          run(column_blocks<S, 2, 12>, std::min(rows_left, 2 * W));
+          prefetch_b ? run(column_blocks<S, 2, 12, true>, std::min(rows_left, 2 * W))
+                     : run(column_blocks<S, 2, 12, false>, std::min(rows_left, 2 * W));
         else
-          run(column_blocks<S, 1, 16>, std::min(rows_left, W));
+          prefetch_b ? run(column_blocks<S, 1, 16, true>, std::min(rows_left, W))
+                     : run(column_blocks<S, 1, 16, false>, std::min(rows_left, W));
       }
       if (epilogue && last) epilogue(j0, nc);
     }

@@ -68,6 +68,22 @@ TEST(Gemm, WritesOnlyItsBlockOfALargerMatrix) {
   EXPECT_LT((big.middleRows(3, 21) - A * B).cwiseAbs().maxCoeff(), 1e-14);
 }
 
+// A whose columns do not start on a packet boundary (a weight matrix at an odd offset of θ) is
+// copied to an aligned buffer when several panels of columns read it, and read in place when one
+// does: both give the product.
+TEST(Gemm, ReadsAMisalignedA) {
+  for (auto [m, n, k] : {std::tuple{64, 100, 37}, std::tuple{64, 40, 37}, std::tuple{48, 130, 600}}) {
+    const Mat<double> storage = Mat<double>::Random(m * k + 1, 1);
+    const Eigen::Map<const Mat<double>> A(storage.data() + 1, m, k);
+    const Mat<double> B = Mat<double>::Random(k, n), C0 = Mat<double>::Random(m, n);
+    for (bool accumulate : {false, true}) {
+      Mat<double> C = C0;
+      gemm(strided_view(A), strided_view(B), C.data(), m, accumulate);
+      expect_product(C, Mat<double>(A), B, C0, accumulate, 1e-15 * k);
+    }
+  }
+}
+
 // The bias starts every column, and the epilogue sees each panel of columns exactly once, after
 // the panel is final: on full packets of rows, on fewer rows than a packet (dot products), on a
 // ragged last row block, and with k in three slices.
