@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "bind.hpp"
@@ -88,6 +89,11 @@ V call_vector(const py::object& fn, const py::array_t<double>& x, Index n, const
 
 // A Python objective: value(x) -> float, gradient(x) -> array, optional hvp(x, v) -> array and
 // hessian(x) -> (n, n) array. Each call takes the GIL.
+// Refuses an x whose length is not the objective's dimension: "{what} has length …".
+void require_point(const Objective& f, const V& x, std::string_view what) {
+  require(x.size() == f.dim(), "{} has length {} but the objective has dimension {}", what, x.size(), f.dim());
+}
+
 Objective python_objective(Index n, py::object value, py::object gradient, py::object hvp,
                            py::object hessian, std::string name) {
   require(n >= 1, "Objective: dimension must be >= 1, got {}", n);
@@ -176,8 +182,7 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
     theta = *f.start;
   } else {
     theta = vector_of<double>(x0.cast<py::array_t<double, py::array::c_style | py::array::forcecast>>(), "x0");
-    require(theta.size() == f.dim(), "minimize: x0 has length {} but the objective has dimension {}",
-            theta.size(), f.dim());
+    require_point(f, theta, "minimize: x0");
   }
   require(max_iters >= 0, "minimize: max_iters must be >= 0, got {}", max_iters);
   const optim::Stop stop{.max_iters = max_iters, .grad_tol = grad_tol, .value_tol = value_tol};
@@ -234,8 +239,7 @@ MinimizeResult minimize(const Objective& f, py::object x0, const std::string& me
 // θ(T) of the flow θ' = −∇L(θ) by RK4 (optim::gradient_flow), in blocks of 1024 steps of the same
 // dt between which Ctrl-C is checked.
 V gradient_flow(const Objective& f, const V& x0, double T, Index steps) {
-  require(x0.size() == f.dim(), "gradient_flow: x0 has length {} but the objective has dimension {}",
-          x0.size(), f.dim());
+  require_point(f, x0, "gradient_flow: x0");
   require(steps >= 1 && T >= 0, "gradient_flow: needs steps >= 1 and T >= 0, got {} and {}", steps, T);
   const double dt = T / double(steps);
   constexpr Index block = 1024;
@@ -275,20 +279,24 @@ Objective gradient_penalty(const Objective& loss, double coefficient, std::optio
   return o;
 }
 
-V point_of(const Objective& f, const V& x) {
-  require(x.size() == f.dim(), "x has length {} but the objective has dimension {}", x.size(), f.dim());
-  return x;
+// method(H, dimension, rng) on the exact H·v of f at x (a copy), without the GIL; `what` names
+// the caller in the error for a wrong x.
+template <class Method>
+auto at_hessian(const Objective& f, const V& x, std::uint64_t seed, std::string_view what,
+                const Method& method) {
+  require_point(f, x, fmt::format("{}: x", what));
+  const V at = x;
+  Rng rng = make_rng(seed, stream::trials);
+  py::gil_scoped_release release;
+  return method(analysis::hvp_operator(f, at), f.dim(), rng);
 }
 
 void bind_hessian(py::module_ m) {
   m.def("lanczos", [](const Objective& f, const V& x, int iterations, std::uint64_t seed) {
-        const V at = point_of(f, x);
-        Rng rng = make_rng(seed, stream::trials);
-        analysis::Spectrum s;
-        {
-          py::gil_scoped_release release;
-          s = analysis::lanczos(analysis::hvp_operator(f, at), f.dim(), iterations, rng);
-        }
+        const analysis::Spectrum s =
+            at_hessian(f, x, seed, "lanczos", [&](const auto& H, Index n, Rng& rng) {
+          return analysis::lanczos(H, n, iterations, rng);
+        });
         py::dict out;
         out["ritz_values"] = to_numpy(s.ritz_values);
         out["residual_bounds"] = to_numpy(s.residual_bounds);
@@ -298,36 +306,27 @@ void bind_hessian(py::module_ m) {
       "Lanczos with full reorthogonalization on exact H·v at x: ritz_values (largest first), "
       "their residual_bounds, iterations. The extreme ones converge first (λ_max: sharpness).");
   m.def("power_iteration", [](const Objective& f, const V& x, int iterations, std::uint64_t seed) {
-        const V at = point_of(f, x);
-        Rng rng = make_rng(seed, stream::trials);
-        analysis::PowerIteration p;
-        {
-          py::gil_scoped_release release;
-          p = analysis::power_iteration(analysis::hvp_operator(f, at), f.dim(), iterations, rng);
-        }
+        const analysis::PowerIteration p =
+            at_hessian(f, x, seed, "power_iteration", [&](const auto& H, Index n, Rng& rng) {
+          return analysis::power_iteration(H, n, iterations, rng);
+        });
         return py::make_tuple(p.eigenvalue, p.residual);
       }, py::arg("objective"), py::arg("x"), py::arg("iterations") = 100, py::arg("seed") = 1,
       "(ρ, r): the Rayleigh quotient after power iteration and its residual; an eigenvalue of H lies in [ρ − r, ρ + r]");
   m.def("hutchinson_trace", [](const Objective& f, const V& x, int probes, std::uint64_t seed) {
-        const V at = point_of(f, x);
-        Rng rng = make_rng(seed, stream::trials);
-        analysis::TraceEstimate t;
-        {
-          py::gil_scoped_release release;
-          t = analysis::hutchinson_trace(analysis::hvp_operator(f, at), f.dim(), probes, rng);
-        }
+        const analysis::TraceEstimate t =
+            at_hessian(f, x, seed, "hutchinson_trace", [&](const auto& H, Index n, Rng& rng) {
+          return analysis::hutchinson_trace(H, n, probes, rng);
+        });
         return py::make_tuple(t.mean, t.standard_error);
       }, py::arg("objective"), py::arg("x"), py::arg("probes") = 50, py::arg("seed") = 1,
       "(estimate, standard error) of tr H at x from Rademacher probes");
   m.def("spectral_density", [](const Objective& f, const V& x, const V& t, double sigma, int iterations,
                                int probes, std::uint64_t seed) {
-        const V at = point_of(f, x);
-        Rng rng = make_rng(seed, stream::trials);
-        analysis::SpectralDensity d;
-        {
-          py::gil_scoped_release release;
-          d = analysis::spectral_density(analysis::hvp_operator(f, at), f.dim(), iterations, probes, rng);
-        }
+        const analysis::SpectralDensity d =
+            at_hessian(f, x, seed, "spectral_density", [&](const auto& H, Index n, Rng& rng) {
+          return analysis::spectral_density(H, n, iterations, probes, rng);
+        });
         py::list nodes, weights;
         for (std::size_t i = 0; i < d.nodes.size(); ++i) {
           nodes.append(to_numpy(d.nodes[i]));
@@ -358,12 +357,12 @@ test_function(name) gives the zoo's C++ objectives.)")
       .def_readonly("name", &Objective::name)
       .def_property_readonly("dim", &Objective::dim)
       .def("value", [](const Objective& f, const V& x) {
-             require(x.size() == f.dim(), "value: x has length {}, expected {}", x.size(), f.dim());
+             require_point(f, x, "value: x");
              py::gil_scoped_release release;
              return f.value(x);
            }, py::arg("x"), "L(x)")
       .def("gradient", [](const Objective& f, const V& x) {
-             require(x.size() == f.dim(), "gradient: x has length {}, expected {}", x.size(), f.dim());
+             require_point(f, x, "gradient: x");
              V g(f.dim());
              double value;
              {
@@ -373,7 +372,8 @@ test_function(name) gives the zoo's C++ objectives.)")
              return py::make_tuple(value, to_numpy(g));
            }, py::arg("x"), "(L(x), the gradient at x)")
       .def("hvp", [](const Objective& f, const V& x, const V& v) {
-             require(x.size() == f.dim() && v.size() == f.dim(), "hvp: x and v must have length {}", f.dim());
+             require_point(f, x, "hvp: x");
+             require_point(f, v, "hvp: v");
              V Hv(f.dim());
              {
                py::gil_scoped_release release;
@@ -382,7 +382,7 @@ test_function(name) gives the zoo's C++ objectives.)")
              return to_numpy(Hv);
            }, py::arg("x"), py::arg("v"), "The Hessian at x times v")
       .def("hessian", [](const Objective& f, const V& x) {
-             require(x.size() == f.dim(), "hessian: x has length {}, expected {}", x.size(), f.dim());
+             require_point(f, x, "hessian: x");
              py::gil_scoped_release release;
              return Mat<double>(f.hessian(x));
            }, py::arg("x"), "The dense Hessian at x (dim × dim)")
