@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "local_objectives.hpp"
+#include "driver_contract.hpp"
 #include "nnlab/optim/quadratic_cg.hpp"
 #include "nnlab/optim/test_functions.hpp"
 #include "quadratic_fixture.hpp"
@@ -62,38 +62,11 @@ TEST(NonlinearCg, ReachesRosenbrocksMinimum) {
 }
 
 TEST(NonlinearCg, ReportsDivergenceAndInterruption) {
-  const Rosenbrock<double> rosenbrock(2);
-  // NaN at the start: diverged at once, θ untouched.
-  const testing::Poisoned<Rosenbrock<double>> nan_at_start{rosenbrock, 0};
-  Vec<double> theta = rosenbrock.start();
-  Report r = nonlinear_cg(nan_at_start, theta);
-  EXPECT_EQ(r.status, Status::diverged);
-  EXPECT_EQ(r.iterations, 0);
-  EXPECT_EQ(theta, rosenbrock.start());
-
-  // NaN from the (h+1)-th evaluation on, wherever that falls (at an iterate, or inside a line
-  // search): always diverged, with θ finite — the last finite iterate, whose value is reported,
-  // or the iterate whose gradient call returned NaN.
-  for (int h = 1; h <= 40; ++h) {
-    const testing::Poisoned<Rosenbrock<double>> nan_later{rosenbrock, h};
-    theta = rosenbrock.start();
-    r = nonlinear_cg(nan_later, theta);
-    EXPECT_EQ(r.status, Status::diverged) << "h = " << h << ": " << to_string(r.status);
-    EXPECT_TRUE(theta.allFinite()) << h;
-    if (std::isfinite(r.value)) {
-      EXPECT_EQ(r.value, rosenbrock.value(theta)) << h;
-    }
-  }
-
-  theta = rosenbrock.start();
-  Vec<double> seen;
-  r = nonlinear_cg(rosenbrock, theta, {}, {}, [&](const StepEvent<double>& e) {
-    seen = e.theta;
-    return e.step == 4 ? Control::stop : Control::proceed;
-  });
-  EXPECT_EQ(r.status, Status::interrupted);
-  EXPECT_EQ(r.iterations, 4);
-  EXPECT_EQ(theta, seen);
+  testing::expect_divergence_and_interruption_reported(
+      [](const auto& f, Vec<double>& theta, const auto& watcher) {
+        return nonlinear_cg(f, theta, {}, {}, watcher);
+      },
+      4);
 }
 
 TEST(NonlinearCg, WorksInFloat) {
