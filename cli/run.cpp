@@ -65,7 +65,9 @@ void print_params(const labs::Lab& lab) {
 }
 
 int run(const Options& o) {
-  const labs::Lab& lab = report::lab_by_id(o.lab);
+  const labs::Lab* found = nullptr;
+  mpi::agreed([&] { found = &report::lab_by_id(o.lab); });  // every rank refuses together
+  const labs::Lab& lab = *found;
   if (o.show_params) {
     print_params(lab);
     return exit_ok;

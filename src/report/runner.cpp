@@ -188,7 +188,9 @@ ReportOutcome run_report(const ReportOptions& options, const ProgressFn& progres
     selection = labs::all_labs();
   } else {
     std::set<const labs::Lab*> chosen;
-    for (const auto& id : options.only) chosen.insert(&lab_by_id(id));
+    mpi::agreed([&] {  // every rank refuses an unknown id together
+      for (const auto& id : options.only) chosen.insert(&lab_by_id(id));
+    });
     for (const labs::Lab* lab : labs::all_labs())
       if (chosen.count(lab)) selection.push_back(lab);
   }

@@ -217,7 +217,9 @@ std::pair<std::string, std::vector<std::string>> parse_grid(const std::string& t
 }
 
 SweepOutcome run_sweep(const SweepOptions& o, const ProgressFn& progress) {
-  const labs::Lab& lab = lab_by_id(o.lab);
+  const labs::Lab* found = nullptr;
+  mpi::agreed([&] { found = &lab_by_id(o.lab); });  // every rank refuses together
+  const labs::Lab& lab = *found;
   std::vector<Run> runs;
   mpi::agreed([&] { runs = plan(lab, o); });  // every rank checks (paths may differ by node)
   SweepOutcome outcome;

@@ -6,6 +6,8 @@ Usage: cli_test.py NNLAB RANKS CASE -- MPIRUN...
   report   the same for `nnlab report --quick`, and --resume under mpirun reuses the labs
   sweep    `mpirun -np K nnlab sweep` equals the single-process sweep (table.csv byte for byte)
   badinput a path that exists on rank 0 but not on the others: one line, exit 1, nothing written
+  badlab   an unknown lab in run, report --only and sweep: every rank refuses together, one line
+           from rank 0, exit 1, no MPI_Abort and nothing written
   killed   kill -9 of rank 1 mid-sweep: non-zero exit within seconds, a message from rank 0, and
            --resume redoes only the runs that were not stored
 """
@@ -106,6 +108,16 @@ def case_badinput():
                       "'d' does not exist"], p.stderr
     assert not (TMP / "out").exists(), "something was written"
     print(f"refused in {seconds:.1f} s")
+
+
+def case_badlab():
+    for args in (["run", "nope"], ["report", "--quick", "--only", "taylor-step,nope"],
+                 ["sweep", "nope", "--grid", "p=0.5,0.8", "--seeds", "1"]):
+        p = run(args + ["--out", "bad"], check_code=1)
+        errors = [line for line in p.stderr.splitlines() if line.startswith("nnlab:")]
+        assert errors == ["nnlab: error: rank 0: unknown lab 'nope'; see nnlab list"], p.stderr
+        assert "MPI_ABORT" not in p.stderr, p.stderr
+        assert not (TMP / "bad").exists(), "something was written"
 
 
 def case_killed():
