@@ -72,7 +72,10 @@ void check(int code, const char* what) {
 template <class T>
 void sum_in_rank_order(std::span<T> data, MPI_Datatype type) {
   if (size_ == 1 || data.empty()) return;
-  std::vector<T> all(data.size() * std::size_t(size_));
+  // Kept from call to call: a data-parallel step sums the whole gradient (K·|θ| values), and a
+  // fresh buffer each step would be fresh pages to fault in.
+  thread_local std::vector<T> all;
+  all.resize(data.size() * std::size_t(size_));
   check(MPI_Allgather(data.data(), int(data.size()), type, all.data(), int(data.size()), type,
                       MPI_COMM_WORLD),
         "MPI_Allgather");
