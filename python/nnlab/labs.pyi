@@ -28,6 +28,8 @@ class Claim:
     severity: float
     part: str
     wall_clock: bool
+    def _repr_html_(self) -> str:
+        """One line: PASS/FAIL, part, statement, measured, test; the math as MathML."""
 
 class Table:
     id: str
@@ -89,6 +91,8 @@ class LabResult:
     warnings: list[str]
     @property
     def all_pass(self) -> bool: ...
+    def _repr_html_(self) -> str:
+        """The question, the answer and every claim, the math as MathML (a notebook shows this)."""
 
 def list() -> list[dict[str, str]]:
     """Every lab as a dict: id, sheet, question (nnlab list)."""

@@ -10,6 +10,8 @@
 
 #include "bind.hpp"
 #include "nnlab/labs/lab.hpp"
+#include "nnlab/report/html.hpp"
+#include "nnlab/report/markup.hpp"
 #include "nnlab/report/runner.hpp"
 
 namespace nnlab::python {
@@ -161,6 +163,16 @@ LabResult lab_run(const std::string& id, bool quick, std::uint64_t seed, int thr
   return r;
 }
 
+// A claim as one line of HTML, its math as MathML (what a notebook shows, also in exported HTML,
+// without MathJax): PASS/FAIL, part, statement, quantity = measured, test.
+std::string claim_html(const experiment::Claim& c) {
+  return fmt::format(R"(<b style="color:{}">{}</b> ({}) {}: {} = <b>{}</b>; {})",
+                     c.pass ? "#1a7f37" : "#cf222e", c.pass ? "PASS" : "FAIL",
+                     report::html_escape(c.part), report::markup_to_html(c.statement, true),
+                     report::markup_to_html(c.quantity, true), report::html_escape(c.measured),
+                     report::html_escape(c.test));
+}
+
 }  // namespace
 
 void bind_labs(py::module_ m) {
@@ -192,7 +204,8 @@ void bind_labs(py::module_ m) {
       .def("__repr__", [](const Claim& c) {
         return fmt::format("<Claim {} ({}) {}: {} = {}>", c.pass ? "PASS" : "FAIL", c.part,
                            c.statement, c.quantity, c.measured);
-      });
+      })
+      .def("_repr_html_", &claim_html);
   py::class_<PyTable>(m, "Table", "A table: columns maps each column's name to a float array "
                                   "(numeric columns) or a list (text).")
       .def_readonly("id", &PyTable::id)
@@ -263,6 +276,17 @@ void bind_labs(py::module_ m) {
         const auto passed = std::count_if(claims.begin(), claims.end(), [](const auto& c) { return c.pass; });
         return fmt::format("<LabResult {} ({}): {}/{} claims pass, {:.1f} s>", r.record.lab, r.record.sheet,
                            passed, claims.size(), r.record.seconds);
+      })
+      .def("_repr_html_", [](const LabResult& r) {  // the question, the answer and the claims
+        const auto& result = r.record.result;
+        std::string html = fmt::format("<h4>{} {}</h4>\n{}\n<ul>\n", report::html_escape(r.record.sheet),
+                                       report::markup_to_html(r.record.question, true),
+                                       report::markup_to_html(result.answer));
+        for (const auto& c : result.claims) html += "<li>" + claim_html(c) + "</li>\n";
+        const auto passed =
+            std::count_if(result.claims.begin(), result.claims.end(), [](const auto& c) { return c.pass; });
+        return html + fmt::format("</ul>\n<p>{}/{} claims pass; {}, seed {}, {:.1f} s</p>\n", passed,
+                                  result.claims.size(), r.record.lab, r.record.seed, r.record.seconds);
       });
 
   m.def("list", &lab_list, "Every lab as a dict: id, sheet, question (nnlab list).");

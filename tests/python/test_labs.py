@@ -77,6 +77,15 @@ def test_tables_and_figures_are_numpy():
             assert isinstance(line.x, np.ndarray) and line.x.shape == line.y.shape
 
 
+def test_a_notebook_shows_results_with_their_math_rendered():
+    r = nnlab.labs.run("dropout-linreg", quick=True, seed=1, p=0.8)
+    html = r._repr_html_()
+    assert html.count("<li>") == len(r.claims) and "<math" in html
+    assert "$" not in html, "TeX left unconverted"
+    claim = r.claims[0]._repr_html_()
+    assert ("PASS" if r.claims[0].passed else "FAIL") in claim and "<math" in claim
+
+
 def test_a_field_is_indexed_as_matplotlib_reads_it():
     r = nnlab.labs.run("nonconvex", quick=True, seed=1)
     fields = [f.field for f in r.figures.values() if f.field is not None]
