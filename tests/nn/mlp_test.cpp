@@ -549,6 +549,38 @@ void expect_accurate_derivatives_at_saturation() {
 TEST(Activation, DerivativesStayAccurateAtSaturationDouble) { expect_accurate_derivatives_at_saturation<double>(); }
 TEST(Activation, DerivativesStayAccurateAtSaturationFloat) { expect_accurate_derivatives_at_saturation<float>(); }
 
+// tanh's h' away from saturation is g·(1 − z²) from the given z: within one rounding of each
+// product (1 − z² by FMA or not, then the product with g) of the long double value, at every
+// length from 1 to 200 (whole blocks of 64 values and every partial one, every partial vector),
+// each value with the bits it has in the long batch, and the same in place (out aliasing g).
+template <class S>
+void expect_tanh_derivative_from_z() {
+  Rng rng = make_rng(23, 0);
+  const Index n = 200;
+  Mat<S> a(1, n), g(1, n), z, d;
+  for (Index i = 0; i < n; ++i) {
+    a(0, i) = S(2.5 * (2 * uniform01(rng) - 1));  // 1 − |z| ≥ 0.013: the z-based form everywhere
+    g(0, i) = S(normal(rng));
+  }
+  activate(Activation::tanh, a, z);
+  times_derivative(Activation::tanh, a, z, g, d);
+  const long double u = std::numeric_limits<S>::epsilon() / 2;
+  for (Index i = 0; i < n; ++i) {
+    const long double zi = z(0, i), hp = 1 - zi * zi, exact = g(0, i) * hp;
+    // 1 − z² rounded (and z² before it, relative to z² ≤ 1 − |1 − z²|·…: bounded by u·z²), then ·g.
+    const long double bound = u * std::abs(exact) + 2 * u * std::abs(g(0, i)) * (zi * zi + std::abs(hp));
+    EXPECT_LE(std::abs(d(0, i) - exact), bound) << "h'(" << a(0, i) << ")";
+  }
+  for (Index m = 1; m <= n; ++m) {
+    Mat<S> dm, gm = g.leftCols(m);
+    times_derivative<S>(Activation::tanh, a.leftCols(m), z.leftCols(m), g.leftCols(m), dm);
+    times_derivative<S>(Activation::tanh, a.leftCols(m), z.leftCols(m), gm, gm);  // in place
+    EXPECT_TRUE(dm == d.leftCols(m) && gm == d.leftCols(m)) << "length " << m;
+  }
+}
+TEST(Activation, TanhDerivativeFromZDouble) { expect_tanh_derivative_from_z<double>(); }
+TEST(Activation, TanhDerivativeFromZFloat) { expect_tanh_derivative_from_z<float>(); }
+
 // One seeded training step's loss, gradient and HVP must be the same bit for bit on 1 and on 2
 // threads.
 template <class S>
