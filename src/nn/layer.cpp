@@ -107,7 +107,7 @@ void bias_gradient(ConstMatRef<S> delta_next, VecRef<S> db, Update update) {
   using P = Eigen::internal::packet_traits<S>::type;
   using Eigen::internal::padd;
   using Eigen::internal::ploadu;
-  constexpr Index W = Eigen::internal::unpacket_traits<P>::size;
+  constexpr Index W = Eigen::internal::packet_traits<S>::size;
   const Index rows = delta_next.rows(), cols = delta_next.cols(), ld = delta_next.outerStride();
   const S* d = delta_next.data();
   const P zero = Eigen::internal::pset1<P>(S(0));
