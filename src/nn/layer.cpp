@@ -146,7 +146,7 @@ void bias_gradient(ConstMatRef<S> delta_next, VecRef<S> db, Update update) {
 template <class S>
 void backprop_delta(ConstMatRef<S> W, ConstMatRef<S> delta_next, MaskRef<S> m, Activation h,
                     ConstMatRef<S> a, ConstMatRef<S> z, MatRef<S> g, MatRef<S> delta,
-                    ThreadPool* pool) {
+                    ThreadPool* pool, const Epilogue& then) {
   require_product(W.transpose(), delta_next, g, "backprop_delta");
   for (const auto* x : {&a, &z}) require_shape(*x, g, "a and z", "g");
   require_shape(delta, g, "δ", "g");
@@ -159,6 +159,7 @@ void backprop_delta(ConstMatRef<S> W, ConstMatRef<S> delta_next, MaskRef<S> m, A
     if (m) g.middleCols(j0, cols).array() *= m->middleCols(j0, cols).array();
     const Index at = j0 * n;
     times_derivative(h, a.data() + at, z.data() + at, g.data() + at, delta.data() + at, n * cols);
+    if (then) then(j0, cols);
   };
   detail::product(g, W.transpose(), delta_next, pool, false, nullptr, Epilogue(derivative));
 }
@@ -242,7 +243,7 @@ void r_delta(Activation h, ConstMatRef<S> a, ConstMatRef<S> z, ConstMatRef<S> Ra
   template void bias_gradient<S>(ConstMatRef<S>, VecRef<S>, Update);                               \
   template void backprop_delta<S>(ConstMatRef<S>, ConstMatRef<S>, MaskRef<S>, Activation,         \
                                   ConstMatRef<S>, ConstMatRef<S>, MatRef<S>, MatRef<S>,            \
-                                  ThreadPool*);                                                     \
+                                  ThreadPool*, const Epilogue&);                                    \
   template void r_dense_forward<S>(ConstMatRef<S>, const S*, ConstMatRef<S>, MatRef<S>, Update,    \
                                    ThreadPool*);                                                    \
   template void r_dense_forward<S>(ConstMatRef<S>, const S*, ConstMatRef<S>, ConstMatRef<S>,       \

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
@@ -159,6 +160,49 @@ TEST(MlpGradient, ChunkedBatches) {
       SCOPED_TRACE(to_string(loss) + " / " + to_string(kind));
       gradient_error(spec, seed++, 150);  // chunks of 80 and 70 columns
     }
+}
+
+// One output unit: ∂E/∂W^(L) is summed from z̃^(L)'s columns panel by panel inside the backward
+// pass (Mlp::propagate), not by a product. Hidden widths that leave no whole packet (3), one and a
+// tail (9), and four packets and one more (40); with dropout on z^(L) (z̃ ≠ z); a batch in one
+// piece (5) and one in two column chunks (150).
+TEST(MlpGradient, OneOutputUnit) {
+  std::uint64_t seed = 81;
+  for (Index width : {3, 9, 40})
+    for (DropoutKind kind : {DropoutKind::none, DropoutKind::inverted})
+      for (Index N : {5, 150}) {
+        MlpSpec spec = spec_of({2, 7, width, 1}, Activation::tanh, Loss::mse);
+        spec.dropout = kind;
+        if (kind != DropoutKind::none) spec.keep = {1.0, 0.8, 0.6};
+        SCOPED_TRACE("width " + std::to_string(width) + ", " + to_string(kind) + ", N = " + std::to_string(N));
+        gradient_error(spec, seed++, N);
+      }
+}
+
+// The same net stepped inside backprop (loss_gradient_step) and after it: the same gradient bit
+// for bit, every parameter stepped once, the same θ.
+TEST(MlpGradient, OneOutputUnitFusedStepEqualsPlain) {
+  const MlpSpec spec = spec_of({2, 9, 40, 1}, Activation::tanh, Loss::mse);
+  Mlp<double> net(spec);
+  Rng rng = make_rng(83, 0);
+  net.init(rng);
+  const Problem pr = make_problem(spec, 100, rng);
+  Cache<double> plain_cache, fused_cache;
+  Vec<double> g_plain, g_fused;
+  net.loss_and_gradient(pr.X, pr.T, plain_cache, g_plain);
+  Vec<double> expected = net.theta(), stepped = Vec<double>::Zero(net.num_params());
+  for (Index i = 0; i < expected.size(); ++i) expected[i] -= 0.1 * g_plain[i];
+  Mlp<double> fused = net;
+  const Mlp<double>::RangeStep step = [&](Index offset, Index len) {
+    for (Index i = offset; i < offset + len; ++i) {
+      fused.theta()[i] -= 0.1 * g_fused[i];
+      stepped[i] += 1;
+    }
+  };
+  fused.loss_gradient_step(pr.X, pr.T, fused_cache, g_fused, step);
+  EXPECT_TRUE(g_fused == g_plain);
+  EXPECT_TRUE(stepped == Vec<double>::Ones(net.num_params()));
+  EXPECT_TRUE(fused.theta() == expected);
 }
 
 // The chunked loss_and_gradient against forward() + backward() on the whole batch at once.
