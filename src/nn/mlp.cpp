@@ -282,22 +282,86 @@ Index Mlp<S>::batch_chunks(Index N) const {
 }
 
 // ------------------------------------------------------------------ backward
+namespace {
+// dw (+)= Σ_n δ_n z_n over the columns of z (rows × cols, column stride ld) and the row δ: the
+// weight gradient of a layer with one output, a sum of z's columns. Up to four packets of rows at
+// a time, each with two sums (even and odd n), so that eight chains of multiply-adds overlap.
+template <class S>
+void one_row_weight_gradient(const S* delta, const S* z, Index rows, Index cols, Index ld, S* dw,
+                             bool accumulate) {
+  using P = typename Eigen::internal::packet_traits<S>::type;
+  using Eigen::internal::padd;
+  using Eigen::internal::pmadd;
+  using Eigen::internal::ploadu;
+  using Eigen::internal::pset1;
+  constexpr Index W = Eigen::internal::packet_traits<S>::size;
+  const auto finish = [&](Index i, P sum) {
+    if (accumulate) sum = padd(sum, ploadu<P>(dw + i));
+    Eigen::internal::pstoreu(dw + i, sum);
+  };
+  Index i = 0;
+  for (; i + W <= rows; i += 4 * W) {
+    const Index packets = std::min<Index>(4, (rows - i) / W);
+    P acc[2][4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) acc[0][q] = acc[1][q] = pset1<P>(S(0));
+    Index n = 0;
+    for (; n < cols; n += 2)
+#pragma GCC unroll 2
+      for (int e = 0; e < 2; ++e) {
+        if (e == 1 && n + 1 == cols) break;
+        const P d = pset1<P>(delta[n + e]);
+        const S* col = z + i + (n + e) * ld;
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; ++q)
+          if (q < packets) acc[e][q] = pmadd(ploadu<P>(col + q * W), d, acc[e][q]);
+      }
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q)
+      if (q < packets) finish(i + q * W, padd(acc[0][q], acc[1][q]));
+    if (packets < 4) {
+      i += packets * W;
+      break;
+    }
+  }
+  for (; i < rows; ++i) {
+    S sum[2] = {};
+    for (Index n = 0; n < cols; ++n) sum[n % 2] += delta[n] * z[i + n * ld];
+    dw[i] = accumulate ? dw[i] + (sum[0] + sum[1]) : sum[0] + sum[1];
+  }
+}
+}  // namespace
+
 template <class S>
 void Mlp<S>::propagate(Cache<S>& cache, Vec<S>* grad, Index c0, Index nc, ThreadPool* pool,
                        const RangeStep* step) const {
   const int L = layers();
   if (grad) grad->resize(num_params_);
+  // An output layer of one unit: ∂E/∂W^(L) = δ^(L+1) z̃^(L)ᵀ, a sum of z̃^(L)'s columns, is taken
+  // panel by panel while backprop_delta has them in cache (it reads z^(L) for h'), rather than
+  // as a product that streams z̃^(L) once more for one multiply-add per value.
+  const bool one_output = grad && L >= 2 && nc > 0 && spec_.sizes[std::size_t(L)] == 1 &&
+                          W_owner(L) == L && update_of(L) == Update::overwrite;
   for (int k = L; k >= 1; --k) {
     const auto ku = std::size_t(k);
     const auto delta_next = cache.delta[ku + 1].middleCols(c0, nc);
     // δ^(k) first: it is the last reader of W^(k), which a fused step then overwrites.
-    if (k > 1)
+    if (k > 1) {
+      const auto& z_in = cache.input_of(k);
+      auto last = [&](Index j0, Index cols) {
+        one_row_weight_gradient(delta_next.data() + j0, z_in.data() + (c0 + j0) * z_in.rows(), z_in.rows(),
+                                cols, z_in.rows(), W(*grad, k).data(), j0 > 0);
+      };
       backprop_delta<S>(W(k), delta_next, mask_of(cache, k, c0, nc), spec_.activations[ku - 2],
                         cache.a[ku].middleCols(c0, nc), cache.z[ku].middleCols(c0, nc),
-                        cache.g[ku].middleCols(c0, nc), cache.delta[ku].middleCols(c0, nc), pool);
+                        cache.g[ku].middleCols(c0, nc), cache.delta[ku].middleCols(c0, nc), pool,
+                        k == L && one_output ? Epilogue(last) : Epilogue());
+    }
     if (!grad) continue;
     const auto z_in = cache.input_of(k).middleCols(c0, nc);
-    if (step) {
+    if (k == L && one_output) {
+      if (step) (*step)(W_offset(k), spec_.sizes[ku - 1]);
+    } else if (step) {
       // W^(k) is column-major, so rows [r0, r0 + nr) of column j start at W_offset + j·rows + r0.
       const Index rows = spec_.sizes[ku], offset = W_offset(k);
       // A product in one block steps each panel of columns (contiguous in θ) as the gemm

@@ -283,6 +283,51 @@ TEST(Layer, AccumulateAddsToWhatIsThere) {
   EXPECT_LT((db - b - a.rowwise().sum()).cwiseAbs().maxCoeff(), 1e-14);
 }
 
+// ∂E/∂b = Σ_n δ_n against a long double sum, within the bound of any order of summation,
+// γ_{N−1} Σ_n |δ_n| (γ_k = k u/(1 − k u)), plus one rounding when it accumulates: one row that is
+// contiguous, one that is not (a row of a larger matrix), whole packets of rows and a tail, column
+// counts that leave 1–3 columns beside the four sums, and a range of columns of a larger matrix.
+template <class S>
+void expect_bias_gradient_sums_columns() {
+  Rng rng = make_rng(16, 0);
+  const Mat<S> big = gaussian(37, 131, rng).cast<S>();
+  const long double u = std::numeric_limits<S>::epsilon() / 2;
+  struct Case {
+    Index r0, rows, c0, cols;
+  };
+  for (const Case& c : {Case{0, 1, 0, 131}, Case{5, 1, 3, 127}, Case{0, 37, 0, 131}, Case{0, 32, 1, 129},
+                        Case{3, 16, 2, 7}, Case{0, 8, 0, 1}, Case{0, 37, 4, 0}}) {
+    const Mat<S> whole = big.middleRows(c.r0, c.rows);  // a 1-row Mat is contiguous, a row of big not
+    for (bool contiguous : {true, false}) {
+      if (!contiguous && c.rows == 37) continue;
+      const ConstMatRef<S> delta = contiguous ? ConstMatRef<S>(whole.middleCols(c.c0, c.cols))
+                                              : ConstMatRef<S>(big.block(c.r0, c.c0, c.rows, c.cols));
+      for (Update update : {Update::overwrite, Update::accumulate}) {
+        Vec<S> db = Vec<S>::Constant(c.rows, S(0.25));
+        bias_gradient<S>(delta, db, update);
+        const long double k = std::max<long double>(c.cols - 1, 0), gamma = k * u / (1 - k * u);
+        for (Index i = 0; i < c.rows; ++i) {
+          long double sum = 0, abs_sum = 0;
+          for (Index j = 0; j < c.cols; ++j) {
+            sum += delta(i, j);
+            abs_sum += std::abs(static_cast<long double>(delta(i, j)));
+          }
+          long double expected = sum, bound = gamma * abs_sum;
+          if (update == Update::accumulate) {
+            expected += 0.25L;
+            bound = (1 + u) * bound + u * std::abs(expected);
+          }
+          EXPECT_LE(std::abs(db[i] - expected), bound)
+              << c.rows << "×" << c.cols << (contiguous ? "" : " strided") << " row " << i
+              << (update == Update::accumulate ? " accumulating" : "");
+        }
+      }
+    }
+  }
+}
+TEST(Layer, BiasGradientSumsColumnsDouble) { expect_bias_gradient_sums_columns<double>(); }
+TEST(Layer, BiasGradientSumsColumnsFloat) { expect_bias_gradient_sums_columns<float>(); }
+
 TEST(Layer, MisuseNamesTheShapes) {
   const Mat<double> W = Mat<double>::Zero(3, 4), z = Mat<double>::Zero(5, 2);
   Mat<double> a(3, 2);

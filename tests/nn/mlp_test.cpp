@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "nnlab/core/error.hpp"
@@ -159,6 +160,49 @@ TEST(MlpGradient, ChunkedBatches) {
       SCOPED_TRACE(to_string(loss) + " / " + to_string(kind));
       gradient_error(spec, seed++, 150);  // chunks of 80 and 70 columns
     }
+}
+
+// One output unit: ∂E/∂W^(L) is summed from z̃^(L)'s columns panel by panel inside the backward
+// pass (Mlp::propagate), not by a product. Hidden widths that leave no whole packet (3), one and a
+// tail (9), and four packets and one more (40); with dropout on z^(L) (z̃ ≠ z); a batch in one
+// piece (5) and one in two column chunks (150).
+TEST(MlpGradient, OneOutputUnit) {
+  std::uint64_t seed = 81;
+  for (Index width : {3, 9, 40})
+    for (DropoutKind kind : {DropoutKind::none, DropoutKind::inverted})
+      for (Index N : {5, 150}) {
+        MlpSpec spec = spec_of({2, 7, width, 1}, Activation::tanh, Loss::mse);
+        spec.dropout = kind;
+        if (kind != DropoutKind::none) spec.keep = {1.0, 0.8, 0.6};
+        SCOPED_TRACE("width " + std::to_string(width) + ", " + to_string(kind) + ", N = " + std::to_string(N));
+        gradient_error(spec, seed++, N);
+      }
+}
+
+// The same net stepped inside backprop (loss_gradient_step) and after it: the same gradient bit
+// for bit, every parameter stepped once, the same θ.
+TEST(MlpGradient, OneOutputUnitFusedStepEqualsPlain) {
+  const MlpSpec spec = spec_of({2, 9, 40, 1}, Activation::tanh, Loss::mse);
+  Mlp<double> net(spec);
+  Rng rng = make_rng(83, 0);
+  net.init(rng);
+  const Problem pr = make_problem(spec, 100, rng);
+  Cache<double> plain_cache, fused_cache;
+  Vec<double> g_plain, g_fused;
+  net.loss_and_gradient(pr.X, pr.T, plain_cache, g_plain);
+  Vec<double> expected = net.theta(), stepped = Vec<double>::Zero(net.num_params());
+  for (Index i = 0; i < expected.size(); ++i) expected[i] -= 0.1 * g_plain[i];
+  Mlp<double> fused = net;
+  const Mlp<double>::RangeStep step = [&](Index offset, Index len) {
+    for (Index i = offset; i < offset + len; ++i) {
+      fused.theta()[i] -= 0.1 * g_fused[i];
+      stepped[i] += 1;
+    }
+  };
+  fused.loss_gradient_step(pr.X, pr.T, fused_cache, g_fused, step);
+  EXPECT_TRUE(g_fused == g_plain);
+  EXPECT_TRUE(stepped == Vec<double>::Ones(net.num_params()));
+  EXPECT_TRUE(fused.theta() == expected);
 }
 
 // The chunked loss_and_gradient against forward() + backward() on the whole batch at once.
@@ -548,6 +592,38 @@ void expect_accurate_derivatives_at_saturation() {
 
 TEST(Activation, DerivativesStayAccurateAtSaturationDouble) { expect_accurate_derivatives_at_saturation<double>(); }
 TEST(Activation, DerivativesStayAccurateAtSaturationFloat) { expect_accurate_derivatives_at_saturation<float>(); }
+
+// tanh's h' away from saturation is g·(1 − z²) from the given z: within one rounding of each
+// product (1 − z² by FMA or not, then the product with g) of the long double value, at every
+// length from 1 to 200 (whole blocks of 64 values and every partial one, every partial vector),
+// each value with the bits it has in the long batch, and the same in place (out aliasing g).
+template <class S>
+void expect_tanh_derivative_from_z() {
+  Rng rng = make_rng(23, 0);
+  const Index n = 200;
+  Mat<S> a(1, n), g(1, n), z, d;
+  for (Index i = 0; i < n; ++i) {
+    a(0, i) = S(2.5 * (2 * uniform01(rng) - 1));  // 1 − |z| ≥ 0.013: the z-based form everywhere
+    g(0, i) = S(normal(rng));
+  }
+  activate(Activation::tanh, a, z);
+  times_derivative(Activation::tanh, a, z, g, d);
+  const long double u = std::numeric_limits<S>::epsilon() / 2;
+  for (Index i = 0; i < n; ++i) {
+    const long double zi = z(0, i), hp = 1 - zi * zi, exact = g(0, i) * hp;
+    // 1 − z² rounded (and z² before it, relative to z² ≤ 1 − |1 − z²|·…: bounded by u·z²), then ·g.
+    const long double bound = u * std::abs(exact) + 2 * u * std::abs(g(0, i)) * (zi * zi + std::abs(hp));
+    EXPECT_LE(std::abs(d(0, i) - exact), bound) << "h'(" << a(0, i) << ")";
+  }
+  for (Index m = 1; m <= n; ++m) {
+    Mat<S> dm, gm = g.leftCols(m);
+    times_derivative<S>(Activation::tanh, a.leftCols(m), z.leftCols(m), g.leftCols(m), dm);
+    times_derivative<S>(Activation::tanh, a.leftCols(m), z.leftCols(m), gm, gm);  // in place
+    EXPECT_TRUE(dm == d.leftCols(m) && gm == d.leftCols(m)) << "length " << m;
+  }
+}
+TEST(Activation, TanhDerivativeFromZDouble) { expect_tanh_derivative_from_z<double>(); }
+TEST(Activation, TanhDerivativeFromZFloat) { expect_tanh_derivative_from_z<float>(); }
 
 // One seeded training step's loss, gradient and HVP must be the same bit for bit on 1 and on 2
 // threads.

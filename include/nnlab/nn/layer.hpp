@@ -23,6 +23,7 @@
 
 #include <Eigen/Core>
 
+#include "nnlab/core/gemm.hpp"
 #include "nnlab/core/rng.hpp"
 #include "nnlab/core/thread_pool.hpp"
 #include "nnlab/core/types.hpp"
@@ -70,11 +71,15 @@ void weight_gradient(ConstMatRef<Scalar> delta_next, ConstMatRef<Scalar> z_in, M
 template <class Scalar>
 void bias_gradient(ConstMatRef<Scalar> delta_next, VecRef<Scalar> db, Update update);
 // g = m ⊙ Wᵀ δ_next, then δ = h'(a) ⊙ g panel by panel as in dense_forward; a and z = h(a) are the
-// layer below's (sigmoid and tanh read h' from z). g is kept: R{δ} needs it.
+// layer below's (sigmoid and tanh read h' from z). g is kept: R{δ} needs it. then(j0, cols), if
+// given, is called on each range of columns once δ's are final, in column order, while they are
+// in cache (per panel when the product is one block, once at the end when it runs in row
+// blocks): the place for other work on the same columns. It must not call nnlab::gemm, whose
+// buffers the product around it is still using.
 template <class Scalar>
 void backprop_delta(ConstMatRef<Scalar> W, ConstMatRef<Scalar> delta_next, MaskRef<Scalar> m,
                     Activation h, ConstMatRef<Scalar> a, ConstMatRef<Scalar> z, MatRef<Scalar> g,
-                    MatRef<Scalar> delta, ThreadPool* pool);
+                    MatRef<Scalar> delta, ThreadPool* pool, const Epilogue& then = {});
 
 // ------------------------------------------------------------------ R-operator
 // R{a} (+)= V z̃ + v_b, for an input z̃ that does not depend on the parameters (R{z̃} = 0).
