@@ -6,9 +6,14 @@ namespace nnlab::experiment {
 
 Claim Claim::check(std::string statement, std::string quantity, std::string measured,
                    double value, double lo, double hi, std::string test) {
-  Claim claim{.statement = std::move(statement), .quantity = std::move(quantity),
-              .measured = std::move(measured), .test = std::move(test), .value = value, .lo = lo,
-              .hi = hi};
+  Claim claim;  // assigned, not designated: severity, part and wall_clock keep their defaults
+  claim.statement = std::move(statement);
+  claim.quantity = std::move(quantity);
+  claim.measured = std::move(measured);
+  claim.test = std::move(test);
+  claim.value = value;
+  claim.lo = lo;
+  claim.hi = hi;
   claim.pass = lo <= value && value <= hi;  // false whenever any of them is NaN
   return claim;
 }

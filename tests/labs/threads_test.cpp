@@ -24,7 +24,9 @@ TEST_P(Threads, ResultsAreBitIdenticalOnOneAndTwoThreads) {
   }
   ASSERT_EQ(a.tables.size(), b.tables.size());
   for (std::size_t k = 0; k < a.tables.size(); ++k)
-    if (!a.tables[k].wall_clock) EXPECT_EQ(a.tables[k].rows, b.tables[k].rows) << a.tables[k].id;
+    if (!a.tables[k].wall_clock) {
+      EXPECT_EQ(a.tables[k].rows, b.tables[k].rows) << a.tables[k].id;
+    }
   ASSERT_EQ(a.figures.size(), b.figures.size());
   for (std::size_t k = 0; k < a.figures.size(); ++k) {
     const Figure &f = a.figures[k], &g = b.figures[k];
@@ -37,9 +39,10 @@ TEST_P(Threads, ResultsAreBitIdenticalOnOneAndTwoThreads) {
     }
     ASSERT_EQ(f.field.has_value(), g.field.has_value()) << f.id;
     // NaN cells (blank) compare unequal to themselves: compare the bits.
-    if (f.field)
+    if (f.field) {
       EXPECT_EQ(0, std::memcmp(f.field->z.data(), g.field->z.data(), f.field->z.size() * sizeof(double)))
           << f.id;
+    }
   }
 }
 

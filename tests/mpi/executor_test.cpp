@@ -39,7 +39,9 @@ TEST(MpiExecutor, EveryRankGetsEveryResultAsASingleProcessDoes) {
   for (std::size_t i = 0; i < who.size(); ++i) {
     EXPECT_EQ(who[i].u, double(i));
     ranks.insert(who[i].rank);
-    if (i > 0) EXPECT_GE(who[i].rank, who[i - 1].rank);  // static blocks, in rank order
+    if (i > 0) {
+      EXPECT_GE(who[i].rank, who[i - 1].rank);  // static blocks, in rank order
+    }
   }
   EXPECT_EQ(ranks.size(), std::size_t(mpi::size()));
 }

@@ -54,7 +54,9 @@ TEST(NoisyGd, StationaryVarianceIsTheDiscreteChains) {
     std::printf("λ = %.1f: variance %.5f, discrete %.5f, continuous %.5f, SE %.5f\n", l, variance, discrete,
                 continuous, se);
     EXPECT_NEAR(variance, discrete, 4 * se);
-    if (l == 1.0) EXPECT_GT(std::abs(variance - continuous), 10 * se);
+    if (l == 1.0) {
+      EXPECT_GT(std::abs(variance - continuous), 10 * se);
+    }
   }
 }
 

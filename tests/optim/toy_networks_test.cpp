@@ -105,7 +105,9 @@ TEST(DeepChain, EscapeFromTheOriginSlowsWithDepth) {
     }
     const double time = h * double(steps);
     EXPECT_GT(time, 2 * previous_time) << N;
-    if (N >= 3) EXPECT_NEAR(time * double(N - 2) * std::pow(eps, double(N - 2)), 1.0, 0.2) << N;
+    if (N >= 3) {
+      EXPECT_NEAR(time * double(N - 2) * std::pow(eps, double(N - 2)), 1.0, 0.2) << N;
+    }
     previous_time = time;
   }
 }
