@@ -90,6 +90,11 @@ void micro_kernel(Index k, const S* Ap, Index lda, const S* B, Index rsb, Index 
   }
 }
 
+// The micro-kernel's shape: MR packets of rows × NR columns.
+template <int MR, int NR>
+struct Shape {};
+constexpr int vector_registers = EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS;
+
 // Columns [0, n) of one row block: NR columns at a time, the rest by narrower blocks.
 template <class S, int MR, int NR, bool prefetch_b>
 void column_blocks(Index n, Index k, const S* Ap, Index lda, const S* B, Index rsb, Index csb,
@@ -255,8 +260,9 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   // Slices of at most gemm_depth along k, so that a block's rows of A and columns of B
   // stay in L2 and L1 however long k is; slices after the first accumulate, without the bias.
   // In each, panels of gemm_panel columns, each finished (all row blocks, then in the last
-  // slice the epilogue) while it is in L1. Row blocks of 4, 2, 1 packets; 24 accumulators leave
-  // registers for A and B.
+  // slice the epilogue) while it is in L1. Row blocks as wide as the registers allow: with 32
+  // (AVX-512) 4, 2, 1 packets × 6, 12, 16 columns, with 16 (AVX2) 2, 1 packets × 6, 12; the
+  // accumulators leave registers for A and B.
   for (Index p0 = 0; p0 == 0 || p0 < k; p0 += gemm_depth) {  // once even if k = 0: C = b 1ᵀ
     const Index kc = std::min(gemm_depth, k - p0);
     const bool first = p0 == 0, last = p0 + kc == k;
@@ -265,20 +271,26 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
       const S* b = B.data + j0 * B.col_stride + p0 * B.row_stride;
       for (Index i0 = 0; i0 < m;) {
         const Index rows_left = m - i0, packets = (rows_left + W - 1) / W;
-        const auto run = [&](auto kernel, Index rows) {
+        const auto run = [&]<int MR, int NR>(Shape<MR, NR>) {
+          const auto kernel = prefetch_b ? column_blocks<S, MR, NR, true> : column_blocks<S, MR, NR, false>;
+          const Index rows = std::min(rows_left, MR * W);
           kernel(nc, kc, Ap + i0 + p0 * lda, lda, b, B.row_stride, B.col_stride, C + i0 + j0 * ldc,
                  ldc, rows, accumulate || !first, bias && first ? bias + i0 : nullptr);
           i0 += rows;
         };
-        if (packets >= 4)
-          prefetch_b ? run(column_blocks<S, 4, 6, true>, std::min(rows_left, 4 * W))
-                     : run(column_blocks<S, 4, 6, false>, std::min(rows_left, 4 * W));
-        else if (packets >= 2)
-          prefetch_b ? run(column_blocks<S, 2, 12, true>, std::min(rows_left, 2 * W))
-                     : run(column_blocks<S, 2, 12, false>, std::min(rows_left, 2 * W));
-        else
-          prefetch_b ? run(column_blocks<S, 1, 16, true>, std::min(rows_left, W))
-                     : run(column_blocks<S, 1, 16, false>, std::min(rows_left, W));
+        if constexpr (vector_registers >= 32) {
+          if (packets >= 4)
+            run(Shape<4, 6>{});
+          else if (packets >= 2)
+            run(Shape<2, 12>{});
+          else
+            run(Shape<1, 16>{});
+        } else {
+          if (packets >= 2)
+            run(Shape<2, 6>{});
+          else
+            run(Shape<1, 12>{});
+        }
       }
       if (epilogue && last) epilogue(j0, nc);
     }
