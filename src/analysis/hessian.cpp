@@ -50,59 +50,100 @@ void for_each_block(ThreadPool* pool, Index blocks, const Body& body) {
 }
 
 // The kernels of the passes, on C ≤ 4 columns q_c of one row block at a time (so that each entry
-// of w is loaded once per 4 columns), all sums in double. With AVX-512 a column's floats are
-// widened 8 at a time; the plain loops are for builds without it (one column at a time, they read
-// a 30-column float basis at 3 GB/s here, the AVX-512 kernels at 12–15 GB/s).
+// of w is loaded once per 4 columns), all sums in double. With AVX-512 or AVX2 a column's floats
+// are widened a register (8 or 4 lanes) at a time; the plain loops are for builds with neither
+// (one column at a time, they read a 30-column float basis at 3 GB/s on an Intel Xeon, the
+// AVX-512 kernels at 12–15 GB/s).
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-inline __m512d load8(const double* p) { return _mm512_loadu_pd(p); }
-inline __m512d load8(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
-inline __m512d load8(const double* p, __mmask8 m) { return _mm512_maskz_loadu_pd(m, p); }
-inline __m512d load8(const float* p, __mmask8 m) { return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, p)); }
+#define NNLAB_HESSIAN_SIMD
+struct Lanes {
+  using V = __m512d;
+  static constexpr Index size = 8;
+  static __mmask8 first(Index r) { return __mmask8((1u << r) - 1); }
+  static V zero() { return _mm512_setzero_pd(); }
+  static V set1(double x) { return _mm512_set1_pd(x); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V load(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+  // The first r < size lanes, the others 0.
+  static V load(const double* p, Index r) { return _mm512_maskz_loadu_pd(first(r), p); }
+  static V load(const float* p, Index r) { return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(first(r), p)); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static void store(double* p, V v, Index r) { _mm512_mask_storeu_pd(p, first(r), v); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_pd(a, b, c); }
+  static double sum(V v) { return _mm512_reduce_add_pd(v); }
+};
+#elif defined(__AVX2__) && defined(__FMA__)
+#define NNLAB_HESSIAN_SIMD
+struct Lanes {
+  using V = __m256d;
+  static constexpr Index size = 4;
+  static __m256i first64(Index r) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(r), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static __m128i first32(Index r) { return _mm_cmpgt_epi32(_mm_set1_epi32(int(r)), _mm_setr_epi32(0, 1, 2, 3)); }
+  static V zero() { return _mm256_setzero_pd(); }
+  static V set1(double x) { return _mm256_set1_pd(x); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V load(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+  // The first r < size lanes, the others 0.
+  static V load(const double* p, Index r) { return _mm256_maskload_pd(p, first64(r)); }
+  static V load(const float* p, Index r) { return _mm256_cvtps_pd(_mm_maskload_ps(p, first32(r))); }
+  static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  static void store(double* p, V v, Index r) { _mm256_maskstore_pd(p, first64(r), v); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_pd(a, b, c); }
+  static double sum(V v) {
+    const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
+  }
+};
+#endif
 
+#ifdef NNLAB_HESSIAN_SIMD
 // x_c = q_cᵀ w and, unless u is nullptr_t, y_c = q_cᵀ u, for c < C, over n rows.
 template <int C, class B, class U>
 void column_dots(const B* const* q, const double* w, const U* u, Index n, double* x, double* y) {
+  using L = Lanes;
   constexpr bool with_u = !std::is_same_v<U, std::nullptr_t>;
-  __m512d ax[C], ay[C];
-  for (int c = 0; c < C; ++c) ax[c] = ay[c] = _mm512_setzero_pd();
+  L::V ax[C], ay[C];
+  for (int c = 0; c < C; ++c) ax[c] = ay[c] = L::zero();
   const auto step = [&](Index i, auto load) {
-    const __m512d wv = load(w + i);
-    __m512d uv = _mm512_setzero_pd();
+    const L::V wv = load(w + i);
+    L::V uv = L::zero();
     if constexpr (with_u) uv = load(u + i);
     for (int c = 0; c < C; ++c) {
-      const __m512d qv = load(q[c] + i);
-      ax[c] = _mm512_fmadd_pd(qv, wv, ax[c]);
-      if constexpr (with_u) ay[c] = _mm512_fmadd_pd(qv, uv, ay[c]);
+      const L::V qv = load(q[c] + i);
+      ax[c] = L::fmadd(qv, wv, ax[c]);
+      if constexpr (with_u) ay[c] = L::fmadd(qv, uv, ay[c]);
     }
   };
   Index i = 0;
-  for (; i + 8 <= n; i += 8) step(i, [](const auto* p) { return load8(p); });
-  if (i < n) {
-    const auto m = __mmask8((1u << (n - i)) - 1);
-    step(i, [m](const auto* p) { return load8(p, m); });
-  }
+  for (; i + L::size <= n; i += L::size) step(i, [](const auto* p) { return L::load(p); });
+  if (i < n) step(i, [r = n - i](const auto* p) { return L::load(p, r); });
   for (int c = 0; c < C; ++c) {
-    x[c] = _mm512_reduce_add_pd(ax[c]);
-    if constexpr (with_u) y[c] = _mm512_reduce_add_pd(ay[c]);
+    x[c] = L::sum(ax[c]);
+    if constexpr (with_u) y[c] = L::sum(ay[c]);
   }
 }
 
 // w ← w − Σ_c h_c q_c over n rows.
 template <int C, class B>
 void subtract_columns(const B* const* q, const double* h, double* w, Index n) {
-  __m512d hv[C];
-  for (int c = 0; c < C; ++c) hv[c] = _mm512_set1_pd(h[c]);
+  using L = Lanes;
+  L::V hv[C];
+  for (int c = 0; c < C; ++c) hv[c] = L::set1(h[c]);
   Index i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m512d wv = _mm512_loadu_pd(w + i);
-    for (int c = 0; c < C; ++c) wv = _mm512_fnmadd_pd(load8(q[c] + i), hv[c], wv);
-    _mm512_storeu_pd(w + i, wv);
+  for (; i + L::size <= n; i += L::size) {
+    L::V wv = L::load(w + i);
+    for (int c = 0; c < C; ++c) wv = L::fnmadd(L::load(q[c] + i), hv[c], wv);
+    L::store(w + i, wv);
   }
   if (i < n) {
-    const auto m = __mmask8((1u << (n - i)) - 1);
-    __m512d wv = _mm512_maskz_loadu_pd(m, w + i);
-    for (int c = 0; c < C; ++c) wv = _mm512_fnmadd_pd(load8(q[c] + i, m), hv[c], wv);
-    _mm512_mask_storeu_pd(w + i, m, wv);
+    const Index r = n - i;
+    L::V wv = L::load(w + i, r);
+    for (int c = 0; c < C; ++c) wv = L::fnmadd(L::load(q[c] + i, r), hv[c], wv);
+    L::store(w + i, wv, r);
   }
 }
 #else
