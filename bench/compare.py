@@ -55,7 +55,7 @@ def run(cmd, env=None, what="", pin=False):
 # Microarchitectures by CPUID family/model. Under a hypervisor the model number may be masked (one
 # Sapphire Rapids guest reports Intel model 167, a desktop part's), so Intel parts are also named
 # from the features that first came with them.
-AMD_FAMILIES = {23: "Zen / Zen 2", 25: "Zen 3 / Zen 4", 26: "Zen 5"}
+AMD_FAMILIES = {23: "Zen / Zen 2", 26: "Zen 5"}
 INTEL_MODELS = {85: "Skylake-SP / Cascade Lake", 106: "Ice Lake-SP", 108: "Ice Lake-SP",
                 143: "Sapphire Rapids", 207: "Emerald Rapids", 173: "Granite Rapids",
                 174: "Granite Rapids"}
@@ -85,6 +85,8 @@ def microarchitecture(fields):
     except ValueError:
         return "unknown"
     if vendor == "AuthenticAMD":
+        if family == 25:  # Zen 4 is the first AMD core with AVX-512
+            return f"Zen 4 (model {model})" if "avx512f" in flags else f"Zen 3 (model {model})"
         return AMD_FAMILIES.get(family, f"AMD family {family}")
     if vendor == "GenuineIntel" and family == 6:
         if model in INTEL_MODELS:
