@@ -3,7 +3,7 @@
 // Softplus h = log(1 + eᵃ) is evaluated as max(a,0) + log1p(e^{−|a|}) to avoid overflow.
 #include "nnlab/nn/activation.hpp"
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -124,9 +124,46 @@ double tanh_one(double x) {
   const double m = std::fma(two_n, r * p, two_n - 1);
   return std::copysign(m / (-2 - m), x);
 }
+#if defined(__AVX2__) && defined(__FMA__)
+// tanh_one on 4 lanes, the same operations in the same order (so the same bits): GCC 12 does not
+// vectorize tanh_one's loop for AVX2 (the clamp is a branch to it), which left it scalar, 17×
+// slower per value than float's tanh on an AMD Zen 3.
+void tanh_double(const double* x, double* z, Index n) {
+  constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1,
+                   ln2_lo = 0x1.abc9e3b39803fp-56, round_bits = 0x1.8p52;
+  constexpr double c[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                          1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                          1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  const auto k = [](double v) { return _mm256_set1_pd(v); };
+  const auto fma = [](__m256d a, __m256d b, __m256d d) { return _mm256_fmadd_pd(a, b, d); };
+  const __m256d sign = k(-0.0);
+  Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = _mm256_loadu_pd(x + i);
+    // min(20, |x|) keeps a NaN, as std::min(|x|, 20) does
+    const __m256d y = _mm256_mul_pd(k(-2), _mm256_min_pd(k(20), _mm256_andnot_pd(sign, v)));
+    const __m256d t = fma(y, k(log2e), k(round_bits));
+    const __m256d nn = _mm256_sub_pd(t, k(round_bits));
+    const __m256d minus_n = _mm256_xor_pd(nn, sign);
+    const __m256d r = fma(minus_n, k(ln2_lo), fma(minus_n, k(ln2_hi), y));
+    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
+    const __m256d p01 = fma(fma(k(c[3]), r, k(c[2])), r2, fma(k(c[1]), r, k(c[0])));
+    const __m256d p23 = fma(fma(k(c[7]), r, k(c[6])), r2, fma(k(c[5]), r, k(c[4])));
+    const __m256d p4 = fma(fma(k(c[11]), r, k(c[10])), r2, fma(k(c[9]), r, k(c[8])));
+    const __m256d p = fma(fma(k(c[12]), r4, p4), r8, fma(p23, r4, p01));
+    const __m256d two_n = _mm256_castsi256_pd(_mm256_add_epi64(
+        _mm256_slli_epi64(_mm256_castpd_si256(t), 52), _mm256_set1_epi64x(std::int64_t(1023) << 52)));
+    const __m256d m = fma(two_n, _mm256_mul_pd(r, p), _mm256_sub_pd(two_n, k(1)));
+    const __m256d q = _mm256_div_pd(m, _mm256_sub_pd(k(-2), m));
+    _mm256_storeu_pd(z + i, _mm256_or_pd(_mm256_andnot_pd(sign, q), _mm256_and_pd(sign, v)));
+  }
+  for (; i < n; ++i) z[i] = tanh_one(x[i]);
+}
+#else
 void tanh_double(const double* x, double* z, Index n) {
   for (Index i = 0; i < n; ++i) z[i] = tanh_one(x[i]);
 }
+#endif
 #endif
 
 template <class S>

@@ -502,13 +502,16 @@ TEST(Activation, VectorizedTanhMatchesStd) {
     worst = std::max(worst, std::abs(z(0, i) - exact) / std::max(std::abs(exact), 0x1p-1022));
   }
   EXPECT_LE(worst, 3 * 0x1p-52);  // 3 ulp (measured worst: 2.1)
-  Mat<double> special(1, 3), t;
+  // Five: the first four go through the vector kernel (AVX2: 4 lanes), the last through the tail.
+  Mat<double> special(1, 5), t;
   special << std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
-      std::numeric_limits<double>::quiet_NaN();
+      std::numeric_limits<double>::quiet_NaN(), -0.0, std::numeric_limits<double>::quiet_NaN();
   activate(Activation::tanh, special, t);
   EXPECT_EQ(t(0, 0), 1.0);
   EXPECT_EQ(t(0, 1), -1.0);
   EXPECT_TRUE(std::isnan(t(0, 2)));  // a NaN must reach the loss, where divergence is caught
+  EXPECT_TRUE(t(0, 3) == 0.0 && std::signbit(t(0, 3)));
+  EXPECT_TRUE(std::isnan(t(0, 4)));
 }
 
 // The float activations (sigmoid and tanh by Eigen, softplus and GELU by SLEEF; identity and relu
