@@ -85,8 +85,9 @@ def microarchitecture(fields):
     except ValueError:
         return "unknown"
     if vendor == "AuthenticAMD":
-        if family == 25:  # Zen 4 is the first AMD core with AVX-512
-            return f"Zen 4 (model {model})" if "avx512f" in flags else f"Zen 3 (model {model})"
+        if family == 25:  # Zen 4: models 0x10-0x1f, 0x60-0x7f, 0xa0-0xaf, and the first with AVX-512
+            zen4 = "avx512f" in flags or model // 16 in (1, 6, 7, 10)
+            return f"Zen 4 (model {model})" if zen4 else f"Zen 3 (model {model})"
         return AMD_FAMILIES.get(family, f"AMD family {family}")
     if vendor == "GenuineIntel" and family == 6:
         if model in INTEL_MODELS:
