@@ -99,16 +99,17 @@ void tanh_double(const double* x, double* z, Index n) {
   }
 }
 #else
+// tanh_one's constants, shared with its AVX2 copy below, so that the two cannot drift apart.
+constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56,
+                 round_bits = 0x1.8p52;
+constexpr double inv_factorial[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                                    1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                                    1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
 // m = expm1(−2|x|) = 2ⁿ (e^r − 1) + (2ⁿ − 1), −2|x| = n ln2 + r, |r| ≤ ln2/2, and
 // e^r − 1 = r Σ_{k<13} r^k/(k+1)! (remainder < 2e-17 relative). 2ⁿ is built from the bits of the
 // rounding constant, so that no float-to-int conversion sees a NaN; branch-free, so that GCC
 // vectorizes the loop.
 double tanh_one(double x) {
-  constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1,
-                   ln2_lo = 0x1.abc9e3b39803fp-56, round_bits = 0x1.8p52;
-  constexpr double inv_factorial[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                                     1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
-                                     1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
   const double y = -2 * std::min(std::abs(x), 20.0);
   const double t = std::fma(y, log2e, round_bits);  // n = round(y / ln2) sits in t's low bits
   const double n = t - round_bits;
@@ -125,15 +126,11 @@ double tanh_one(double x) {
   return std::copysign(m / (-2 - m), x);
 }
 #if defined(__AVX2__) && defined(__FMA__)
-// tanh_one on 4 lanes, the same operations in the same order (so the same bits): GCC 12 does not
-// vectorize tanh_one's loop for AVX2 (the clamp is a branch to it), which left it scalar, 17×
-// slower per value than float's tanh on an AMD Zen 3.
+// tanh_one on 4 lanes, the same constants and operations in the same order, so the same bits
+// (tests/nn/activation_test.cpp): GCC 12 does not vectorize tanh_one's loop for AVX2 (the clamp is
+// a branch to it), which left it scalar, 17× slower per value than float's tanh on an AMD Zen 3.
 void tanh_double(const double* x, double* z, Index n) {
-  constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1,
-                   ln2_lo = 0x1.abc9e3b39803fp-56, round_bits = 0x1.8p52;
-  constexpr double c[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                          1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
-                          1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  const auto& c = inv_factorial;
   const auto k = [](double v) { return _mm256_set1_pd(v); };
   const auto fma = [](__m256d a, __m256d b, __m256d d) { return _mm256_fmadd_pd(a, b, d); };
   const __m256d sign = k(-0.0);

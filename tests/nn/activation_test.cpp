@@ -151,11 +151,13 @@ TEST(Activation, GeluSoftplusLimitsDouble) { expect_limits<double>(); }
 TEST(Activation, GeluSoftplusLimitsFloat) { expect_limits<float>(); }
 
 // Every length from 1 to 40 (every partial vector of 4, 8 and 16 lanes) gives each value the bits
-// it has in a long batch.
+// it has in a long batch: a vector kernel and its tail agree (the AVX2 tanh's tail is scalar code).
+// Not checked, as they are not so by design: tanh's h' and h'', whose formula is chosen per block
+// of 64 values (activation.cpp), and sigmoid, whose partial packet Eigen evaluates with std::exp.
 template <class S>
 void expect_same_at_every_length() {
   const Mat<S> a = Mat<S>::Random(1, 40) * S(6), g = Mat<S>::Random(1, 40);
-  for (Activation act : {Activation::gelu, Activation::softplus}) {
+  for (Activation act : {Activation::tanh, Activation::gelu, Activation::softplus}) {
     Mat<S> z, d, d2;
     activate(act, a, z);
     times_derivative(act, a, z, g, d);
@@ -163,14 +165,16 @@ void expect_same_at_every_length() {
     for (Index n = 1; n <= 40; ++n) {
       Mat<S> zn, dn, d2n;
       activate<S>(act, a.leftCols(n), zn);
+      EXPECT_TRUE(zn == z.leftCols(n)) << to_string(act) << " n = " << n;
+      if (act == Activation::tanh) continue;
       times_derivative<S>(act, a.leftCols(n), z.leftCols(n), g.leftCols(n), dn);
       times_second_derivative<S>(act, a.leftCols(n), z.leftCols(n), g.leftCols(n), d2n);
-      EXPECT_TRUE(zn == z.leftCols(n) && dn == d.leftCols(n) && d2n == d2.leftCols(n)) << to_string(act) << " n = " << n;
+      EXPECT_TRUE(dn == d.leftCols(n) && d2n == d2.leftCols(n)) << to_string(act) << " n = " << n;
     }
   }
 }
-TEST(Activation, GeluSoftplusSameAtEveryLengthDouble) { expect_same_at_every_length<double>(); }
-TEST(Activation, GeluSoftplusSameAtEveryLengthFloat) { expect_same_at_every_length<float>(); }
+TEST(Activation, SameAtEveryLengthDouble) { expect_same_at_every_length<double>(); }
+TEST(Activation, SameAtEveryLengthFloat) { expect_same_at_every_length<float>(); }
 
 }  // namespace
 }  // namespace nnlab::nn
