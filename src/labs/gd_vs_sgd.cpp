@@ -237,11 +237,13 @@ class GdVsSgd : public Lab {
   }
 
   std::vector<Mutant> mutants() const override {
+    // Parts: the variance formula is (b)'s theory; (a)'s noise floor scales with it at B ≪ N.
     return {{"replacement-formula",
-             "the variance tr(Σ)/B of sampling with replacement used for batches without replacement"},
-            {"finite-population-N", "the finite-population factor (N − B)/N instead of (N − B)/(N − 1)"},
-            {"inverse-B-squared", "the minibatch gradient's variance falls like 1/B² (the SE read as the variance)"},
-            {"inverse-sqrt-B", "the minibatch gradient's variance falls like 1/√B (the SE's scaling)"}};
+             "the variance tr(Σ)/B of sampling with replacement used for batches without replacement", {"b"}},
+            {"finite-population-N", "the finite-population factor (N − B)/N instead of (N − B)/(N − 1)", {"b"}},
+            {"inverse-B-squared", "the minibatch gradient's variance falls like 1/B² (the SE read as the variance)",
+             {"a", "b"}},
+            {"inverse-sqrt-B", "the minibatch gradient's variance falls like 1/√B (the SE's scaling)", {"a", "b"}}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -254,11 +256,16 @@ class GdVsSgd : public Lab {
     const Images images = load_images(params, context);
 
     auto since = result.mark();
-    context.report(0.05, "least squares: GD and SGD curves, noise floor");
-    const std::string curves = regression_curves(params, context, problem, result);
-    const std::string floor = noise_floor(params, context, theory, problem, result);
-    context.report(0.3, "images: GD and SGD training");
-    const std::string training = image_training(params, context, images, result);
+    std::string curves_floor_training;
+    if (runs_part(*this, context, "a")) {
+      context.report(0.05, "least squares: GD and SGD curves, noise floor");
+      const std::string curves = regression_curves(params, context, problem, result);
+      const std::string floor = noise_floor(params, context, theory, problem, result);
+      context.report(0.3, "images: GD and SGD training");
+      curves_floor_training = curves + " " + floor + " " + image_training(params, context, images, result);
+    } else {
+      curves_floor_training = skipped_part(*this, context);
+    }
     result.assign("a", since);
 
     since = result.mark();
@@ -269,7 +276,8 @@ class GdVsSgd : public Lab {
 
     since = result.mark();
     context.report(0.8, "throughput and data parallelism");
-    const std::string parallel = parallelism(params, context, images, result);
+    const std::string parallel =
+        runs_part(*this, context, "c") ? parallelism(params, context, images, result) : skipped_part(*this, context);
     result.assign("c", since);
     context.report(1.0, "done");
 
@@ -292,7 +300,7 @@ class GdVsSgd : public Lab {
         {"a",
          "What's the difference between regular gradient descent (GD) and stochastic gradient "
          "descent (SGD)?",
-         curves + " " + floor + " " + training,
+         curves_floor_training,
          R"(GD takes one step per pass over the data, along the exact gradient: $\theta_{k+1} = \theta_k - \eta\nabla L(\theta_k)$, $\nabla L = \frac{1}{N}\sum_{i=1}^N \nabla\ell_i$. SGD takes $N/B$ steps per pass, each along the gradient of a random batch: $\theta_{k+1} = \theta_k - \eta\,\hat g_B(\theta_k)$, with $\mathbb{E}[\hat g_B] = \nabla L$. On a quadratic $L - L^* = \frac{1}{2}e^\top H e$, $e = \theta - \theta^*$, GD contracts $e_{k+1} = (I - \eta H)e_k$, so
 
 $$L(\theta_k) - L^* \le \rho^{2k}\,(L(\theta_0) - L^*), \qquad \rho = \max_i |1 - \eta\lambda_i| .$$

@@ -367,6 +367,20 @@ bool runs_part(const Lab& lab, const Context& context, std::string_view part) {
   return true;
 }
 
+std::string skipped_part(const Lab& lab, const Context& context) {
+  const std::string_view mutant = active_mutant(lab, context);
+  for (const Mutant& m : lab.mutants())
+    if (m.name == mutant && !m.parts.empty()) {
+      std::vector<std::string> parts;
+      for (const std::string& part : m.parts) parts.push_back("(" + part + ")");
+      const std::string last = parts.back();
+      parts.pop_back();
+      return fmt::format("Not run: mutant {} replaces the theory of {}{}{} only.", mutant, fmt::join(parts, ", "),
+                         parts.empty() ? "" : " and ", last);
+    }
+  throw Error(fmt::format("skipped_part: lab '{}' runs every part under mutant '{}'", lab.id(), mutant));
+}
+
 void register_lab(std::unique_ptr<Lab> lab) {
   require(lab != nullptr, "register_lab: null lab");
   require(find_lab(lab->id()) == nullptr, "lab id '{}' is registered twice", lab->id());

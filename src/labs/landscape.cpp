@@ -138,6 +138,11 @@ std::vector<double> even_grid(double lo, double hi, int points) {
   return x;
 }
 
+// The parts a run measures: all, or under a mutant those whose theory it replaces (runs_part).
+struct Parts {
+  bool a, b, c, d;
+};
+
 class Landscape : public Lab {
  public:
   std::string id() const override { return "landscape"; }
@@ -170,11 +175,12 @@ class Landscape : public Lab {
 
   std::vector<Mutant> mutants() const override {
     return {{"unnormalized-directions",
-             "slice directions scaled as a whole to ‖θ*‖ instead of per neuron (no filter normalization)"},
-            {"hessian-psd", "the Hessian at a trained network is positive semidefinite"},
-            {"large-batch-flatter", "large-batch training finds flatter minima than small-batch training"},
-            {"slq-moment-is-trace", "the first moment of the spectral density is tr H (not tr H / D)"},
-            {"line-barrier", "the loss on the line from the initialization to the trained network has a barrier"}};
+             "slice directions scaled as a whole to ‖θ*‖ instead of per neuron (no filter normalization)", {"b"}},
+            {"hessian-psd", "the Hessian at a trained network is positive semidefinite", {"c"}},
+            {"large-batch-flatter", "large-batch training finds flatter minima than small-batch training", {"c"}},
+            {"slq-moment-is-trace", "the first moment of the spectral density is tr H (not tr H / D)", {"d"}},
+            {"line-barrier", "the loss on the line from the initialization to the trained network has a barrier",
+             {"a"}}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -192,25 +198,28 @@ class Landscape : public Lab {
     Rng data_rng = context.rng("data");
     const data::Dataset<double> images = data::random_subset(fashion.train, n, data_rng).cast<double>();
     context.report(0.0, "training and probing");
+    const Parts todo{runs_part(*this, context, "a"), runs_part(*this, context, "b"),
+                     runs_part(*this, context, "c"), runs_part(*this, context, "d")};
     std::vector<Run> runs;
     for (auto& v : context.trials<std::vector<double>>(
              "seeds", std::size_t(params.integer("trials")),
-             [&](std::size_t, Rng& rng) { return measure(params, theory, images, rng).pack(); }))
+             [&](std::size_t, Rng& rng) { return measure(params, theory, todo, images, rng).pack(); }))
       runs.push_back(Run::unpack(std::move(v)));
     context.report(0.9, "claims");
 
     Result result;
+    const std::string skipped = todo.a && todo.b && todo.c && todo.d ? "" : skipped_part(*this, context);
     auto since = result.mark();
-    const std::string line = line_part(theory, runs, result);
+    const std::string line = todo.a ? line_part(theory, runs, result) : skipped;
     result.assign("a", since);
     since = result.mark();
-    const std::string slice = slice_part(params, runs, result);
+    const std::string slice = todo.b ? slice_part(params, runs, result) : skipped;
     result.assign("b", since);
     since = result.mark();
-    const std::string sharp = sharpness_part(params, theory, runs, result);
+    const std::string sharp = todo.c ? sharpness_part(params, theory, runs, result) : skipped;
     result.assign("c", since);
     since = result.mark();
-    const std::string density = density_part(theory, runs, result);
+    const std::string density = todo.d ? density_part(theory, runs, result) : skipped;
     result.assign("d", since);
     context.report(1.0, "done");
 
@@ -259,7 +268,7 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
         "directions (d), and full-batch training ends {:.3g} times sharper in $\\lambda_{{\\max}}$ "
         "than small-batch SGD from the same start (c), as Keskar et al. reported; the Hessian at "
         "the small-batch minimum has negative eigenvalues (c).",
-        sharp_factor(runs));
+        todo.c || todo.d ? sharp_factor(runs) : std::nan(""));
     return result;
   }
 
@@ -280,8 +289,9 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     return r;
   }
 
+  // Lanczos, power iteration and Hutchinson's trace for (c) and (d), SLQ for (d) only.
   static Minimum probe(const Params& params, const train::NetworkObjective<double>& f,
-                       const Vec<double>& theta, Rng& rng) {
+                       const Vec<double>& theta, bool density_too, Rng& rng) {
     Minimum m;
     m.loss = f.value(theta);
     const analysis::HvpFn hvp = analysis::hvp_operator(f, theta);
@@ -296,6 +306,7 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     m.power = power.eigenvalue;
     const analysis::TraceEstimate t = analysis::hutchinson_trace(hvp, D, int(params.integer("hutchinson")), rng);
     m.trace = t.mean, m.trace_se = t.standard_error;
+    if (!density_too) return m;
     const analysis::SpectralDensity density = analysis::spectral_density(
         hvp, D, int(params.integer("slq_steps")), int(params.integer("slq_probes")), rng);
     m.moment1 = density.moment(1).value;
@@ -307,8 +318,8 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     return m;
   }
 
-  static Run measure(const Params& params, const Theory& theory, const data::Dataset<double>& images,
-                     Rng& rng) {
+  static Run measure(const Params& params, const Theory& theory, const Parts& todo,
+                     const data::Dataset<double>& images, Rng& rng) {
     Run run;
     const std::uint64_t seed = rng();
     const Index N = images.size();
@@ -324,13 +335,30 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     const train::NetworkObjective<double> f(net, images);
 
     // (a) the line θ₀ → θ*.
-    for (double a : line_grid()) run.line.push_back(f.value(Vec<double>(theta0 + a * (star - theta0))));
+    if (todo.a)
+      for (double a : line_grid()) run.line.push_back(f.value(Vec<double>(theta0 + a * (star - theta0))));
 
-    // (b) the slice around θ*, and the same slice after the ReLU rescaling of layer 1.
-    Vec<double> d1(star.size()), d2(star.size());
-    for (Index i = 0; i < d1.size(); ++i) d1[i] = normal(rng);
-    for (Index i = 0; i < d2.size(); ++i) d2[i] = normal(rng);
-    const Vec<double> g1 = d1, g2 = d2;
+    // (b) the slice around θ*, and the same slice after the ReLU rescaling of layer 1 (drawn
+    // whether or not it is measured, so that (c) and (d) draw the same numbers either way).
+    Vec<double> g1(star.size()), g2(star.size());
+    for (Index i = 0; i < g1.size(); ++i) g1[i] = normal(rng);
+    for (Index i = 0; i < g2.size(); ++i) g2[i] = normal(rng);
+    if (todo.b) slice(params, theory, net, f, star, g1, g2, run);
+
+    // (c, d) the Hessian at both minima.
+    if (todo.c || todo.d) {
+      run.small = probe(params, f, star, todo.d, rng);
+      run.large = probe(params, f, large.theta(), todo.d, rng);
+    }
+    return run;
+  }
+
+  // (b) the slice around θ* along the Gaussian draws g₁, g₂ made directions d₁, d₂, and the same
+  // slice after the ReLU rescaling of layer 1.
+  static void slice(const Params& params, const Theory& theory, nn::Mlp<double>& net,
+                    const train::NetworkObjective<double>& f, const Vec<double>& star, const Vec<double>& g1,
+                    const Vec<double>& g2, Run& run) {
+    Vec<double> d1 = g1, d2 = g2;
     theory.normalize(net, star, d1);
     theory.normalize(net, star, d2);
     const auto axis = even_grid(-params.real("extent"), params.real("extent"), int(params.integer("grid")));
@@ -350,11 +378,6 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
         const double v = f.value(Vec<double>(scaled + axis[i] * e1 + axis[j] * e2));
         run.rescaled_gap = std::max(run.rescaled_gap, std::abs(v - run.slice[i + G * j]) / run.slice[i + G * j]);
       }
-
-    // (c, d) the Hessian at both minima.
-    run.small = probe(params, f, star, rng);
-    run.large = probe(params, f, large.theta(), rng);
-    return run;
   }
 
   static double sharp_factor(const std::vector<Run>& runs) {

@@ -166,6 +166,8 @@ std::string_view active_mutant(const Lab& lab, const Context& context);
 // Whether the lab runs a part: always, except under a mutant that names its parts and not this
 // one — the part's measurements and claims would repeat the true theory's run, at full cost.
 bool runs_part(const Lab& lab, const Context& context, std::string_view part);
+// The text of a part runs_part skipped: "Not run: mutant M replaces the theory of (a) and (b) only."
+std::string skipped_part(const Lab& lab, const Context& context);
 
 // The parameter `fashion_dir` of a lab that reads Fashion-MNIST: the folder in the MNIST layout
 // (by default Debian's dataset-fashion-mnist) with the four files shared_fashion_mnist reads;
