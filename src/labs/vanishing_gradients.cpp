@@ -212,11 +212,14 @@ class VanishingGradients : public Lab {
   }
 
   std::vector<Mutant> mutants() const override {
-    return {{"lambda-N", "∂E/∂w₁₁⁽¹⁾ = λᴺ(∇_yE)₁x₁: one factor of λ per layer, N instead of N − 1"},
-            {"W-not-transpose", "the recursion applies W, not Wᵀ: ∇_yE must be an eigenvector of W"},
-            {"sigmoid-half", "the sigmoid's derivative is bounded by 1/2 instead of 1/4"},
-            {"no-derivative-factor", "the activation adds no factor: sigmoid nets are bounded by ‖W‖₂ per layer, as ReLU nets"},
-            {"clipping-cures-vanishing", "gradient clipping cures vanishing gradients too: clipped RNNs learn long sequences as well as short ones"}};
+    return {{"lambda-N", "∂E/∂w₁₁⁽¹⁾ = λᴺ(∇_yE)₁x₁: one factor of λ per layer, N instead of N − 1", {"b"}},
+            {"W-not-transpose", "the recursion applies W, not Wᵀ: ∇_yE must be an eigenvector of W", {"a", "b"}},
+            {"sigmoid-half", "the sigmoid's derivative is bounded by 1/2 instead of 1/4", {"c"}},
+            {"no-derivative-factor",
+             "the activation adds no factor: sigmoid nets are bounded by ‖W‖₂ per layer, as ReLU nets", {"c"}},
+            {"clipping-cures-vanishing",
+             "gradient clipping cures vanishing gradients too: clipped RNNs learn long sequences as well as short ones",
+             {"b"}}};
   }
 
   Result run(const Params& params, const Context& context) const override {
@@ -229,23 +232,30 @@ class VanishingGradients : public Lab {
         if (T != std::floor(T)) throw Error(fmt::format("{}: sequence lengths must be integers, got {}", name, T));
     Result result;
     auto since = result.mark();
-    const std::string general = general_evidence(params, context, theory, result);
+    const std::string general =
+        runs_part(*this, context, "a") ? general_evidence(params, context, theory, result) : skipped_part(*this, context);
     result.assign("a", since);
     since = result.mark();
-    context.report(0.2, "all ReLUs firing, ∇_yE an eigenvector");
-    const std::string eigen = eigen_evidence(params, context, theory, result);
-    const std::string spectra = spectrum_evidence(params, context, result);
-    context.report(0.4, "a vanilla RNN on the adding problem");
-    const std::string rnn = rnn_evidence(params, context, result);
-    context.report(0.45, "training RNNs on the adding problem");
-    const std::string rnn_training = rnn_training_evidence(params, context, theory, result);
+    std::string eigen, spectra, rnn, rnn_training;
+    if (runs_part(*this, context, "b")) {
+      context.report(0.2, "all ReLUs firing, ∇_yE an eigenvector");
+      eigen = eigen_evidence(params, context, theory, result);
+      spectra = spectrum_evidence(params, context, result);
+      context.report(0.4, "a vanilla RNN on the adding problem");
+      rnn = rnn_evidence(params, context, result);
+      context.report(0.45, "training RNNs on the adding problem");
+      rnn_training = rnn_training_evidence(params, context, theory, result);
+    } else {
+      eigen = skipped_part(*this, context);
+    }
     result.assign("b", since);
     since = result.mark();
     context.report(0.5, "sigmoid, tanh and ReLU nets with random weights");
-    const std::string squashing = activation_evidence(params, context, theory, result);
+    const std::string squashing = runs_part(*this, context, "c") ? activation_evidence(params, context, theory, result)
+                                                                 : skipped_part(*this, context);
     result.assign("c", since);
     since = result.mark();
-    const std::string obstacles = obstacle_evidence(result);
+    const std::string obstacles = runs_part(*this, context, "d") ? obstacle_evidence(result) : skipped_part(*this, context);
     result.assign("d", since);
     context.report(1.0, "done");
 
