@@ -302,34 +302,47 @@ class IllConditioning : public Lab {
   }
 
   std::vector<Mutant> mutants() const override {
-    return {{"gd-rate-kappa-squared", "GD with α = 1/λmax contracts by 1 − 1/κ² per step"},
-            {"gd-optimal-rate-kappa", "GD with the optimal step contracts by (κ−1)/κ"},
-            {"heavy-ball-kappa", "heavy ball contracts by (κ−1)/(κ+1), as GD does: momentum gains nothing"},
-            {"safe-step-lambda-min", "GD is stable for every α < 2/λmin"},
-            {"newton-linear-in-kappa", "Newton's iterations grow in proportion to κ"}};
+    // Parts: (b)'s table of rates holds every method's; (d) reads it.
+    return {{"gd-rate-kappa-squared", "GD with α = 1/λmax contracts by 1 − 1/κ² per step", {"b"}},
+            {"gd-optimal-rate-kappa", "GD with the optimal step contracts by (κ−1)/κ", {"b"}},
+            {"heavy-ball-kappa", "heavy ball contracts by (κ−1)/(κ+1), as GD does: momentum gains nothing",
+             {"b", "d"}},
+            {"safe-step-lambda-min", "GD is stable for every α < 2/λmin", {"b"}},
+            {"newton-linear-in-kappa", "Newton's iterations grow in proportion to κ", {"c"}}};
   }
 
   Result run(const Params& params, const Context& context) const override {
     const Theory theory{active_mutant(*this, context)};
     check(params);
     Result result;
+    // (d) continues (b)'s table of rates: it needs (b)'s runs.
+    const bool run_b = runs_part(*this, context, "b") || runs_part(*this, context, "d");
     context.report(0.0, "quadratics: iterations to tolerance");
     const Runs runs = quadratic_runs(params, context);
     context.report(0.5, "quadratics: asymptotic rates");
-    const Rates rates = rate_runs(params, context);
+    const Rates rates = run_b ? rate_runs(params, context) : Rates{};
 
     auto since = result.mark();
     Table rates_table;
-    std::string answer;
-    const std::string b = gd_evidence(params, context, theory, runs, rates, result, rates_table);
-    zigzag_figure(result);
+    std::string answer = runs_part(*this, context, "c") ? "" : skipped_part(*this, context);
+    std::string b;
+    if (run_b) {
+      b = gd_evidence(params, context, theory, runs, rates, result, rates_table);
+      zigzag_figure(result);
+    } else {
+      b = skipped_part(*this, context);
+    }
     result.assign("b", since);
     context.report(0.7, "logistic regression");
     since = result.mark();
-    const std::string c = choice_evidence(params, context, theory, runs, result, answer);
+    const std::string c = runs_part(*this, context, "c")
+                              ? choice_evidence(params, context, theory, runs, result, answer)
+                              : skipped_part(*this, context);
     result.assign("c", since);
     since = result.mark();
-    const std::string d = acceleration_evidence(params, theory, runs, rates, result, rates_table);
+    const std::string d = runs_part(*this, context, "d")
+                              ? acceleration_evidence(params, theory, runs, rates, result, rates_table)
+                              : skipped_part(*this, context);
     result.assign("d", since);
     context.report(1.0, "done");
 
