@@ -7,6 +7,7 @@
 
 #include <immintrin.h>
 
+#include <cstdint>
 #include <numbers>
 #include <type_traits>
 
@@ -41,6 +42,11 @@ struct Double {
     return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, set(0), _CMP_LT_OQ), otherwise, if_negative);
   }
   static R exp(R v) { return Sleef_expd8_u10avx512f(v); }
+  // 2ⁿ for t = n + 1.5·2⁵² (|n| < 1022): n's bits shifted into the exponent, plus the bias
+  static R pow2(R t) {
+    return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_slli_epi64(_mm512_castpd_si512(t), 52),
+                                                _mm512_set1_epi64(std::int64_t(1023) << 52)));
+  }
   static R erfc(R v) { return Sleef_erfcd8_u15avx512f(v); }
   static R log1p(R v) { return Sleef_log1pd8_u10avx512f(v); }
 };
@@ -100,6 +106,10 @@ struct Double {
     return _mm256_blendv_pd(otherwise, if_negative, _mm256_cmp_pd(a, set(0), _CMP_LT_OQ));
   }
   static R exp(R v) { return Sleef_expd4_u10avx2(v); }
+  static R pow2(R t) {  // as avx512::Double::pow2
+    return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64(_mm256_castpd_si256(t), 52),
+                                                _mm256_set1_epi64x(std::int64_t(1023) << 52)));
+  }
   static R erfc(R v) { return Sleef_erfcd4_u15avx2(v); }
   static R log1p(R v) { return Sleef_log1pd4_u10avx2(v); }
 };
