@@ -211,11 +211,13 @@ class ImplicitReg : public Lab {
     const Theory theory{active_mutant(*this, context)};
     Result result;
     auto since = result.mark();
-    const std::string gd = gd_evidence(params, context, theory, result);
+    const std::string gd =
+        runs_part(*this, context, "a") ? gd_evidence(params, context, theory, result) : skipped_part(*this, context);
     result.assign("a", since);
     since = result.mark();
     context.report(0.5, "SGD over random orderings of the minibatches");
-    const std::string sgd = sgd_evidence(params, context, theory, result);
+    const std::string sgd =
+        runs_part(*this, context, "b") ? sgd_evidence(params, context, theory, result) : skipped_part(*this, context);
     result.assign("b", since);
     since = result.mark();
     context.report(0.7, "Fashion-MNIST: small batch, large batch, large batch + regularizer");

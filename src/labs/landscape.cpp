@@ -289,9 +289,8 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     return r;
   }
 
-  // Lanczos, power iteration and Hutchinson's trace for (c) and (d), SLQ for (d) only.
   static Minimum probe(const Params& params, const train::NetworkObjective<double>& f,
-                       const Vec<double>& theta, bool density_too, Rng& rng) {
+                       const Vec<double>& theta, Rng& rng) {
     Minimum m;
     m.loss = f.value(theta);
     const analysis::HvpFn hvp = analysis::hvp_operator(f, theta);
@@ -306,7 +305,6 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     m.power = power.eigenvalue;
     const analysis::TraceEstimate t = analysis::hutchinson_trace(hvp, D, int(params.integer("hutchinson")), rng);
     m.trace = t.mean, m.trace_se = t.standard_error;
-    if (!density_too) return m;
     const analysis::SpectralDensity density = analysis::spectral_density(
         hvp, D, int(params.integer("slq_steps")), int(params.integer("slq_probes")), rng);
     m.moment1 = density.moment(1).value;
@@ -345,10 +343,11 @@ which Hutchinson estimates independently. The figure broadens each node by a Gau
     for (Index i = 0; i < g2.size(); ++i) g2[i] = normal(rng);
     if (todo.b) slice(params, theory, net, f, star, g1, g2, run);
 
-    // (c, d) the Hessian at both minima.
+    // (c, d) the Hessian at both minima, all of it for either part: (d) reads (c)'s Ritz values
+    // and traces, and (c)'s second probe draws after the first one's SLQ.
     if (todo.c || todo.d) {
-      run.small = probe(params, f, star, todo.d, rng);
-      run.large = probe(params, f, large.theta(), todo.d, rng);
+      run.small = probe(params, f, star, rng);
+      run.large = probe(params, f, large.theta(), rng);
     }
     return run;
   }
