@@ -236,17 +236,18 @@ class VanishingGradients : public Lab {
         runs_part(*this, context, "a") ? general_evidence(params, context, theory, result) : skipped_part(*this, context);
     result.assign("a", since);
     since = result.mark();
-    std::string eigen, spectra, rnn, rnn_training;
+    std::string eigen_spectra_rnn;
     if (runs_part(*this, context, "b")) {
       context.report(0.2, "all ReLUs firing, ∇_yE an eigenvector");
-      eigen = eigen_evidence(params, context, theory, result);
-      spectra = spectrum_evidence(params, context, result);
+      const std::string eigen = eigen_evidence(params, context, theory, result);
+      const std::string spectra = spectrum_evidence(params, context, result);
       context.report(0.4, "a vanilla RNN on the adding problem");
-      rnn = rnn_evidence(params, context, result);
+      const std::string rnn = rnn_evidence(params, context, result);
       context.report(0.45, "training RNNs on the adding problem");
-      rnn_training = rnn_training_evidence(params, context, theory, result);
+      eigen_spectra_rnn = eigen + "\n\n" + spectra + "\n\n" + rnn + "\n\n" +
+                          rnn_training_evidence(params, context, theory, result);
     } else {
-      eigen = skipped_part(*this, context);
+      eigen_spectra_rnn = skipped_part(*this, context);
     }
     result.assign("b", since);
     since = result.mark();
@@ -309,7 +310,7 @@ For the sigmoid, $c^{N-1} = 4^{-(N-1)}$: unless $\|W\|_2 > 4$ (and then the unit
         {"b",
          "Now $\\nabla_y E_n$ is an eigenvector of $W$ and all ReLUs fire. What happens to the derivative if "
          "the eigenvalue is smaller or larger than 1 in absolute value? Does this pose risks for optimization?",
-         eigen + "\n\n" + spectra + "\n\n" + rnn + "\n\n" + rnn_training, derivation_b},
+         eigen_spectra_rnn, derivation_b},
         {"c",
          "With sigmoid ($0 < \\sigma' \\le \\frac{1}{4}$) or tanh ($0 < \\tanh' \\le 1$) activations, what "
          "happens to $\\partial E_n / \\partial w_{11}^{(1)}$?",
