@@ -176,15 +176,40 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
   }
 }
 
-// Ap (lda × k, column-major, rows m.. lda zero) = A. A row-major A (a transposed weight matrix)
-// is transposed in blocks of W × W through registers: copied element by element, its 512×512
-// float Wᵀ took longer than the product it feeds.
-template <class S>
-void pack(StridedView<S> A, S* Ap, Index lda) {
+// Ap = A in row blocks of R rows (R a multiple of the packet), each block k × R contiguous with
+// its rows beyond m zero: element (i, p) at (i / R)·R·k + p·R + i mod R. A micro-kernel then reads
+// its slice of A as one sequential stream. Read in place, a 128-row block of a 512-row W has its
+// columns 2 KB apart (float), which fall into 2 of L1's 64 sets and 32 of L2's 1024: the block's
+// slice could not stay in either cache between the column blocks that reuse it. A row-major A (a
+// transposed weight matrix) is transposed in blocks of W × W through registers: copied element
+// by element, its 512×512 float Wᵀ took longer than the product it feeds.
+template <class S, Index R>
+void pack(StridedView<S> A, S* Ap) {
   using P = Packet<S>;
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols;
-  Index m_blocks = 0, k_blocks = 0;  // rows and columns done by whole blocks
+  const auto at = [&](Index i, Index p) { return Ap + (i / R) * R * k + p * R + i % R; };
+  const Index m_padded = (m + R - 1) / R * R;
+  if (A.row_stride == 1) {  // column-major: each block's column is a copy of R contiguous rows
+    for (Index i0 = 0; i0 < m; i0 += R) {
+      const Index rows = std::min(R, m - i0);
+      S* out = at(i0, 0);
+      for (Index p = 0; p < k; ++p, out += R) {
+        const S* a = A.data + p * A.col_stride + i0;
+        if (rows == R) {
+#pragma GCC unroll 8
+          for (Index r = 0; r < R; r += W) pstoreu(out + r, ploadu<P>(a + r));
+        } else {  // the last block: no library call per column (a memmove call cost 12%)
+          Index r = 0;
+          for (; r + W <= rows; r += W) pstoreu(out + r, ploadu<P>(a + r));
+          for (; r < rows; ++r) out[r] = a[r];
+          for (; r < R; ++r) out[r] = S(0);
+        }
+      }
+    }
+    return;
+  }
+  Index m_blocks = 0, k_blocks = 0;  // rows and columns done by whole W × W blocks
   if (A.col_stride == 1) {
     m_blocks = m / W * W;
     k_blocks = k / W * W;
@@ -198,14 +223,12 @@ void pack(StridedView<S> A, S* Ap, Index lda) {
         for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(A.data + (i0 + r) * A.row_stride + p0);
         Eigen::internal::ptranspose(block);
 #pragma GCC unroll 16
-        for (Index c = 0; c < W; ++c) pstoreu(Ap + (p0 + c) * lda + i0, block.packet[c]);
+        for (Index c = 0; c < W; ++c) pstoreu(at(i0, p0 + c), block.packet[c]);
       }
   }
   for (Index p = 0; p < k; ++p) {
-    S* col = Ap + p * lda;
-    for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i)
-      col[i] = A.data[i * A.row_stride + p * A.col_stride];
-    std::fill(col + m, col + lda, S(0));
+    for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i) *at(i, p) = A.data[i * A.row_stride + p * A.col_stride];
+    if (m < m_padded) std::fill(at(m, p), at(m, p) + (m_padded - m), S(0));  // the last block's rows past m
   }
 }
 
@@ -231,26 +254,29 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
          StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
-  // A must be column-major with whole packets of rows; otherwise copy it (m·k elements against
-  // m·n·k multiply-adds) into a zero-padded buffer that stays allocated for the next call. The
-  // buffer is aligned to a packet (a 64-byte line with AVX-512), and so is A's every column or
-  // it is copied too when more than one panel of columns reads it: a packet load that straddles
-  // two lines made a 128×1000·512 product 1.17× slower (bench/gemm_bench, Intel Xeon).
-  const Index lda_padded = (m + W - 1) / W * W;
+  // A is read in place when it is column-major with whole, aligned packets of rows and either one
+  // panel of columns reads it or it fits in L1; otherwise it is packed into row blocks of R rows (see pack): m·k copies
+  // against m·n·k multiply-adds, into a buffer that stays allocated for the next call. The buffer
+  // is aligned to a packet (a 64-byte line with AVX-512): a packet load that straddles two lines
+  // made a 128×1000·512 product 1.17× slower (bench/gemm_bench, Intel Xeon). Row block i0's slice
+  // from p0 starts at (i0 / R)·block_stride + i0 mod R + p0·lda.
+  constexpr Index R = (vector_registers >= 32 ? 4 : 2) * W;
   const S* Ap = A.data;
-  Index lda = A.col_stride;
+  Index lda = A.col_stride, block_stride = R;
   const bool aligned = reinterpret_cast<std::uintptr_t>(A.data) % sizeof(Packet<S>) == 0 &&
                        A.col_stride % W == 0;
-  if (A.row_stride != 1 || m % W != 0 || (!aligned && n > gemm_panel)) {
+  if (A.row_stride != 1 || m % W != 0 || !aligned ||
+      (n > gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
     thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;
-    packed.resize(std::size_t(lda_padded * k));
-    pack(A, packed.data(), lda_padded);
+    packed.resize(std::size_t((m + R - 1) / R * R * k));
+    pack<S, R>(A, packed.data());
     Ap = packed.data();
-    lda = lda_padded;
+    lda = R;
+    block_stride = R * k;
   }
   if (bias && m % W != 0) {  // the last row block reads whole packets of the bias too
     thread_local std::vector<S, Eigen::aligned_allocator<S>> padded;
-    padded.assign(std::size_t(lda_padded), S(0));
+    padded.assign(std::size_t((m + W - 1) / W * W), S(0));
     std::copy(bias, bias + m, padded.begin());
     bias = padded.data();
   }
@@ -274,7 +300,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
         const auto run = [&]<int MR, int NR>(Shape<MR, NR>) {
           const auto kernel = prefetch_b ? column_blocks<S, MR, NR, true> : column_blocks<S, MR, NR, false>;
           const Index rows = std::min(rows_left, MR * W);
-          kernel(nc, kc, Ap + i0 + p0 * lda, lda, b, B.row_stride, B.col_stride, C + i0 + j0 * ldc,
+          kernel(nc, kc, Ap + (i0 / R) * block_stride + i0 % R + p0 * lda, lda, b, B.row_stride, B.col_stride, C + i0 + j0 * ldc,
                  ldc, rows, accumulate || !first, bias && first ? bias + i0 : nullptr);
           i0 += rows;
         };
