@@ -254,8 +254,9 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
          StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
-  // A is read in place when it is column-major with whole, aligned packets of rows and either one
-  // panel of columns reads it or it fits in L1; otherwise it is packed into row blocks of R rows (see pack): m·k copies
+  // A is read in place when it is column-major with whole, aligned packets of rows and either it
+  // fits in L1 or at most two panels of columns read it (the copy would cost about what it saves:
+  // a 64×64·4096 double Δ·Zᵀ lost 24%); otherwise it is packed into row blocks of R rows (see pack): m·k copies
   // against m·n·k multiply-adds, into a buffer that stays allocated for the next call. The buffer
   // is aligned to a packet (a 64-byte line with AVX-512): a packet load that straddles two lines
   // made a 128×1000·512 product 1.17× slower (bench/gemm_bench, Intel Xeon). Row block i0's slice
@@ -266,7 +267,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   const bool aligned = reinterpret_cast<std::uintptr_t>(A.data) % sizeof(Packet<S>) == 0 &&
                        A.col_stride % W == 0;
   if (A.row_stride != 1 || m % W != 0 || !aligned ||
-      (n > gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
+      (n > 2 * gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
     thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;
     packed.resize(std::size_t((m + R - 1) / R * R * k));
     pack<S, R>(A, packed.data());
