@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "nnlab/core/error.hpp"
+#include "exp_reduction.hpp"
 #include "vector_activation.hpp"
 
 namespace nnlab::nn {
@@ -99,15 +100,12 @@ void tanh_double(const double* x, double* z, Index n) {
   }
 }
 #else
-// tanh_one's constants, shared with its AVX2 copy below, so that the two cannot drift apart.
-constexpr double log2e = 0x1.71547652b82fep0, ln2_hi = 0x1.62e42fefa39efp-1, ln2_lo = 0x1.abc9e3b39803fp-56,
-                 round_bits = 0x1.8p52;
+using namespace detail::exp_reduction;  // log2e, ln2_hi, ln2_lo, round_bits, exponent_one
 constexpr double inv_factorial[] = {1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
                                     1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
                                     1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
-// m = expm1(−2|x|) = 2ⁿ (e^r − 1) + (2ⁿ − 1), −2|x| = n ln2 + r, |r| ≤ ln2/2, and
-// e^r − 1 = r Σ_{k<13} r^k/(k+1)! (remainder < 2e-17 relative). 2ⁿ is built from the bits of the
-// rounding constant, so that no float-to-int conversion sees a NaN; branch-free, so that GCC
+// m = expm1(−2|x|) = 2ⁿ (e^r − 1) + (2ⁿ − 1), −2|x| = n ln2 + r (exp_reduction.hpp), and
+// e^r − 1 = r Σ_{k<13} r^k/(k+1)! (remainder < 2e-17 relative); branch-free, so that GCC
 // vectorizes the loop.
 double tanh_one(double x) {
   const double y = -2 * std::min(std::abs(x), 20.0);
@@ -121,7 +119,7 @@ double tanh_one(double x) {
   const double p23 = std::fma(std::fma(c[7], r, c[6]), r2, std::fma(c[5], r, c[4]));
   const double p4 = std::fma(std::fma(c[11], r, c[10]), r2, std::fma(c[9], r, c[8]));
   const double p = std::fma(std::fma(c[12], r4, p4), r8, std::fma(p23, r4, p01));
-  const auto two_n = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) << 52) + (1023ULL << 52));
+  const auto two_n = std::bit_cast<double>((std::bit_cast<std::int64_t>(t) << 52) + exponent_one);
   const double m = std::fma(two_n, r * p, two_n - 1);
   return std::copysign(m / (-2 - m), x);
 }
@@ -149,7 +147,7 @@ void tanh_double(const double* x, double* z, Index n) {
     const __m256d p4 = fma(fma(k(c[11]), r, k(c[10])), r2, fma(k(c[9]), r, k(c[8])));
     const __m256d p = fma(fma(k(c[12]), r4, p4), r8, fma(p23, r4, p01));
     const __m256d two_n = _mm256_castsi256_pd(_mm256_add_epi64(
-        _mm256_slli_epi64(_mm256_castpd_si256(t), 52), _mm256_set1_epi64x(std::int64_t(1023) << 52)));
+        _mm256_slli_epi64(_mm256_castpd_si256(t), 52), _mm256_set1_epi64x(exponent_one)));
     const __m256d m = fma(two_n, _mm256_mul_pd(r, p), _mm256_sub_pd(two_n, k(1)));
     const __m256d q = _mm256_div_pd(m, _mm256_sub_pd(k(-2), m));
     _mm256_storeu_pd(z + i, _mm256_or_pd(_mm256_andnot_pd(sign, q), _mm256_and_pd(sign, v)));

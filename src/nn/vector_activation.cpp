@@ -11,6 +11,8 @@
 #include <numbers>
 #include <type_traits>
 
+#include "exp_reduction.hpp"
+
 namespace nnlab::nn::detail {
 
 namespace avx512 {
@@ -42,10 +44,10 @@ struct Double {
     return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, set(0), _CMP_LT_OQ), otherwise, if_negative);
   }
   static R exp(R v) { return Sleef_expd8_u10avx512f(v); }
-  // 2ⁿ for t = n + 1.5·2⁵² (|n| < 1022): n's bits shifted into the exponent, plus the bias
+  // 2ⁿ for t = n + round_bits (|n| < 1022): n's bits shifted into the exponent (exp_reduction.hpp)
   static R pow2(R t) {
     return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_slli_epi64(_mm512_castpd_si512(t), 52),
-                                                _mm512_set1_epi64(std::int64_t(1023) << 52)));
+                                                _mm512_set1_epi64(exp_reduction::exponent_one)));
   }
   static R erfc(R v) { return Sleef_erfcd8_u15avx512f(v); }
   static R log1p(R v) { return Sleef_log1pd8_u10avx512f(v); }
@@ -108,7 +110,7 @@ struct Double {
   static R exp(R v) { return Sleef_expd4_u10avx2(v); }
   static R pow2(R t) {  // as avx512::Double::pow2
     return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64(_mm256_castpd_si256(t), 52),
-                                                _mm256_set1_epi64x(std::int64_t(1023) << 52)));
+                                                _mm256_set1_epi64x(exp_reduction::exponent_one)));
   }
   static R erfc(R v) { return Sleef_erfcd4_u15avx2(v); }
   static R log1p(R v) { return Sleef_log1pd4_u10avx2(v); }
