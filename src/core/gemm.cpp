@@ -227,8 +227,10 @@ void pack(StridedView<S> A, S* Ap) {
       }
   }
   for (Index p = 0; p < k; ++p) {
-    for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i) *at(i, p) = A.data[i * A.row_stride + p * A.col_stride];
-    if (m < m_padded) std::fill(at(m, p), at(m, p) + (m_padded - m), S(0));  // the last block's rows past m
+    for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i)
+      *at(i, p) = A.data[i * A.row_stride + p * A.col_stride];
+    // the last block's rows past m
+    if (m < m_padded) std::fill(at(m, p), at(m, p) + (m_padded - m), S(0));
   }
 }
 
@@ -278,19 +280,19 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
          StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
-  // A is read in place when it is column-major with whole, aligned packets of rows and either it
-  // fits in L1 or at most two panels of columns read it (the copy would cost about what it saves:
-  // a 64×64·4096 double Δ·Zᵀ lost 24%); otherwise it is packed into row blocks of R rows (see pack): m·k copies
-  // against m·n·k multiply-adds, into a buffer that stays allocated for the next call. The buffer
-  // is aligned to a packet (a 64-byte line with AVX-512): a packet load that straddles two lines
-  // made a 128×1000·512 product 1.17× slower (bench/gemm_bench, Intel Xeon). Row block i0's slice
-  // from p0 starts at (i0 / R)·block_stride + i0 mod R + p0·lda.
+  // A is packed into row blocks of R rows (see pack), m·k copies against m·n·k multiply-adds, into
+  // a buffer that stays allocated for the next call: when its layout requires it, when it is
+  // misaligned and more than one panel of columns reads it (a packet load that straddles two lines
+  // made a 128×1000·512 product 1.17× slower, bench/gemm_bench, Intel Xeon), and when it is larger
+  // than L1 and more than two panels read it. With one or two panels the copy costs about what it
+  // saves (a 64×64·4096 double Δ·Zᵀ lost 24%). The buffer is aligned to a packet (a 64-byte line
+  // with AVX-512). Row block i0's slice from p0 starts at (i0 / R)·block_stride + i0 mod R + p0·lda.
   constexpr Index R = (vector_registers >= 32 ? 4 : 2) * W;
   const S* Ap = A.data;
   Index lda = A.col_stride, block_stride = R;
   const bool aligned = reinterpret_cast<std::uintptr_t>(A.data) % sizeof(Packet<S>) == 0 &&
                        A.col_stride % W == 0;
-  if (A.row_stride != 1 || m % W != 0 || !aligned ||
+  if (A.row_stride != 1 || m % W != 0 || (!aligned && n > gemm_panel) ||
       (n > 2 * gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
     thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;
     packed.resize(std::size_t((m + R - 1) / R * R * k));
@@ -308,8 +310,8 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   // A row-major B (the Δ·Zᵀ of a weight gradient) puts each step's values on a new line. Over a
   // long k, where a panel's lines outnumber L1's and its rows a power-of-two stride apart crowd
   // into few sets, and for more than two row blocks to reuse it, each panel is packed column by
-  // column (pack_columns): on 1000 samples 1.05–1.22× (bench/gemm_bench, AMD Zen 3), on a batch of
-  // 128 0.93×. Otherwise the kernel prefetches B's rows (see micro_kernel).
+  // column (pack_columns): on 1000 samples 1.09–1.30× in float (bench/gemm_bench, AMD Zen 3), on a
+  // batch of 128 0.93×. Otherwise the kernel prefetches B's rows (see micro_kernel).
   const bool row_major_b = B.col_stride == 1 && B.row_stride >= W;
   const bool pack_b = row_major_b && m > 2 * R && k > 256;
   const bool prefetch_b = row_major_b && !pack_b;
@@ -339,8 +341,9 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
         const auto run = [&]<int MR, int NR>(Shape<MR, NR>) {
           const auto kernel = prefetch_b ? column_blocks<S, MR, NR, true> : column_blocks<S, MR, NR, false>;
           const Index rows = std::min(rows_left, MR * W);
-          kernel(nc, kc, Ap + (i0 / R) * block_stride + i0 % R + p0 * lda, lda, b, rsb, csb, C + i0 + j0 * ldc,
-                 ldc, rows, accumulate || !first, bias && first ? bias + i0 : nullptr);
+          const S* a = Ap + (i0 / R) * block_stride + i0 % R + p0 * lda;
+          kernel(nc, kc, a, lda, b, rsb, csb, C + i0 + j0 * ldc, ldc, rows, accumulate || !first,
+                 bias && first ? bias + i0 : nullptr);
           i0 += rows;
         };
         if constexpr (vector_registers >= 32) {

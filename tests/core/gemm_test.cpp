@@ -37,10 +37,11 @@ void check_all_layouts(Index m, Index n, Index k, double tolerance) {
       expect_product(C, A, B, C0, accumulate, tolerance);
       // Copying A or B to packed buffers moves values, not sums: with more rows than the dot
       // product path takes (half a packet, at most 8), every layout gives the same bits.
-      if (form == 0)
+      if (form == 0) {
         first = C;
-      else if (m > 8)
+      } else if (m > 8) {
         ASSERT_EQ(C, first) << "form " << form << " of " << m << "×" << n << ", k = " << k;
+      }
     }
   }
 }
@@ -63,6 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::tuple{3, 50, 13}, std::tuple{7, 9, 17}, std::tuple{1, 1, 1},
                       std::tuple{40, 30, 1100}, std::tuple{10, 7, 515}, std::tuple{64, 48, 512},
                       std::tuple{50, 100, 600}, std::tuple{133, 61, 520},
+                      // A larger than L1 and read by more than two panels (packed in row blocks,
+                      // whole and ragged), a row-major B over a long k (packed by columns).
+                      std::tuple{96, 150, 300}, std::tuple{40, 130, 300},
                       std::tuple{32, 9, 0}, std::tuple{3, 5, 0}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
@@ -88,6 +92,24 @@ TEST(Gemm, ReadsAMisalignedA) {
       Mat<double> C = C0;
       gemm(strided_view(A), strided_view(B), C.data(), m, accumulate);
       expect_product(C, Mat<double>(A), B, C0, accumulate, 1e-15 * k);
+    }
+  }
+}
+
+// A as Mlp passes it: a row block of a taller W or Δ, so that its leading dimension (here 512 rows,
+// 2 KB in float) is not its row count; large enough to be packed, and small enough to be read in
+// place.
+TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
+  for (auto [m, n, k] : {std::tuple{128, 150, 300}, std::tuple{128, 40, 300}, std::tuple{64, 150, 20}}) {
+    const Mat<float> tall = Mat<float>::Random(512, k);
+    const Mat<float> A = tall.middleRows(128, m), B = Mat<float>::Random(k, n), C0 = Mat<float>::Random(m, n);
+    for (bool accumulate : {false, true}) {
+      Mat<float> C = C0;
+      gemm(strided_view(tall.middleRows(128, m)), strided_view(B), C.data(), m, accumulate);
+      expect_product(C, A, B, C0, accumulate, 1e-6 * k);
+      Mat<float> C_compact = C0;  // the same product on a compact copy of A: the same bits
+      gemm(strided_view(A), strided_view(B), C_compact.data(), m, accumulate);
+      EXPECT_EQ(C, C_compact);
     }
   }
 }
