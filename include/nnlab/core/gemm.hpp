@@ -19,8 +19,9 @@ struct StridedView {
 
 // Called on each panel of C's columns [col0, col0 + cols) as soon as it is final, while it is
 // still in L1: the place for a layer's activation. It must not call gemm itself: gemm's buffers
-// (a packed A, padded bias) are one per thread, and a nested call would overwrite them. A non-owning reference to a callable (the
-// callable must outlive the call), so that passing a lambda never allocates.
+// (packed A and B, a padded bias) are one per thread, and a nested call would overwrite them. A
+// non-owning reference to a callable (the callable must outlive the call), so that passing a
+// lambda never allocates.
 class Epilogue {
  public:
   Epilogue() = default;
