@@ -176,13 +176,30 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
   }
 }
 
+// The W × W block at src (rows src_stride apart) transposed through registers into dst (rows
+// dst_stride apart): W packet loads, W packet stores.
+template <class S>
+void transpose_block(const S* src, Index src_stride, S* dst, Index dst_stride) {
+  using P = Packet<S>;
+  constexpr Index W = packet_size<S>;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
+  Eigen::internal::PacketBlock<P, W> block;
+#pragma GCC diagnostic pop
+#pragma GCC unroll 16
+  for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(src + r * src_stride);
+  Eigen::internal::ptranspose(block);
+#pragma GCC unroll 16
+  for (Index c = 0; c < W; ++c) pstoreu(dst + c * dst_stride, block.packet[c]);
+}
+
 // Ap = A in row blocks of R rows (R a multiple of the packet), each block k × R contiguous with
 // its rows beyond m zero: element (i, p) at (i / R)·R·k + p·R + i mod R. A micro-kernel then reads
 // its slice of A as one sequential stream. Read in place, a 128-row block of a 512-row W has its
 // columns 2 KB apart (float), which fall into 2 of L1's 64 sets and 32 of L2's 1024: the block's
 // slice could not stay in either cache between the column blocks that reuse it. A row-major A (a
-// transposed weight matrix) is transposed in blocks of W × W through registers: copied element
-// by element, its 512×512 float Wᵀ took longer than the product it feeds.
+// transposed weight matrix) is transposed in blocks of W × W (transpose_block): copied element by
+// element, its 512×512 float Wᵀ took longer than the product it feeds.
 template <class S, Index R>
 void pack(StridedView<S> A, S* Ap) {
   using P = Packet<S>;
@@ -214,17 +231,8 @@ void pack(StridedView<S> A, S* Ap) {
     m_blocks = m / W * W;
     k_blocks = k / W * W;
     for (Index i0 = 0; i0 < m_blocks; i0 += W)
-      for (Index p0 = 0; p0 < k_blocks; p0 += W) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
-        Eigen::internal::PacketBlock<P, W> block;
-#pragma GCC diagnostic pop
-#pragma GCC unroll 16
-        for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(A.data + (i0 + r) * A.row_stride + p0);
-        Eigen::internal::ptranspose(block);
-#pragma GCC unroll 16
-        for (Index c = 0; c < W; ++c) pstoreu(at(i0, p0 + c), block.packet[c]);
-      }
+      for (Index p0 = 0; p0 < k_blocks; p0 += W)
+        transpose_block(A.data + i0 * A.row_stride + p0, A.row_stride, at(i0, p0), R);
   }
   for (Index p = 0; p < k; ++p) {
     for (Index i = p < k_blocks ? m_blocks : 0; i < m; ++i)
@@ -235,25 +243,15 @@ void pack(StridedView<S> A, S* Ap) {
 }
 
 // Bp (kc × nc, column-major, leading dimension kc) = the kc × nc block of a row-major B at b with
-// row stride rsb, transposed in blocks of W × W through registers: each column then a contiguous
+// row stride rsb, transposed in blocks of W × W (transpose_block): each column then a contiguous
 // stream for the micro-kernel, where in place each step of k read a new line 2 KB or more away.
 template <class S>
 void pack_columns(const S* b, Index rsb, Index kc, Index nc, S* Bp) {
-  using P = Packet<S>;
   constexpr Index W = packet_size<S>;
   const Index k_blocks = kc / W * W, n_blocks = nc / W * W;
   for (Index j0 = 0; j0 < n_blocks; j0 += W)
-    for (Index p0 = 0; p0 < k_blocks; p0 += W) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
-      Eigen::internal::PacketBlock<P, W> block;
-#pragma GCC diagnostic pop
-#pragma GCC unroll 16
-      for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(b + (p0 + r) * rsb + j0);
-      Eigen::internal::ptranspose(block);
-#pragma GCC unroll 16
-      for (Index c = 0; c < W; ++c) pstoreu(Bp + (j0 + c) * kc + p0, block.packet[c]);
-    }
+    for (Index p0 = 0; p0 < k_blocks; p0 += W)
+      transpose_block(b + p0 * rsb + j0, rsb, Bp + j0 * kc + p0, kc);
   for (Index j = 0; j < nc; ++j)
     for (Index p = j < n_blocks ? k_blocks : 0; p < kc; ++p) Bp[j * kc + p] = b[p * rsb + j];
 }
