@@ -21,7 +21,7 @@ template <class S>
 constexpr Index packet_size = Eigen::internal::unpacket_traits<Packet<S>>::size;
 
 // C(rows × NR) (+)= Ap(MR packets × k) · B(k × NR). Ap is column-major with leading dimension lda
-// (a multiple of the packet size, rows beyond `rows` readable); acc stays in registers. Narrow
+// (rows beyond `rows` readable up to MR packets); acc stays in registers. Narrow
 // blocks split the k loop over U sets of accumulators, so that at least 8 independent
 // multiply-add chains hide the FMA latency.
 template <class S, int MR, int NR, bool prefetch_b>
@@ -339,7 +339,8 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
         const auto run = [&]<int MR, int NR>(Shape<MR, NR>) {
           const auto kernel = prefetch_b ? column_blocks<S, MR, NR, true> : column_blocks<S, MR, NR, false>;
           const Index rows = std::min(rows_left, MR * W);
-          const S* a = Ap + (i0 / R) * block_stride + i0 % R + p0 * lda;
+          // (with k = 0 Ap may be null, and no offset may be added to it)
+          const S* a = k == 0 ? Ap : Ap + (i0 / R) * block_stride + i0 % R + p0 * lda;
           kernel(nc, kc, a, lda, b, rsb, csb, C + i0 + j0 * ldc, ldc, rows, accumulate || !first,
                  bias && first ? bias + i0 : nullptr);
           i0 += rows;

@@ -3,8 +3,9 @@
 // (vector_activation_kernels.inc), so that the copies cannot drift apart:
 //   e^y = 2ⁿ e^r,  y = n ln2 + r,  |r| ≤ ln2/2.
 // t = y·log2e + round_bits rounds y/ln2 to the integer n, which then sits in t's low bits, and
-// n = t − round_bits; r = y − n·ln2_hi − n·ln2_lo (ln2 split so that n·ln2_hi is exact). 2ⁿ is
-// built from t's bits, (t << 52) + exponent_one, so that no float-to-int conversion sees a NaN.
+// n = t − round_bits; r = (y − n·ln2_hi) − n·ln2_lo, each step one FMA that rounds once (ln2_hi is
+// ln2 in double, ln2_lo the rest). 2ⁿ is built from t's bits, (t << 52) + exponent_one, in
+// unsigned arithmetic, so that no float-to-int conversion sees a NaN.
 #pragma once
 #include <cstdint>
 #include <numbers>

@@ -65,8 +65,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::tuple{40, 30, 1100}, std::tuple{10, 7, 515}, std::tuple{64, 48, 512},
                       std::tuple{50, 100, 600}, std::tuple{133, 61, 520},
                       // A larger than L1 and read by more than two panels (packed in row blocks,
-                      // whole and ragged), a row-major B over a long k (packed by columns).
-                      std::tuple{96, 150, 300}, std::tuple{40, 130, 300},
+                      // whole and ragged), a row-major B over a long k (packed by columns, on
+                      // AVX-512 in float only for m > 128; ragged panels and W × W blocks).
+                      std::tuple{96, 150, 300}, std::tuple{40, 130, 300}, std::tuple{136, 68, 300},
                       std::tuple{32, 9, 0}, std::tuple{3, 5, 0}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
@@ -97,19 +98,21 @@ TEST(Gemm, ReadsAMisalignedA) {
 }
 
 // A as Mlp passes it: a row block of a taller W or Δ, so that its leading dimension (here 512 rows,
-// 2 KB in float) is not its row count; large enough to be packed, and small enough to be read in
-// place.
+// 2 KB in float) is not its row count; packed (large, more than two panels) or read in place
+// (one panel), with the bits of a compact copy of A. A block at an odd row is misaligned and
+// packed where its compact copy, one or two panels wide, is read in place: the bits of both paths.
 TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
-  for (auto [m, n, k] : {std::tuple{128, 150, 300}, std::tuple{128, 40, 300}, std::tuple{64, 150, 20}}) {
+  for (auto [row0, m, n, k] : {std::tuple{128, 128, 150, 300}, std::tuple{128, 128, 40, 300},
+                               std::tuple{128, 64, 150, 20}, std::tuple{1, 128, 60, 20}}) {
     const Mat<float> tall = Mat<float>::Random(512, k);
-    const Mat<float> A = tall.middleRows(128, m), B = Mat<float>::Random(k, n), C0 = Mat<float>::Random(m, n);
+    const Mat<float> A = tall.middleRows(row0, m), B = Mat<float>::Random(k, n), C0 = Mat<float>::Random(m, n);
     for (bool accumulate : {false, true}) {
       Mat<float> C = C0;
-      gemm(strided_view(tall.middleRows(128, m)), strided_view(B), C.data(), m, accumulate);
+      gemm(strided_view(tall.middleRows(row0, m)), strided_view(B), C.data(), m, accumulate);
       expect_product(C, A, B, C0, accumulate, 1e-6 * k);
-      Mat<float> C_compact = C0;  // the same product on a compact copy of A: the same bits
+      Mat<float> C_compact = C0;
       gemm(strided_view(A), strided_view(B), C_compact.data(), m, accumulate);
-      EXPECT_EQ(C, C_compact);
+      EXPECT_EQ(C, C_compact) << "rows " << row0 << "..+" << m << ", n = " << n << ", k = " << k;
     }
   }
 }

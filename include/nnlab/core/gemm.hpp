@@ -1,8 +1,8 @@
 // C (+)= A·B for every product of a network's passes. Eigen's general GEMM packs both operands
 // and zeroes C first; on a 32×32 layer with a batch of 256 that costs as long as multiplying.
-// This kernel packs at most A (when its layout requires it, or when several panels of columns
-// reread an A larger than L1), reads B where it lies, and keeps a block of C of MR packets × NR
-// columns in registers across a slice of k. Measured against Eigen 3.4
+// This kernel packs A only when its layout requires it or several panels of columns reread an A
+// larger than L1, and B only when it is row-major over a long k; it reads them where they lie
+// otherwise, and keeps a block of C of MR packets × NR columns in registers across a slice of k. Measured against Eigen 3.4
 // (bench/gemm_bench.cpp): 1.7× on the tiny net's shapes, 1.4–1.6× on the Fashion-MNIST MLP's
 // (float, ~200 GFLOP/s of a 210 peak), and as fast or faster on every other shape there.
 #pragma once
