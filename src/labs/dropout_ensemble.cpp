@@ -314,13 +314,12 @@ class DropoutEnsemble : public Lab {
       e.answer = skipped_part(*this, context);
     result.assign("a", since);
     since = result.mark();
-    const std::string feasible = run_b ? monte_carlo(params, e, theory, result) : skipped_part(*this, context);
+    const std::string feasible = part_answer(*this, context, "b", [&] { return monte_carlo(params, e, theory, result); });
     result.assign("b", since);
     since = result.mark();
     context.report(0.6, "narrow and wide networks at several p");
-    const std::string helps = runs_part(*this, context, "c")
-                                  ? dropout_helps(params, context, theory, fashion, real, result)
-                                  : skipped_part(*this, context);
+    const std::string helps =
+        part_answer(*this, context, "c", [&] { return dropout_helps(params, context, theory, fashion, real, result); });
     result.assign("c", since);
     context.report(1.0, "done");
 

@@ -256,16 +256,13 @@ class GdVsSgd : public Lab {
     const Images images = load_images(params, context);
 
     auto since = result.mark();
-    std::string curves_floor_training;
-    if (runs_part(*this, context, "a")) {
+    const std::string curves_floor_training = part_answer(*this, context, "a", [&] {
       context.report(0.05, "least squares: GD and SGD curves, noise floor");
       const std::string curves = regression_curves(params, context, problem, result);
       const std::string floor = noise_floor(params, context, theory, problem, result);
       context.report(0.3, "images: GD and SGD training");
-      curves_floor_training = curves + " " + floor + " " + image_training(params, context, images, result);
-    } else {
-      curves_floor_training = skipped_part(*this, context);
-    }
+      return curves + " " + floor + " " + image_training(params, context, images, result);
+    });
     result.assign("a", since);
 
     since = result.mark();
@@ -276,8 +273,7 @@ class GdVsSgd : public Lab {
 
     since = result.mark();
     context.report(0.8, "throughput and data parallelism");
-    const std::string parallel =
-        runs_part(*this, context, "c") ? parallelism(params, context, images, result) : skipped_part(*this, context);
+    const std::string parallel = part_answer(*this, context, "c", [&] { return parallelism(params, context, images, result); });
     result.assign("c", since);
     context.report(1.0, "done");
 

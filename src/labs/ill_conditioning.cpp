@@ -335,14 +335,13 @@ class IllConditioning : public Lab {
     result.assign("b", since);
     context.report(0.7, "logistic regression");
     since = result.mark();
-    const std::string c = runs_part(*this, context, "c")
-                              ? choice_evidence(params, context, theory, runs, result, answer)
-                              : skipped_part(*this, context);
+    const std::string c =
+        part_answer(*this, context, "c", [&] { return choice_evidence(params, context, theory, runs, result, answer); });
     result.assign("c", since);
     since = result.mark();
-    const std::string d = runs_part(*this, context, "d")
-                              ? acceleration_evidence(params, theory, runs, rates, result, rates_table)
-                              : skipped_part(*this, context);
+    const std::string d = part_answer(*this, context, "d", [&] {
+      return acceleration_evidence(params, theory, runs, rates, result, rates_table);
+    });
     result.assign("d", since);
     context.report(1.0, "done");
 

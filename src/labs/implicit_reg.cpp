@@ -211,18 +211,16 @@ class ImplicitReg : public Lab {
     const Theory theory{active_mutant(*this, context)};
     Result result;
     auto since = result.mark();
-    const std::string gd =
-        runs_part(*this, context, "a") ? gd_evidence(params, context, theory, result) : skipped_part(*this, context);
+    const std::string gd = part_answer(*this, context, "a", [&] { return gd_evidence(params, context, theory, result); });
     result.assign("a", since);
     since = result.mark();
     context.report(0.5, "SGD over random orderings of the minibatches");
-    const std::string sgd =
-        runs_part(*this, context, "b") ? sgd_evidence(params, context, theory, result) : skipped_part(*this, context);
+    const std::string sgd = part_answer(*this, context, "b", [&] { return sgd_evidence(params, context, theory, result); });
     result.assign("b", since);
     since = result.mark();
     context.report(0.7, "Fashion-MNIST: small batch, large batch, large batch + regularizer");
     const std::string explicit_reg =
-        runs_part(*this, context, "c") ? explicit_evidence(params, context, result) : skipped_part(*this, context);
+        part_answer(*this, context, "c", [&] { return explicit_evidence(params, context, result); });
     result.assign("c", since);
     context.report(1.0, "done");
 

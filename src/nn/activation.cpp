@@ -119,7 +119,8 @@ double tanh_one(double x) {
   const double p23 = std::fma(std::fma(c[7], r, c[6]), r2, std::fma(c[5], r, c[4]));
   const double p4 = std::fma(std::fma(c[11], r, c[10]), r2, std::fma(c[9], r, c[8]));
   const double p = std::fma(std::fma(c[12], r4, p4), r8, std::fma(p23, r4, p01));
-  const auto two_n = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) << 52) + std::uint64_t(exponent_one));
+  const auto two_n =
+      std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) << 52) + std::uint64_t(exponent_one));
   const double m = std::fma(two_n, r * p, two_n - 1);
   return std::copysign(m / (-2 - m), x);
 }

@@ -168,6 +168,11 @@ std::string_view active_mutant(const Lab& lab, const Context& context);
 bool runs_part(const Lab& lab, const Context& context, std::string_view part);
 // The text of a part runs_part skipped: "Not run: mutant M replaces the theory of (a) and (b) only."
 std::string skipped_part(const Lab& lab, const Context& context);
+// A part's answer: evidence() if the lab runs the part, else skipped_part's text.
+template <class Evidence>
+std::string part_answer(const Lab& lab, const Context& context, std::string_view part, Evidence&& evidence) {
+  return runs_part(lab, context, part) ? std::string(evidence()) : skipped_part(lab, context);
+}
 
 // The parameter `fashion_dir` of a lab that reads Fashion-MNIST: the folder in the MNIST layout
 // (by default Debian's dataset-fashion-mnist) with the four files shared_fashion_mnist reads;
