@@ -207,12 +207,21 @@ void pack(StridedView<S> A, S* Ap) {
   const Index m = A.rows, k = A.cols;
   const auto at = [&](Index i, Index p) { return Ap + (i / R) * R * k + p * R + i % R; };
   const Index m_padded = (m + R - 1) / R * R;
+  constexpr Index line = 64 / Index(sizeof(S));
   if (A.row_stride == 1) {  // column-major: each block's column is a copy of R contiguous rows
     for (Index i0 = 0; i0 < m; i0 += R) {
       const Index rows = std::min(R, m - i0);
       S* out = at(i0, 0);
       for (Index p = 0; p < k; ++p, out += R) {
         const S* a = A.data + p * A.col_stride + i0;
+        // The next columns are lines a long stride apart, often on another page, where the
+        // hardware prefetchers do not follow: fetch them 8 columns ahead.
+        if (p + 8 < k) {
+          const S* ahead = a + 8 * A.col_stride;
+          for (Index r = 0; r < R; r += line)
+            _mm_prefetch(reinterpret_cast<const char*>(ahead + r), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(ahead + R - 1), _MM_HINT_T0);
+        }
         if (rows == R) {
 #pragma GCC unroll 8
           for (Index r = 0; r < R; r += W) pstoreu(out + r, ploadu<P>(a + r));
