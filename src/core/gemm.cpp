@@ -251,21 +251,22 @@ void pack(StridedView<S> A, S* Ap) {
   }
 }
 
-// Bp (kc × nc, column-major, leading dimension kc) = the kc × nc block of a row-major B at b with
-// row stride rsb, transposed in blocks of W × W (transpose_block): each column then a contiguous
-// stream for the micro-kernel, where in place each step of k read a new line 2 KB or more away.
-template <class S>
-void pack_columns(const S* b, Index rsb, Index kc, Index nc, S* Bp) {
-  constexpr Index W = packet_size<S>;
-  const Index k_blocks = kc / W * W, n_blocks = nc / W * W;
-  for (Index j0 = 0; j0 < n_blocks; j0 += W)
-    for (Index p0 = 0; p0 < k_blocks; p0 += W)
-      transpose_block(b + p0 * rsb + j0, rsb, Bp + j0 * kc + p0, kc);
-  for (Index j = 0; j < nc; ++j)
-    for (Index p = j < n_blocks ? k_blocks : 0; p < kc; ++p) Bp[j * kc + p] = b[p * rsb + j];
-}
-
 }  // namespace
+
+template <class S>
+void copy_column_major(StridedView<S> B, S* dst) {
+  constexpr Index W = packet_size<S>;
+  const Index k = B.rows, n = B.cols;
+  const bool row_major = B.col_stride == 1;
+  const Index k_blocks = row_major ? k / W * W : 0, n_blocks = row_major ? n / W * W : 0;
+  // W rows at a time, block after block along them: each line of B is read whole, once.
+  for (Index p0 = 0; p0 < k_blocks; p0 += W)
+    for (Index j0 = 0; j0 < n_blocks; j0 += W)
+      transpose_block(B.data + p0 * B.row_stride + j0, B.row_stride, dst + j0 * k + p0, k);
+  for (Index j = 0; j < n; ++j)
+    for (Index p = j < n_blocks ? k_blocks : 0; p < k; ++p)
+      dst[j * k + p] = B.data[p * B.row_stride + j * B.col_stride];
+}
 
 template <class S>
 void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, const S* bias,
@@ -317,7 +318,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   // A row-major B (the Δ·Zᵀ of a weight gradient) puts each step's values on a new line. Over a
   // long k, where a panel's lines outnumber L1's and its rows a power-of-two stride apart crowd
   // into few sets, and for more than two row blocks to reuse it, each panel is packed column by
-  // column (pack_columns): on 1000 samples 1.09–1.30× in float (bench/gemm_bench, AMD Zen 3), on a
+  // column (copy_column_major): on 1000 samples 1.09–1.30× in float (bench/gemm_bench, AMD Zen 3), on a
   // batch of 128 0.93×. Otherwise the kernel prefetches B's rows (see micro_kernel).
   const bool row_major_b = B.col_stride == 1 && B.row_stride >= W;
   const bool pack_b = row_major_b && m > 2 * R && k > 256;
@@ -338,7 +339,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
       if (pack_b) {
         thread_local std::vector<S, Eigen::aligned_allocator<S>> panel;
         panel.resize(std::size_t(kc * nc));
-        pack_columns(b, rsb, kc, nc, panel.data());
+        copy_column_major(StridedView<S>{b, kc, nc, rsb, 1}, panel.data());
         b = panel.data();
         rsb = 1;
         csb = kc;
@@ -377,5 +378,7 @@ template void gemm<float>(StridedView<float>, StridedView<float>, float*, Index,
                           const Epilogue&);
 template void gemm<double>(StridedView<double>, StridedView<double>, double*, Index, bool,
                            const double*, const Epilogue&);
+template void copy_column_major<float>(StridedView<float>, float*);
+template void copy_column_major<double>(StridedView<double>, double*);
 
 }  // namespace nnlab

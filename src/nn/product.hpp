@@ -5,6 +5,7 @@
 #include <xmmintrin.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "nnlab/core/gemm.hpp"
 #include "nnlab/core/thread_pool.hpp"
@@ -72,12 +73,24 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
          done ? Epilogue(panel) : epilogue);
     return;
   }
+  // A row-major rhs (the Zᵀ of a weight gradient Δ·Zᵀ) is copied column-major once for all the
+  // row blocks that read it: in place each step of k reads a new line, on a batch of 128 two
+  // or three KB away, and gemm would transpose its panels once per block over a long k. The
+  // same sums in the same order: the bits do not change.
+  using S = typename Lhs::Scalar;
+  StridedView<S> b = strided_view(rhs);
+  if (b.col_stride == 1 && b.row_stride > 1) {
+    thread_local std::vector<S, Eigen::aligned_allocator<S>> columns;
+    columns.resize(std::size_t(k * n));
+    copy_column_major(b, columns.data());
+    b = {columns.data(), k, n, 1, k};
+  }
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
   run_parts(pool, blocks, [&](Index i) {
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
     auto panel = [&](Index j0, Index nc) { done(r0, nr, j0, nc); };
-    gemm(strided_view(lhs.middleRows(r0, nr)), strided_view(rhs), out.data() + r0,
+    gemm(strided_view(lhs.middleRows(r0, nr)), b, out.data() + r0,
          out.outerStride(), accumulate, bias ? bias + r0 : nullptr,
          done ? Epilogue(panel) : Epilogue());
   });

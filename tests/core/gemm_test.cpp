@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <tuple>
+#include <vector>
 
 namespace nnlab {
 namespace {
@@ -114,6 +115,31 @@ TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
       gemm(strided_view(A), strided_view(B), C_compact.data(), m, accumulate);
       EXPECT_EQ(C, C_compact) << "rows " << row0 << "..+" << m << ", n = " << n << ", k = " << k;
     }
+  }
+}
+
+// copy_column_major moves every value to its place: a row-major B (rows a stride apart, as the Zᵀ
+// of a weight gradient) in whole and ragged W × W blocks, and a column-major B with a leading
+// dimension larger than its rows.
+template <class S>
+void check_column_major_copy(Index k, Index n) {
+  const Mat<S> stored = Mat<S>::Random(n + 5, k + 3);  // Bᵀ is its top-left n × k block
+  const auto Bt = stored.topLeftCorner(n, k);
+  const Mat<S> expected = Bt.transpose();
+  std::vector<S> dst(std::size_t(k * n));
+  copy_column_major(strided_view(Bt.transpose()), dst.data());
+  EXPECT_EQ(Eigen::Map<const Mat<S>>(dst.data(), k, n), expected) << k << "×" << n << " row-major";
+  const Mat<S> tall = Mat<S>::Random(k + 7, n);
+  std::fill(dst.begin(), dst.end(), S(0));
+  copy_column_major(strided_view(tall.topRows(k)), dst.data());
+  EXPECT_EQ(Eigen::Map<const Mat<S>>(dst.data(), k, n), tall.topRows(k)) << k << "×" << n << " column-major";
+}
+
+TEST(Gemm, CopiesAMatrixColumnMajor) {
+  for (auto [k, n] : {std::pair{128, 784}, std::pair{1000, 50}, std::pair{13, 21}, std::pair{16, 16},
+                      std::pair{7, 3}, std::pair{1, 9}}) {
+    check_column_major_copy<float>(k, n);
+    check_column_major_copy<double>(k, n);
   }
 }
 

@@ -49,6 +49,12 @@ template <class Scalar>
 void gemm(StridedView<Scalar> A, StridedView<Scalar> B, Scalar* C, Index ldc, bool accumulate,
           const Scalar* bias = nullptr, const Epilogue& epilogue = {});
 
+// dst (B.rows × B.cols, column-major, leading dimension B.rows) = B. A row-major B is transposed
+// in W × W register blocks. For a row-major B that several products read (the Zᵀ of a weight
+// gradient split into row blocks, see src/nn/product.hpp), and for gemm's own panels of one.
+template <class Scalar>
+void copy_column_major(StridedView<Scalar> B, Scalar* dst);
+
 // A StridedView of any Eigen expression with direct access (Matrix, Map, their Transpose).
 template <class Expr>
 StridedView<typename Expr::Scalar> strided_view(const Expr& e) {
