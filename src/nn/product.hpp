@@ -76,10 +76,11 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   // A row-major rhs (the Zᵀ of a weight gradient Δ·Zᵀ) is copied column-major once for all the
   // row blocks that read it: in place each step of k reads a new line, on a batch of 128 two
   // or three KB away, and gemm would transpose its panels once per block over a long k. The
-  // same sums in the same order: the bits do not change.
+  // same sums in the same order: the bits do not change. The copy (a buffer kept per thread) up
+  // to 16 MB; beyond, each block's gemm transposes its panels.
   using S = typename Lhs::Scalar;
   StridedView<S> b = strided_view(rhs);
-  if (b.col_stride == 1 && b.row_stride > 1) {
+  if (b.col_stride == 1 && b.row_stride > 1 && double(k) * double(n) * sizeof(S) <= 16 << 20) {
     thread_local std::vector<S, Eigen::aligned_allocator<S>> columns;
     columns.resize(std::size_t(k * n));
     copy_column_major(b, columns.data());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/thread_pool.hpp"
 #include "nnlab/nn/loss.hpp"
 #include "support/gradient_check.hpp"
 
@@ -281,6 +282,34 @@ TEST(Layer, AccumulateAddsToWhatIsThere) {
   Vec<double> db = b;
   bias_gradient<double>(a, db, Update::accumulate);
   EXPECT_LT((db - b - a.rowwise().sum()).cwiseAbs().maxCoeff(), 1e-14);
+}
+
+// ∂E/∂W = δ zᵀ split into row blocks (each reads zᵀ, copied column-major once, or up to 16 MB,
+// panel by panel by each block's gemm beyond): against the product in double within the float
+// bound k·u·Σ|δ||z|, accumulating onto what is there, and the same bits on a pool of 2 threads.
+template <class S>
+void expect_weight_gradient_in_row_blocks(Index rows, Index inputs, Index N) {
+  Rng rng = make_rng(17, 0);
+  const Mat<double> delta = gaussian(rows, N, rng), z = gaussian(inputs, N, rng), before = gaussian(rows, inputs, rng);
+  const Mat<S> delta_s = delta.cast<S>(), z_s = z.cast<S>();
+  const Mat<double> exact = before + delta_s.template cast<double>() * z_s.template cast<double>().transpose();
+  const Mat<double> scale = before.cwiseAbs() + delta.cwiseAbs() * z.cwiseAbs().transpose();
+  const double u = std::numeric_limits<S>::epsilon() / 2;
+  ThreadPool pool(2);
+  Mat<S> one_thread = before.cast<S>(), two_threads = before.cast<S>();
+  weight_gradient<S>(delta_s, z_s, one_thread, Update::accumulate, nullptr);
+  weight_gradient<S>(delta_s, z_s, two_threads, Update::accumulate, &pool);
+  EXPECT_EQ(one_thread, two_threads) << rows << "×" << inputs << " over " << N;
+  EXPECT_LE(((one_thread.template cast<double>() - exact).cwiseAbs().array() / scale.array()).maxCoeff(),
+            double(N + 1) * u)
+      << rows << "×" << inputs << " over " << N;
+}
+
+TEST(Layer, WeightGradientInRowBlocks) {
+  expect_weight_gradient_in_row_blocks<float>(512, 784, 128);  // a batch of Fashion-MNIST
+  expect_weight_gradient_in_row_blocks<float>(300, 37, 1000);  // ragged blocks, a long k
+  expect_weight_gradient_in_row_blocks<double>(136, 200, 1000);
+  expect_weight_gradient_in_row_blocks<float>(128, 1030, 4100);  // zᵀ over 16 MB: not copied
 }
 
 // ∂E/∂b = Σ_n δ_n against a long double sum, within the bound of any order of summation,
