@@ -218,9 +218,9 @@ void pack(StridedView<S> A, S* Ap) {
         // hardware prefetchers do not follow: fetch them 8 columns ahead.
         if (p + 8 < k) {
           const S* ahead = a + 8 * A.col_stride;
-          for (Index r = 0; r < R; r += line)
+          for (Index r = 0; r < rows; r += line)
             _mm_prefetch(reinterpret_cast<const char*>(ahead + r), _MM_HINT_T0);
-          _mm_prefetch(reinterpret_cast<const char*>(ahead + R - 1), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(ahead + rows - 1), _MM_HINT_T0);
         }
         if (rows == R) {
 #pragma GCC unroll 8
@@ -259,7 +259,7 @@ void copy_column_major(StridedView<S> B, S* dst) {
   const Index k = B.rows, n = B.cols;
   const bool row_major = B.col_stride == 1;
   const Index k_blocks = row_major ? k / W * W : 0, n_blocks = row_major ? n / W * W : 0;
-  // W rows at a time, block after block along them: each line of B is read whole, once.
+  // W rows at a time, block after block along them: the blocks read each line of B whole, once.
   for (Index p0 = 0; p0 < k_blocks; p0 += W)
     for (Index j0 = 0; j0 < n_blocks; j0 += W)
       transpose_block(B.data + p0 * B.row_stride + j0, B.row_stride, dst + j0 * k + p0, k);

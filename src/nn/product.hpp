@@ -38,7 +38,8 @@ inline Index row_blocks(Index rows, double flops) {
 
 // Called on a block of out — rows [r0, r0 + nr) of columns [j0, j0 + nc) — as soon as it is
 // final, on the thread that computed it, while it is in cache (a non-owning reference, as
-// Epilogue is). The fused optimizer step runs here.
+// Epilogue is). The fused optimizer step runs here. Like an Epilogue it must not call gemm or
+// product.
 class BlockDone {
  public:
   BlockDone() = default;
@@ -75,9 +76,11 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   }
   // A row-major rhs (the Zᵀ of a weight gradient Δ·Zᵀ) is copied column-major once for all the
   // row blocks that read it: in place each step of k reads a new line, on a batch of 128 two
-  // or three KB away, and gemm would transpose its panels once per block over a long k. The
-  // same sums in the same order: the bits do not change. The copy (a buffer kept per thread) up
-  // to 16 MB; beyond, each block's gemm transposes its panels.
+  // or three KB away, and gemm may transpose its panels once per block over a long k. The same
+  // sums in the same order, so the same bits: every block has more than 8 rows (blocks > 1
+  // needs rows ≥ 128), where gemm takes no path that depends on B's layout (its dot products
+  // serve at most half a packet of rows, 8 floats on AVX-512). The copy (a buffer kept per thread) up to 16 MB;
+  // beyond, each block's gemm reads or packs its panels of rhs.
   using S = typename Lhs::Scalar;
   StridedView<S> b = strided_view(rhs);
   if (b.col_stride == 1 && b.row_stride > 1 && double(k) * double(n) * sizeof(S) <= 16 << 20) {
@@ -90,6 +93,7 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   run_parts(pool, blocks, [&](Index i) {
     const Index r0 = i * step, nr = std::min(step, rows - r0);
     if (nr <= 0) return;
+    eigen_assert(nr > 8);  // see the copy above
     auto panel = [&](Index j0, Index nc) { done(r0, nr, j0, nc); };
     gemm(strided_view(lhs.middleRows(r0, nr)), b, out.data() + r0,
          out.outerStride(), accumulate, bias ? bias + r0 : nullptr,

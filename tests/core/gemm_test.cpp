@@ -118,26 +118,35 @@ TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
   }
 }
 
-// copy_column_major moves every value to its place: a row-major B (rows a stride apart, as the Zᵀ
-// of a weight gradient) in whole and ragged W × W blocks, and a column-major B with a leading
-// dimension larger than its rows.
+// copy_column_major moves every value to its place and writes nothing past k·n: a row-major B
+// (rows a stride apart, as the Zᵀ of a weight gradient) in whole and ragged W × W blocks, a
+// column-major B with a leading dimension larger than its rows, and a B with neither stride 1.
 template <class S>
 void check_column_major_copy(Index k, Index n) {
+  const S guard = S(-7.5);
+  std::vector<S> dst;
+  const auto copy = [&](StridedView<S> B) {
+    dst.assign(std::size_t(k * n + 3), guard);
+    copy_column_major(B, dst.data());
+    for (std::size_t i = std::size_t(k * n); i < dst.size(); ++i) EXPECT_EQ(dst[i], guard) << k << "×" << n;
+    return Eigen::Map<const Mat<S>>(dst.data(), k, n);
+  };
   const Mat<S> stored = Mat<S>::Random(n + 5, k + 3);  // Bᵀ is its top-left n × k block
   const auto Bt = stored.topLeftCorner(n, k);
-  const Mat<S> expected = Bt.transpose();
-  std::vector<S> dst(std::size_t(k * n));
-  copy_column_major(strided_view(Bt.transpose()), dst.data());
-  EXPECT_EQ(Eigen::Map<const Mat<S>>(dst.data(), k, n), expected) << k << "×" << n << " row-major";
+  EXPECT_EQ(copy(strided_view(Bt.transpose())), Mat<S>(Bt.transpose())) << k << "×" << n << " row-major";
   const Mat<S> tall = Mat<S>::Random(k + 7, n);
-  std::fill(dst.begin(), dst.end(), S(0));
-  copy_column_major(strided_view(tall.topRows(k)), dst.data());
-  EXPECT_EQ(Eigen::Map<const Mat<S>>(dst.data(), k, n), tall.topRows(k)) << k << "×" << n << " column-major";
+  EXPECT_EQ(copy(strided_view(tall.topRows(k))), tall.topRows(k)) << k << "×" << n << " column-major";
+  const Mat<S> wide = Mat<S>::Random(2 * k, 3 * n);  // every other row of every third column
+  const StridedView<S> neither{wide.data(), k, n, 2, 3 * wide.rows()};
+  Mat<S> expected(k, n);
+  for (Index j = 0; j < n; ++j)
+    for (Index p = 0; p < k; ++p) expected(p, j) = wide(2 * p, 3 * j);
+  EXPECT_EQ(copy(neither), expected) << k << "×" << n << " strided";
 }
 
 TEST(Gemm, CopiesAMatrixColumnMajor) {
   for (auto [k, n] : {std::pair{128, 784}, std::pair{1000, 50}, std::pair{13, 21}, std::pair{16, 16},
-                      std::pair{7, 3}, std::pair{1, 9}}) {
+                      std::pair{7, 3}, std::pair{1, 9}, std::pair{0, 5}, std::pair{6, 0}}) {
     check_column_major_copy<float>(k, n);
     check_column_major_copy<double>(k, n);
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/gemm.hpp"
 #include "nnlab/core/thread_pool.hpp"
 #include "nnlab/nn/loss.hpp"
 #include "support/gradient_check.hpp"
@@ -284,25 +285,37 @@ TEST(Layer, AccumulateAddsToWhatIsThere) {
   EXPECT_LT((db - b - a.rowwise().sum()).cwiseAbs().maxCoeff(), 1e-14);
 }
 
-// ∂E/∂W = δ zᵀ split into row blocks (each reads zᵀ, copied column-major once, or up to 16 MB,
-// panel by panel by each block's gemm beyond): against the product in double within the float
-// bound k·u·Σ|δ||z|, accumulating onto what is there, and the same bits on a pool of 2 threads.
+// ∂E/∂W = δ zᵀ split into row blocks, each reading zᵀ copied column-major once (up to 16 MB; beyond,
+// each block's gemm reads zᵀ as it lies): the same bits as each block's gemm on the row-major zᵀ
+// (the split of src/nn/product.hpp written out), the same bits on a pool of 2 threads, and
+// against the product in double within γ_{N+1}·(|before| + Σ|δ||z|) (N multiply-adds, then the
+// accumulation).
 template <class S>
 void expect_weight_gradient_in_row_blocks(Index rows, Index inputs, Index N) {
   Rng rng = make_rng(17, 0);
-  const Mat<double> delta = gaussian(rows, N, rng), z = gaussian(inputs, N, rng), before = gaussian(rows, inputs, rng);
-  const Mat<S> delta_s = delta.cast<S>(), z_s = z.cast<S>();
-  const Mat<double> exact = before + delta_s.template cast<double>() * z_s.template cast<double>().transpose();
-  const Mat<double> scale = before.cwiseAbs() + delta.cwiseAbs() * z.cwiseAbs().transpose();
-  const double u = std::numeric_limits<S>::epsilon() / 2;
+  const Mat<S> delta = gaussian(rows, N, rng).cast<S>(), z = gaussian(inputs, N, rng).cast<S>();
+  const Mat<S> before = gaussian(rows, inputs, rng).cast<S>();
+  const std::string shape = std::to_string(rows) + "×" + std::to_string(inputs) + " over " + std::to_string(N);
   ThreadPool pool(2);
-  Mat<S> one_thread = before.cast<S>(), two_threads = before.cast<S>();
-  weight_gradient<S>(delta_s, z_s, one_thread, Update::accumulate, nullptr);
-  weight_gradient<S>(delta_s, z_s, two_threads, Update::accumulate, &pool);
-  EXPECT_EQ(one_thread, two_threads) << rows << "×" << inputs << " over " << N;
-  EXPECT_LE(((one_thread.template cast<double>() - exact).cwiseAbs().array() / scale.array()).maxCoeff(),
-            double(N + 1) * u)
-      << rows << "×" << inputs << " over " << N;
+  Mat<S> one_thread = before, two_threads = before;
+  weight_gradient<S>(delta, z, one_thread, Update::accumulate, nullptr);
+  weight_gradient<S>(delta, z, two_threads, Update::accumulate, &pool);
+  EXPECT_EQ(one_thread, two_threads) << shape;
+  Mat<S> blockwise = before;
+  const Index blocks = std::clamp<Index>(rows / 64, 1, 4), step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;
+  for (Index r0 = 0; r0 < rows; r0 += step) {
+    const Index nr = std::min(step, rows - r0);
+    gemm(strided_view(delta.middleRows(r0, nr)), strided_view(z.transpose()), blockwise.data() + r0,
+         rows, true);
+  }
+  EXPECT_EQ(one_thread, blockwise) << shape;
+  const Mat<double> delta_d = delta.template cast<double>(), z_d = z.template cast<double>(),
+                    before_d = before.template cast<double>();
+  const Mat<double> exact = before_d + delta_d * z_d.transpose();
+  const Mat<double> scale = before_d.cwiseAbs() + delta_d.cwiseAbs() * z_d.cwiseAbs().transpose();
+  const double u = std::numeric_limits<S>::epsilon() / 2, gamma = double(N + 1) * u / (1 - double(N + 1) * u);
+  EXPECT_LE(((one_thread.template cast<double>() - exact).cwiseAbs().array() / scale.array()).maxCoeff(), gamma)
+      << shape;
 }
 
 TEST(Layer, WeightGradientInRowBlocks) {
