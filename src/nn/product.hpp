@@ -55,6 +55,14 @@ class BlockDone {
   void (*call_)(void*, Index, Index, Index, Index) = nullptr;
 };
 
+// The column-major copy of a row-major rhs that product() splits into row blocks: one buffer per
+// thread and scalar type, whichever product instantiates it.
+template <class S>
+std::vector<S, Eigen::aligned_allocator<S>>& rhs_columns() {
+  thread_local std::vector<S, Eigen::aligned_allocator<S>> columns;
+  return columns;
+}
+
 // out (+)= lhs · rhs (+ bias 1ᵀ if bias), then epilogue(j0, nc) on each range of out's columns
 // once it is final: panel by panel while the panel is in L1 when the product is one block, at
 // the end when it runs in row blocks. Either way the result is the same bit for bit whichever
@@ -84,7 +92,7 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   using S = typename Lhs::Scalar;
   StridedView<S> b = strided_view(rhs);
   if (b.col_stride == 1 && b.row_stride > 1 && double(k) * double(n) * sizeof(S) <= 16 << 20) {
-    thread_local std::vector<S, Eigen::aligned_allocator<S>> columns;
+    auto& columns = rhs_columns<S>();
     columns.resize(std::size_t(k * n));
     copy_column_major(b, columns.data());
     b = {columns.data(), k, n, 1, k};
