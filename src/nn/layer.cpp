@@ -1,6 +1,7 @@
 // The layer passes of layer.hpp; products through detail::product (src/nn/product.hpp).
 #include "nnlab/nn/layer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -62,7 +63,7 @@ void dense_forward(ConstMatRef<S> W, const S* b, ConstMatRef<S> z_in, Activation
 
 // ------------------------------------------------------------------ dropout
 template <class S>
-void sample_keep_mask(double p, S kept, Rng& rng, MatRef<S> m) {
+void sample_keep_mask(double p, S kept, Rng& rng, MatRef<S> m, ThreadPool* pool) {
   require(p > 0 && p <= 1, "keep probability p must be in (0, 1], got {}", p);
   require_contiguous(m, "dropout mask");
   // Counter-based: one draw from the model's stream keys the mask, element i uses the splitmix64
@@ -72,20 +73,30 @@ void sample_keep_mask(double p, S kept, Rng& rng, MatRef<S> m) {
   const auto threshold = std::uint64_t(std::ldexp(p, 32));
   const std::uint64_t key = rng();
   S* data = m.data();
-  for (Index i = 0; i < m.size(); ++i) {
-    std::uint64_t r = key + std::uint64_t(i) * 0x9e3779b97f4a7c15ULL;
-    r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    r = (r ^ (r >> 27)) * 0x94d049bb133111ebULL;
-    r ^= r >> 31;
-    data[i] = (r >> 32) < threshold ? kept : S(0);
-  }
+  const Index n = m.size();
+  detail::run_in_parts(pool, n, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) {
+      std::uint64_t r = key + std::uint64_t(i) * 0x9e3779b97f4a7c15ULL;
+      r = (r ^ (r >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      r = (r ^ (r >> 27)) * 0x94d049bb133111ebULL;
+      r ^= r >> 31;
+      data[i] = (r >> 32) < threshold ? kept : S(0);
+    }
+  });
 }
 
 template <class S>
-void apply_dropout(ConstMatRef<S> z, ConstMatRef<S> m, MatRef<S> z_dropped) {
+void apply_dropout(ConstMatRef<S> z, ConstMatRef<S> m, MatRef<S> z_dropped, ThreadPool* pool) {
   require_shape(m, z, "dropout mask", "z");
   require_shape(z_dropped, z, "z̃", "z");
-  z_dropped = z.cwiseProduct(m);
+  const Index rows = std::max<Index>(z.rows(), 1);
+  detail::run_in_parts(
+      pool, z.size(),
+      [&](Index begin, Index end) {
+        const Index c0 = begin / rows, nc = end / rows - c0;
+        z_dropped.middleCols(c0, nc) = z.middleCols(c0, nc).cwiseProduct(m.middleCols(c0, nc));
+      },
+      rows);
 }
 
 // ------------------------------------------------------------------ backward
@@ -237,8 +248,8 @@ void r_delta(Activation h, ConstMatRef<S> a, ConstMatRef<S> z, ConstMatRef<S> Ra
                                  ThreadPool*);                                                      \
   template void dense_forward<S>(ConstMatRef<S>, const S*, ConstMatRef<S>, Activation, MatRef<S>,  \
                                  MatRef<S>, Update, ThreadPool*);                                   \
-  template void sample_keep_mask<S>(double, S, Rng&, MatRef<S>);                                   \
-  template void apply_dropout<S>(ConstMatRef<S>, ConstMatRef<S>, MatRef<S>);                       \
+  template void sample_keep_mask<S>(double, S, Rng&, MatRef<S>, ThreadPool*);                      \
+  template void apply_dropout<S>(ConstMatRef<S>, ConstMatRef<S>, MatRef<S>, ThreadPool*);          \
   template void weight_gradient<S>(ConstMatRef<S>, ConstMatRef<S>, MatRef<S>, Update, ThreadPool*); \
   template void bias_gradient<S>(ConstMatRef<S>, VecRef<S>, Update);                               \
   template void backprop_delta<S>(ConstMatRef<S>, ConstMatRef<S>, MaskRef<S>, Activation,         \

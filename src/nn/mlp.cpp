@@ -206,7 +206,7 @@ MaskRef<S> mask_of(const Cache<S>& cache, int k, Index c0, Index n) {
 }  // namespace
 
 template <class S>
-void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng) const {
+void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng, ThreadPool* pool) const {
   const int L = layers();
   require(X.rows() == spec_.sizes[0], "the network takes {} inputs, but the data have {} features",
           spec_.sizes[0], X.rows());
@@ -228,7 +228,7 @@ void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* r
       if (mode == Mode::train) {
         cache.mask[ku].resize(n_in, N);
         const S kept = spec_.dropout == DropoutKind::inverted ? S(1 / p) : S(1);
-        sample_keep_mask<S>(p, kept, *rng, cache.mask[ku]);
+        sample_keep_mask<S>(p, kept, *rng, cache.mask[ku], pool);
       } else if (mode == Mode::eval) {  // standard dropout at inference: m = p
         cache.mask[ku].setConstant(n_in, N, S(p));
       } else {
@@ -251,7 +251,7 @@ void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* po
     if (cache.dropped[ku]) {
       const Mat<S>& z = k == 1 ? *cache.x : cache.z[ku];
       apply_dropout<S>(z.middleCols(c0, nc), cache.mask[ku].middleCols(c0, nc),
-                       cache.z_dropped[ku].middleCols(c0, nc));
+                       cache.z_dropped[ku].middleCols(c0, nc), pool);
     }
     const S* bias = spec_.bias ? b(k).data() : nullptr;
     const auto z_in = cache.input_of(k).middleCols(c0, nc);
@@ -266,7 +266,7 @@ void Mlp<S>::forward_columns(Cache<S>& cache, Index c0, Index nc, ThreadPool* po
 
 template <class S>
 void Mlp<S>::forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng, ThreadPool* pool) const {
-  prepare_forward(X, cache, mode, rng);
+  prepare_forward(X, cache, mode, rng, pool);
   forward_columns(cache, 0, X.cols(), pool);
   cache.has_forward = true;
 }
@@ -427,7 +427,7 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
     forward(X, cache, mode, rng, pool);
     return backward(T, cache, grad, pool);
   }
-  prepare_forward(X, cache, mode, rng);
+  prepare_forward(X, cache, mode, rng, pool);
   cache.has_forward = true;
   const auto L = std::size_t(layers());
   resize_backward(cache);
@@ -474,7 +474,7 @@ S Mlp<S>::shard_loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Index c0, In
   const Index N = X.cols();
   require(c0 >= 0 && n >= 0 && c0 + n <= N, "shard: columns [{}, {}) of a batch of {}", c0, c0 + n, N);
   if (c0 == 0 && n == N) return loss_and_gradient(X, T, cache, grad, mode, rng, pool);
-  prepare_forward(X, cache, mode, rng);  // every mask of the batch: the stream advances as in forward()
+  prepare_forward(X, cache, mode, rng, pool);  // every mask of the batch: the stream advances as in forward()
   cache.has_forward = true;
   if (n == 0) {
     grad.setZero(num_params_);

@@ -30,6 +30,23 @@ void run_parts(ThreadPool* pool, Index parts, const Body& body) {
     for (Index i = 0; i < parts; ++i) part(std::size_t(i));
 }
 
+// body(begin, end) over [0, n): on a pool, one part per thread when n ≥ 2¹⁵, part boundaries at
+// multiples of `granule` (columns, for a matrix of `granule` rows). Only for element-wise work,
+// whose results cannot depend on the split (run_parts carries the floating-point mode).
+template <class Body>
+void run_in_parts(ThreadPool* pool, Index n, const Body& body, Index granule = 1) {
+  const Index parts = pool && n >= (Index(1) << 15) ? pool->size() : 1;
+  if (parts == 1) {
+    body(Index(0), n);
+    return;
+  }
+  const Index units = (n + granule - 1) / granule;
+  run_parts(pool, parts, [&](Index t) {
+    const Index begin = units * t / parts * granule, end = std::min(n, units * (t + 1) / parts * granule);
+    if (begin < end) body(begin, end);
+  });
+}
+
 // Row blocks of a product of `flops` with `rows` rows of out: large products split into up to 4
 // blocks that run on the pool; the split depends only on the shapes.
 inline Index row_blocks(Index rows, double flops) {

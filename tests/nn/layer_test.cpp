@@ -272,6 +272,24 @@ TEST(Layer, KeepMaskHasKeepProbabilityAndScale) {
   EXPECT_TRUE(((m.array() == 0) || (m.array() == float(1 / p))).all());
 }
 
+// A pool fills the mask and z̃ = z ⊙ m in parts, with the same bits as one thread: large enough to
+// be split (2¹⁵ entries and more), with a column count that does not split evenly.
+TEST(Layer, KeepMaskAndDropoutAreTheSameOnAPool) {
+  ThreadPool pool(2);
+  Mat<float> m1(784, 129), m2(784, 129), z1(784, 129), z2(784, 129);
+  Rng rng1 = make_rng(18, stream::dropout), rng2 = make_rng(18, stream::dropout);
+  sample_keep_mask<float>(0.8, 1.25f, rng1, m1);
+  sample_keep_mask<float>(0.8, 1.25f, rng2, m2, &pool);
+  EXPECT_EQ(m1, m2);
+  EXPECT_EQ(rng1(), rng2());  // the stream advanced by the same one draw
+  Rng data = make_rng(18, 1);
+  const Mat<float> z = gaussian(784, 129, data).cast<float>();
+  apply_dropout<float>(z, m1, z1);
+  apply_dropout<float>(z, m1, z2, &pool);
+  EXPECT_EQ(z1, z2);
+  EXPECT_EQ(z1, Mat<float>(z.cwiseProduct(m1)));
+}
+
 TEST(Layer, AccumulateAddsToWhatIsThere) {
   Rng rng = make_rng(15, 0);
   const Mat<double> W = gaussian(3, 4, rng), z = gaussian(4, 5, rng), before = gaussian(3, 5, rng);

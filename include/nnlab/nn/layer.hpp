@@ -55,12 +55,14 @@ void dense_forward(ConstMatRef<Scalar> W, const Scalar* b, ConstMatRef<Scalar> z
 // ------------------------------------------------------------------ dropout
 // m_i = kept with probability p (KEEP probability, never the drop rate), else 0, for every entry
 // of m: kept = 1 for standard dropout (Srivastava et al. 2014), 1/p for inverted dropout, so that
-// E[m] is the inference mask (p, or 1). Counter-based: one draw of rng keys the whole mask.
+// E[m] is the inference mask (p, or 1). Counter-based: one draw of rng keys the whole mask, and
+// each entry depends only on that key and its index, so a pool fills it in parts with the same bits.
 template <class Scalar>
-void sample_keep_mask(double p, Scalar kept, Rng& rng, MatRef<Scalar> m);
-// z̃ = z ⊙ m
+void sample_keep_mask(double p, Scalar kept, Rng& rng, MatRef<Scalar> m, ThreadPool* pool = nullptr);
+// z̃ = z ⊙ m (on a pool, in parts of columns)
 template <class Scalar>
-void apply_dropout(ConstMatRef<Scalar> z, ConstMatRef<Scalar> m, MatRef<Scalar> z_dropped);
+void apply_dropout(ConstMatRef<Scalar> z, ConstMatRef<Scalar> m, MatRef<Scalar> z_dropped,
+                   ThreadPool* pool = nullptr);
 
 // ------------------------------------------------------------------ backward
 // ∂E/∂W (+)= δ_next z̃ᵀ

@@ -216,7 +216,8 @@ class Mlp {
   }
   // forward() in two parts: checks, buffer shapes and dropout masks of the whole batch, then the
   // layers on columns [c0, c0 + n), which chunks of a batch run on different threads (if large).
-  void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng) const;
+  void prepare_forward(const Mat<Scalar>& X, Cache<Scalar>& cache, Mode mode, Rng* rng,
+                       ThreadPool* pool) const;
   void forward_columns(Cache<Scalar>& cache, Index c0, Index n, ThreadPool* pool) const;
   // How many column chunks loss_and_gradient splits a batch of N into (a function of shapes).
   Index batch_chunks(Index N) const;
