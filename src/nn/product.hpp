@@ -111,7 +111,14 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   if (b.col_stride == 1 && b.row_stride > 1 && double(k) * double(n) * sizeof(S) <= 16 << 20) {
     auto& columns = rhs_columns<S>();
     columns.resize(std::size_t(k * n));
-    copy_column_major(b, columns.data());
+    run_in_parts(  // in parts of whole 16-column groups, where the copy's blocks fall as in one piece
+        pool, k * n,
+        [&](Index begin, Index end) {
+          const Index j0 = begin / k, nc = end / k - j0;
+          copy_column_major(StridedView<S>{b.data + j0 * b.col_stride, k, nc, b.row_stride, 1},
+                            columns.data() + j0 * k);
+        },
+        16 * k);
     b = {columns.data(), k, n, 1, k};
   }
   const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;  // multiples of 16 rows
