@@ -104,8 +104,8 @@ void product(Out&& out, const Lhs& lhs, const Rhs& rhs, ThreadPool* pool, bool a
   // or three KB away, and gemm may transpose its panels once per block over a long k. The same
   // sums in the same order, so the same bits: every block has more than 8 rows (blocks > 1
   // needs rows ≥ 128), where gemm takes no path that depends on B's layout (its dot products
-  // serve at most half a packet of rows, 8 floats on AVX-512). The copy (a buffer kept per thread) up to 16 MB;
-  // beyond, each block's gemm reads or packs its panels of rhs.
+  // serve at most half a packet of rows, 8 floats on AVX-512). The copy (a buffer kept per
+  // thread) up to 16 MB; beyond, each block's gemm reads or packs its panels of rhs.
   using S = typename Lhs::Scalar;
   StridedView<S> b = strided_view(rhs);
   if (b.col_stride == 1 && b.row_stride > 1 && double(k) * double(n) * sizeof(S) <= 16 << 20) {

@@ -313,14 +313,16 @@ void expect_weight_gradient_in_row_blocks(Index rows, Index inputs, Index N) {
   Rng rng = make_rng(17, 0);
   const Mat<S> delta = gaussian(rows, N, rng).cast<S>(), z = gaussian(inputs, N, rng).cast<S>();
   const Mat<S> before = gaussian(rows, inputs, rng).cast<S>();
-  const std::string shape = std::to_string(rows) + "×" + std::to_string(inputs) + " over " + std::to_string(N);
+  const std::string shape =
+      std::to_string(rows) + "×" + std::to_string(inputs) + " over " + std::to_string(N);
   ThreadPool pool(2);
   Mat<S> one_thread = before, two_threads = before;
   weight_gradient<S>(delta, z, one_thread, Update::accumulate, nullptr);
   weight_gradient<S>(delta, z, two_threads, Update::accumulate, &pool);
   EXPECT_EQ(one_thread, two_threads) << shape;
   Mat<S> blockwise = before;
-  const Index blocks = std::clamp<Index>(rows / 64, 1, 4), step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;
+  const Index blocks = std::clamp<Index>(rows / 64, 1, 4);
+  const Index step = ((rows + blocks - 1) / blocks + 15) / 16 * 16;
   for (Index r0 = 0; r0 < rows; r0 += step) {
     const Index nr = std::min(step, rows - r0);
     gemm(strided_view(delta.middleRows(r0, nr)), strided_view(z.transpose()), blockwise.data() + r0,
@@ -331,9 +333,10 @@ void expect_weight_gradient_in_row_blocks(Index rows, Index inputs, Index N) {
                     before_d = before.template cast<double>();
   const Mat<double> exact = before_d + delta_d * z_d.transpose();
   const Mat<double> scale = before_d.cwiseAbs() + delta_d.cwiseAbs() * z_d.cwiseAbs().transpose();
-  const double u = std::numeric_limits<S>::epsilon() / 2, gamma = double(N + 1) * u / (1 - double(N + 1) * u);
-  EXPECT_LE(((one_thread.template cast<double>() - exact).cwiseAbs().array() / scale.array()).maxCoeff(), gamma)
-      << shape;
+  const double u = std::numeric_limits<S>::epsilon() / 2;
+  const double gamma = double(N + 1) * u / (1 - double(N + 1) * u);
+  const Mat<double> error = (one_thread.template cast<double>() - exact).cwiseAbs();
+  EXPECT_LE((error.array() / scale.array()).maxCoeff(), gamma) << shape;
 }
 
 TEST(Layer, WeightGradientInRowBlocks) {
