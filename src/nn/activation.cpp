@@ -207,16 +207,21 @@ void for_each_derivative_block(Activation h, const S* a_data, const S* z_data, I
   }
 }
 
-#if defined(__AVX512F__)
-// AVX-512 registers of float or double, and the operations tanh_times_derivative needs.
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+// The vector registers of float or double, and the operations tanh_times_derivative needs: loads
+// and stores of whole vectors, or of the lanes a Mask selects (a partial vector at the end).
 template <class S>
 struct Simd;
+#if defined(__AVX512F__)
 template <>
 struct Simd<double> {
   using V = __m512d;
   using Mask = __mmask8;
   static constexpr Index lanes = 8;
+  static Mask first(Index n) { return Mask(n >= lanes ? 0xff : n > 0 ? (1u << n) - 1 : 0); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
   static V load(Mask k, const double* p) { return _mm512_maskz_loadu_pd(k, p); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
   static void store(double* p, Mask k, V v) { _mm512_mask_storeu_pd(p, k, v); }
   static V set1(double v) { return _mm512_set1_pd(v); }
   static V one_minus_square(V z) { return _mm512_fnmadd_pd(z, z, set1(1)); }
@@ -229,7 +234,10 @@ struct Simd<float> {
   using V = __m512;
   using Mask = __mmask16;
   static constexpr Index lanes = 16;
+  static Mask first(Index n) { return Mask(n >= lanes ? 0xffff : n > 0 ? (1u << n) - 1 : 0); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
   static V load(Mask k, const float* p) { return _mm512_maskz_loadu_ps(k, p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static void store(float* p, Mask k, V v) { _mm512_mask_storeu_ps(p, k, v); }
   static V set1(float v) { return _mm512_set1_ps(v); }
   static V one_minus_square(V z) { return _mm512_fnmadd_ps(z, z, set1(1)); }
@@ -237,30 +245,72 @@ struct Simd<float> {
   static V max_abs(V m, V z) { return _mm512_max_ps(m, _mm512_abs_ps(z)); }
   static bool any_greater(V x, float t) { return _mm512_cmp_ps_mask(x, set1(t), _CMP_GT_OQ) != 0; }
 };
+#else
+// AVX2: a Mask is a vector of lanes, all ones where selected (vmaskmov zeroes the others on load).
+template <>
+struct Simd<double> {
+  using V = __m256d;
+  using Mask = __m256i;
+  static constexpr Index lanes = 4;
+  static Mask first(Index n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V load(Mask k, const double* p) { return _mm256_maskload_pd(p, k); }
+  static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  static void store(double* p, Mask k, V v) { _mm256_maskstore_pd(p, k, v); }
+  static V set1(double v) { return _mm256_set1_pd(v); }
+  static V one_minus_square(V z) { return _mm256_fnmadd_pd(z, z, set1(1)); }
+  static V mul(V x, V y) { return _mm256_mul_pd(x, y); }
+  static V max_abs(V m, V z) { return _mm256_max_pd(m, _mm256_andnot_pd(set1(-0.0), z)); }
+  static bool any_greater(V x, double t) { return _mm256_movemask_pd(_mm256_cmp_pd(x, set1(t), _CMP_GT_OQ)) != 0; }
+};
+template <>
+struct Simd<float> {
+  using V = __m256;
+  using Mask = __m256i;
+  static constexpr Index lanes = 8;
+  static Mask first(Index n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(std::clamp<Index>(n, 0, lanes))),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V load(Mask k, const float* p) { return _mm256_maskload_ps(p, k); }
+  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static void store(float* p, Mask k, V v) { _mm256_maskstore_ps(p, k, v); }
+  static V set1(float v) { return _mm256_set1_ps(v); }
+  static V one_minus_square(V z) { return _mm256_fnmadd_ps(z, z, set1(1)); }
+  static V mul(V x, V y) { return _mm256_mul_ps(x, y); }
+  static V max_abs(V m, V z) { return _mm256_max_ps(m, _mm256_andnot_ps(set1(-0.0f), z)); }
+  static bool any_greater(V x, float t) { return _mm256_movemask_ps(_mm256_cmp_ps(x, set1(t), _CMP_GT_OQ)) != 0; }
+};
+#endif
 
 // out = g ⊙ tanh'(a) in one pass over each block of derivative_block values, as
 // for_each_derivative_block decides: 1 − z² (one rounding, by FMA) kept in registers while the
 // block's largest |z| is found, then g ⊙ h' stored; a block with a saturated unit takes the
 // a-based form. The Eigen form of the same blocks (z·z, 1 − z², then g·h', and a horizontal
-// maximum per block) took ~9% of the tiny float64 tanh step (bench/mlp_bench).
+// maximum per block) took ~9% of the tiny float64 tanh step (bench/mlp_bench) on AVX-512, and
+// 2.2× this kernel's time per value on an AMD Zen 3 with AVX2 (bench/activation_bench).
 template <class S>
 void tanh_times_derivative(const S* a_data, const S* z_data, const S* g_data, S* out_data, Index n) {
   using X = Simd<S>;
   constexpr Index W = X::lanes, packets = derivative_block / W;
-  // Values [i, i + m) with m ≤ derivative_block; whole blocks (the constant masks of every
-  // full one) compile to plain loads and stores.
+  // Values [i, i + m) with m ≤ derivative_block; a whole block uses plain loads and stores.
   const auto block = [&](Index i, Index m, auto whole) {
     typename X::V hp[packets];
     typename X::V largest = X::set1(0);
-    typename X::Mask lanes[packets];
+    [[maybe_unused]] typename X::Mask lanes[packets];
 #pragma GCC unroll 8
     for (Index p = 0; p < packets; ++p) {
-      const Index left = m - p * W;
-      lanes[p] = whole ? typename X::Mask(~0u)
-                       : typename X::Mask(left >= W ? ~0u : left > 0 ? (1u << left) - 1 : 0u);
-      const auto z = X::load(lanes[p], z_data + i + p * W);
-      hp[p] = X::one_minus_square(z);
-      largest = X::max_abs(largest, z);
+      const S* z = z_data + i + p * W;
+      typename X::V zp;
+      if constexpr (whole) {
+        zp = X::load(z);
+      } else {
+        lanes[p] = X::first(m - p * W);
+        zp = X::load(lanes[p], z);
+      }
+      hp[p] = X::one_minus_square(zp);
+      largest = X::max_abs(largest, zp);
     }
     if (X::any_greater(largest, S(1) - saturation_threshold<S>)) {
       for_each_derivative_block(Activation::tanh, a_data + i, z_data + i, m, [&](Index j, Index k, const auto& h) {
@@ -269,8 +319,14 @@ void tanh_times_derivative(const S* a_data, const S* z_data, const S* g_data, S*
       return;
     }
 #pragma GCC unroll 8
-    for (Index p = 0; p < packets; ++p)
-      X::store(out_data + i + p * W, lanes[p], X::mul(X::load(lanes[p], g_data + i + p * W), hp[p]));
+    for (Index p = 0; p < packets; ++p) {
+      S* out = out_data + i + p * W;
+      const S* g = g_data + i + p * W;
+      if constexpr (whole)
+        X::store(out, X::mul(X::load(g), hp[p]));
+      else
+        X::store(out, lanes[p], X::mul(X::load(lanes[p], g), hp[p]));
+    }
   };
   Index i = 0;
   for (; i + derivative_block <= n; i += derivative_block) block(i, derivative_block, std::true_type{});
@@ -329,7 +385,7 @@ void times_derivative(Activation h, const S* a_data, const S* z_data, const S* g
       for (Index i = 0; i < n; ++i) out_data[i] = a_data[i] > S(0) ? g_data[i] : S(0);
       break;
     case Activation::tanh:
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
       tanh_times_derivative(a_data, z_data, g_data, out_data, n);
       break;
 #endif
