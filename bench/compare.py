@@ -368,14 +368,18 @@ def main():
         epoch_bench, "BM_FashionMnistGeluEpoch/threads:1/", args.repetitions, pin=True)
     epoch_errors.update(gelu_errors)
     print("nnlab: tiny tanh net at 1 and 2 threads, gradient vs HVP ...", flush=True)
-    # The tiny step at 1 and 2 threads in one process, interleaved, on the same CPU: below 1 MFLOP
-    # per chunk a step never leaves the calling thread (Mlp::loss_and_gradient), so both rows run
-    # the same instructions; unpinned, the 2-thread row measured whichever of the two unequal vCPUs
-    # the scheduler picked (30.5 against 25.4 µs in one run). On one CPU any work handed to the
-    # worker would cost time, so the pin cannot flatter the 2-thread row.
+    # The 1-thread rows pinned to one CPU, interleaved (unpinned, a row measured whichever of the
+    # two unequal vCPUs the scheduler picked: 30.5 against 25.4 µs in one run). The 2-thread rows
+    # on both CPUs: where a chunk carries enough work (in double, or with AVX2) the step hands one
+    # of its two column chunks to the worker (Mlp::loss_and_gradient), which on one CPU would
+    # only cost time.
     micro, micro_errors = google_benchmark_medians(
-        mlp_bench, "BM_TinyTanhGdStep|BM_MnistMlpGradientVsHvp", micro_reps, pin=True,
+        mlp_bench, "BM_TinyTanhGdStep<.*>/1/|BM_MnistMlpGradientVsHvp", micro_reps, pin=True,
         interleave=True)
+    micro2, micro_errors2 = google_benchmark_medians(
+        mlp_bench, "BM_TinyTanhGdStep<.*>/2/", micro_reps, interleave=True)
+    micro.update(micro2)
+    micro_errors.update(micro_errors2)
     for name, message in {**epoch_errors, **epoch_errors2, **micro_errors}.items():
         print(f"nnlab {name}: {message}")
     print("nnlab: data-parallel training, 3 epochs each at 1 rank × 1 and × 2 threads, 2 ranks × 1 thread ...",
@@ -570,8 +574,8 @@ def main():
             print("  ".join("-" * w for w in widths))
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
-          "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 and 2 threads "
-          "interleaved on that CPU; (c) at 1 thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of "
+          "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step interleaved, at 1 "
+          "thread on that CPU, at 2 on both; (c) at 1 thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of "
           "`nnlab train`'s default recipe, median of 3).")
     for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
                                  ("GELU epoch at 1 thread", nn_gelu_epoch)):
