@@ -415,13 +415,17 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad, ThreadPool* p
 // Batches of small networks run in chunks of columns, each forward, loss share and backward on
 // one thread with its own gradient, summed in chunk order: the chunks depend only on the shapes,
 // so the result is the same whether they run on one thread or several. They go to the pool only
-// when each carries ≥ 62,500 vector flops (flops over the SIMD lanes of S: 1 MFLOP in float with
-// AVX-512, 0.5 in float with AVX2 or in double with AVX-512, 0.25 in double with AVX2). Handing a
-// chunk to another core costs ~5–10 µs (waking it, moving the parameters, the gradient and the
-// lines at the chunks' borders between caches), about what a core needs for that much work. The
-// 2-32-32-1 tanh net on 256 columns (0.86 MFLOP a chunk; bench/mlp_bench), one thread vs two:
-// float on a Xeon with AVX-512 30 vs 30–37 µs (below the bound, so on one thread); on an AMD Zen 3
-// (AVX2) float 45–51 vs 35–37 µs, double 106–117 vs 70–76 µs. 512 columns, float, Xeon: 66 vs 50 µs.
+// when a chunk's work outweighs handing it over, ~5–10 µs (waking the worker, moving the
+// parameters, the gradient and the lines at the chunks' borders between caches), ~20 µs of work.
+// With AVX-512 that is ≥ 1 MFLOP: the 2-32-32-1 tanh net on 256 columns (0.86 MFLOP a chunk;
+// bench/mlp_bench) in double took 30 µs on one thread and 30–37 on two (AMD Zen 5), on 512 columns
+// 66 and 50. With AVX2 or less (half the lanes or fewer) ≥ 0.5 MFLOP: the same 256 columns took
+// 45–51 and 35–37 µs in float, 106–117 and 62–76 µs in double (AMD Zen 3).
+#if defined(__AVX512F__)
+constexpr double chunk_pool_flops = 1e6;
+#else
+constexpr double chunk_pool_flops = 0.5e6;
+#endif
 template <class S>
 S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, Vec<S>& grad,
                             Mode mode, Rng* rng, ThreadPool* pool) const {
@@ -440,8 +444,7 @@ S Mlp<S>::loss_and_gradient(const Mat<S>& X, const Mat<S>& T, Cache<S>& cache, V
   double flops = 0;  // forward W z̃, backward Wᵀ δ and δ z̃ᵀ
   for (int k = 1; k <= layers(); ++k)
     flops += 6.0 * double(spec_.sizes[std::size_t(k)] * spec_.sizes[std::size_t(k - 1)]) * double(width);
-  const double vector_flops = flops / double(Eigen::internal::packet_traits<S>::size);
-  detail::run_parts(vector_flops >= 62'500 ? pool : nullptr, chunks, [&](Index c) {
+  detail::run_parts(flops >= chunk_pool_flops ? pool : nullptr, chunks, [&](Index c) {
     const Index c0 = c * width, nc = c + 1 == chunks ? N - c0 : width;
     forward_columns(cache, c0, nc, nullptr);
     cache.chunk_loss[std::size_t(c)] = nn::loss_and_gradient(spec_.loss, cache.a[L + 1], T, cache.delta[L + 1], c0, nc);
