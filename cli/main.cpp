@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
     nnlab::mpi::require_same(command_line, "the command line");
     // Every rank exits with rank 0's code (rank 0 alone knows, e.g., the claims of reused labs).
     const int code = run(argc, argv);
+    // Out before any rank can exit: mpirun stops the job as soon as one rank exits non-zero, and
+    // rank 0's buffered lines would go with it. No rank leaves the broadcast before rank 0 is in.
+    std::fflush(nullptr);
     std::vector<std::byte> shared{std::byte(code)};
     nnlab::mpi::broadcast(shared);
     nnlab::mpi::settle(int(shared[0]));
@@ -34,6 +37,8 @@ int main(int argc, char** argv) {
   } catch (const nnlab::mpi::AgreedError& e) {
     nnlab::mpi::settle(e.internal() ? nnlab::cli::exit_internal : nnlab::cli::exit_error);
     std::fprintf(stderr, "nnlab: %serror: %s\n", e.internal() ? "internal " : "", e.what());
+    std::fflush(nullptr);
+    nnlab::mpi::barrier();  // as above: every rank exits only after rank 0's line is out
     return e.internal() ? nnlab::cli::exit_internal : nnlab::cli::exit_error;
   }
 }
