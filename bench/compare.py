@@ -575,8 +575,8 @@ def main():
     print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
           "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
           "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 thread on that "
-          "CPU and at 2 on both, each set interleaved within its own run; (c) at 1 thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of "
-          "`nnlab train`'s default recipe, median of 3).")
+          "CPU and at 2 on both, each set interleaved within its own run; (c) at 1 thread; (f) ratio = "
+          "speed-up over 1 rank × 1 thread (epochs of `nnlab train`'s default recipe, median of 3).")
     for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
                                  ("GELU epoch at 1 thread", nn_gelu_epoch)):
         if counters:

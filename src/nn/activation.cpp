@@ -252,7 +252,9 @@ struct Simd<double> {
   using V = __m256d;
   using Mask = __m256i;
   static constexpr Index lanes = 4;
-  static Mask first(Index n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)); }
+  static Mask first(Index n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
   static V load(const double* p) { return _mm256_loadu_pd(p); }
   static V load(Mask k, const double* p) { return _mm256_maskload_pd(p, k); }
   static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
@@ -261,7 +263,9 @@ struct Simd<double> {
   static V one_minus_square(V z) { return _mm256_fnmadd_pd(z, z, set1(1)); }
   static V mul(V x, V y) { return _mm256_mul_pd(x, y); }
   static V max_abs(V m, V z) { return _mm256_max_pd(m, _mm256_andnot_pd(set1(-0.0), z)); }
-  static bool any_greater(V x, double t) { return _mm256_movemask_pd(_mm256_cmp_pd(x, set1(t), _CMP_GT_OQ)) != 0; }
+  static bool any_greater(V x, double t) {
+    return _mm256_movemask_pd(_mm256_cmp_pd(x, set1(t), _CMP_GT_OQ)) != 0;
+  }
 };
 template <>
 struct Simd<float> {
@@ -279,7 +283,9 @@ struct Simd<float> {
   static V one_minus_square(V z) { return _mm256_fnmadd_ps(z, z, set1(1)); }
   static V mul(V x, V y) { return _mm256_mul_ps(x, y); }
   static V max_abs(V m, V z) { return _mm256_max_ps(m, _mm256_andnot_ps(set1(-0.0f), z)); }
-  static bool any_greater(V x, float t) { return _mm256_movemask_ps(_mm256_cmp_ps(x, set1(t), _CMP_GT_OQ)) != 0; }
+  static bool any_greater(V x, float t) {
+    return _mm256_movemask_ps(_mm256_cmp_ps(x, set1(t), _CMP_GT_OQ)) != 0;
+  }
 };
 #endif
 

@@ -206,7 +206,8 @@ MaskRef<S> mask_of(const Cache<S>& cache, int k, Index c0, Index n) {
 }  // namespace
 
 template <class S>
-void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng, ThreadPool* pool) const {
+void Mlp<S>::prepare_forward(const Mat<S>& X, Cache<S>& cache, Mode mode, Rng* rng,
+                             ThreadPool* pool) const {
   const int L = layers();
   require(X.rows() == spec_.sizes[0], "the network takes {} inputs, but the data have {} features",
           spec_.sizes[0], X.rows());
