@@ -209,28 +209,30 @@ void pack(StridedView<S> A, S* Ap) {
   const Index m_padded = (m + R - 1) / R * R;
   constexpr Index line = 64 / Index(sizeof(S));
   if (A.row_stride == 1) {  // column-major: each block's column is a copy of R contiguous rows
-    for (Index i0 = 0; i0 < m; i0 += R) {
-      const Index rows = std::min(R, m - i0);
-      S* out = at(i0, 0);
-      for (Index p = 0; p < k; ++p, out += R) {
-        const S* a = A.data + p * A.col_stride + i0;
-        // The next columns are lines a long stride apart, often on another page, where the
-        // hardware prefetchers do not follow: fetch them 8 columns ahead.
-        if (p + 8 < k) {
-          const S* ahead = a + 8 * A.col_stride;
-          for (Index r = 0; r < rows; r += line)
-            _mm_prefetch(reinterpret_cast<const char*>(ahead + r), _MM_HINT_T0);
-          _mm_prefetch(reinterpret_cast<const char*>(ahead + rows - 1), _MM_HINT_T0);
-        }
-        if (rows == R) {
+    // Column by column, all blocks at once: each column's m rows are read as one contiguous run.
+    // Block by block, every read was a single line a column stride away, which the hardware
+    // prefetchers do not follow, and the copy waited on each (make bench's epoch, 1 thread:
+    // 10% of the time in this copy, on an AMD Zen 3).
+    const Index whole = m / R * R;
+    for (Index p = 0; p < k; ++p) {
+      const S* a = A.data + p * A.col_stride;
+      // The next columns are a long stride away, often on another page: fetch them 8 ahead.
+      if (p + 8 < k) {
+        const S* ahead = a + 8 * A.col_stride;
+        for (Index r = 0; r < m; r += line) _mm_prefetch(reinterpret_cast<const char*>(ahead + r), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(ahead + m - 1), _MM_HINT_T0);
+      }
+      for (Index i0 = 0; i0 < whole; i0 += R) {
+        S* out = at(i0, p);
 #pragma GCC unroll 8
-          for (Index r = 0; r < R; r += W) pstoreu(out + r, ploadu<P>(a + r));
-        } else {  // the last block: no library call per column (a memmove call cost 12%)
-          Index r = 0;
-          for (; r + W <= rows; r += W) pstoreu(out + r, ploadu<P>(a + r));
-          for (; r < rows; ++r) out[r] = a[r];
-          for (; r < R; ++r) out[r] = S(0);
-        }
+        for (Index r = 0; r < R; r += W) pstoreu(out + r, ploadu<P>(a + i0 + r));
+      }
+      if (whole < m) {  // the last block: no library call per column (a memmove call cost 12%)
+        S* out = at(whole, p);
+        Index r = 0;
+        for (; r + W <= m - whole; r += W) pstoreu(out + r, ploadu<P>(a + whole + r));
+        for (; r < m - whole; ++r) out[r] = a[whole + r];
+        for (; r < R; ++r) out[r] = S(0);
       }
     }
     return;
