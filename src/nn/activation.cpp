@@ -128,32 +128,68 @@ double tanh_one(double x) {
 // tanh_one on 4 lanes, the same constants and operations in the same order, so the same bits
 // (tests/nn/activation_test.cpp): GCC 12 does not vectorize tanh_one's loop for AVX2 (the clamp is
 // a branch to it), which left it scalar, 17× slower per value than float's tanh on an AMD Zen 3.
-void tanh_double(const double* x, double* z, Index n) {
+// In three stages, each a pass over a block of 32 values: from x to the quotient is a chain of
+// ~70 cycles, longer than the out-of-order window covers at one vector every ~12 cycles, and
+// shorter chains overlap where one long one cannot (per 8192 values on an AMD Zen 3, alternated:
+// 10.5–12.9 against 14.6–17.9 µs in one pass).
+namespace tanh_avx2 {
+inline __m256d k(double v) { return _mm256_set1_pd(v); }
+inline __m256d fma(__m256d a, __m256d b, __m256d d) { return _mm256_fmadd_pd(a, b, d); }
+inline __m256d sign() { return k(-0.0); }
+
+// −2 min(|x|, 20) = n ln2 + r: r, and t with n in its low bits (min(20, |x|) keeps a NaN, as
+// std::min(|x|, 20) does).
+inline void reduce(const double* x, double* r_out, double* t_out) {
+  const __m256d abs_x = _mm256_andnot_pd(sign(), _mm256_loadu_pd(x));
+  const __m256d y = _mm256_mul_pd(k(-2), _mm256_min_pd(k(20), abs_x));
+  const __m256d t = fma(y, k(log2e), k(round_bits));
+  const __m256d minus_n = _mm256_xor_pd(_mm256_sub_pd(t, k(round_bits)), sign());
+  _mm256_store_pd(r_out, fma(minus_n, k(ln2_lo), fma(minus_n, k(ln2_hi), y)));
+  _mm256_store_pd(t_out, t);
+}
+
+// m = 2ⁿ (e^r − 1) + (2ⁿ − 1), written over r.
+inline void expm1_scaled(double* r_m, const double* t_in) {
   const auto& c = inv_factorial;
-  const auto k = [](double v) { return _mm256_set1_pd(v); };
-  const auto fma = [](__m256d a, __m256d b, __m256d d) { return _mm256_fmadd_pd(a, b, d); };
-  const __m256d sign = k(-0.0);
-  Index i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m256d v = _mm256_loadu_pd(x + i);
-    // min(20, |x|) keeps a NaN, as std::min(|x|, 20) does
-    const __m256d y = _mm256_mul_pd(k(-2), _mm256_min_pd(k(20), _mm256_andnot_pd(sign, v)));
-    const __m256d t = fma(y, k(log2e), k(round_bits));
-    const __m256d nn = _mm256_sub_pd(t, k(round_bits));
-    const __m256d minus_n = _mm256_xor_pd(nn, sign);
-    const __m256d r = fma(minus_n, k(ln2_lo), fma(minus_n, k(ln2_hi), y));
-    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
-    const __m256d p01 = fma(fma(k(c[3]), r, k(c[2])), r2, fma(k(c[1]), r, k(c[0])));
-    const __m256d p23 = fma(fma(k(c[7]), r, k(c[6])), r2, fma(k(c[5]), r, k(c[4])));
-    const __m256d p4 = fma(fma(k(c[11]), r, k(c[10])), r2, fma(k(c[9]), r, k(c[8])));
-    const __m256d p = fma(fma(k(c[12]), r4, p4), r8, fma(p23, r4, p01));
-    const __m256d two_n = _mm256_castsi256_pd(_mm256_add_epi64(
-        _mm256_slli_epi64(_mm256_castpd_si256(t), 52), _mm256_set1_epi64x(exponent_one)));
-    const __m256d m = fma(two_n, _mm256_mul_pd(r, p), _mm256_sub_pd(two_n, k(1)));
-    const __m256d q = _mm256_div_pd(m, _mm256_sub_pd(k(-2), m));
-    _mm256_storeu_pd(z + i, _mm256_or_pd(_mm256_andnot_pd(sign, q), _mm256_and_pd(sign, v)));
+  const __m256d r = _mm256_load_pd(r_m), t = _mm256_load_pd(t_in);
+  const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
+  const __m256d p01 = fma(fma(k(c[3]), r, k(c[2])), r2, fma(k(c[1]), r, k(c[0])));
+  const __m256d p23 = fma(fma(k(c[7]), r, k(c[6])), r2, fma(k(c[5]), r, k(c[4])));
+  const __m256d p4 = fma(fma(k(c[11]), r, k(c[10])), r2, fma(k(c[9]), r, k(c[8])));
+  const __m256d p = fma(fma(k(c[12]), r4, p4), r8, fma(p23, r4, p01));
+  const __m256d two_n = _mm256_castsi256_pd(_mm256_add_epi64(
+      _mm256_slli_epi64(_mm256_castpd_si256(t), 52), _mm256_set1_epi64x(exponent_one)));
+  _mm256_store_pd(r_m, fma(two_n, _mm256_mul_pd(r, p), _mm256_sub_pd(two_n, k(1))));
+}
+
+// tanh x = sign(x) · (−m/(2 + m)).
+inline void quotient(const double* m_in, const double* x, double* z) {
+  const __m256d m = _mm256_load_pd(m_in);
+  const __m256d q = _mm256_div_pd(m, _mm256_sub_pd(k(-2), m));
+  const __m256d sign_x = _mm256_and_pd(sign(), _mm256_loadu_pd(x));
+  _mm256_storeu_pd(z, _mm256_or_pd(_mm256_andnot_pd(sign(), q), sign_x));
+}
+}  // namespace tanh_avx2
+
+void tanh_double(const double* x, double* z, Index n) {
+  constexpr Index block = 32;  // passes of a fixed length, which GCC unrolls
+  alignas(32) double r[block], t[block], x_last[block], z_last[block];
+  const Index whole = n / 4 * 4;
+  for (Index i = 0; i < whole; i += block) {
+    const double* xb = x + i;
+    double* zb = z + i;
+    const Index b = std::min(block, whole - i);
+    if (b < block) {  // the last, partial block: through a copy padded with zeros
+      std::fill(std::copy(xb, xb + b, x_last), x_last + block, 0.0);
+      xb = x_last;
+      zb = z_last;
+    }
+    for (Index j = 0; j < block; j += 4) tanh_avx2::reduce(xb + j, r + j, t + j);
+    for (Index j = 0; j < block; j += 4) tanh_avx2::expm1_scaled(r + j, t + j);
+    for (Index j = 0; j < block; j += 4) tanh_avx2::quotient(r + j, xb + j, zb + j);
+    if (b < block) std::copy(z_last, z_last + b, z + i);
   }
-  for (; i < n; ++i) z[i] = tanh_one(x[i]);
+  for (Index i = whole; i < n; ++i) z[i] = tanh_one(x[i]);
 }
 #else
 void tanh_double(const double* x, double* z, Index n) {

@@ -150,10 +150,12 @@ void expect_limits() {
 TEST(Activation, GeluSoftplusLimitsDouble) { expect_limits<double>(); }
 TEST(Activation, GeluSoftplusLimitsFloat) { expect_limits<float>(); }
 
-// Every length from 1 to 40 (every partial vector of 4, 8 and 16 lanes) gives each value the bits
-// it has in a long batch: a vector kernel and its tail agree (the AVX2 double tanh's tail is
-// scalar code; float's tanh is Eigen's, whose scalar tail gives its packets' bits in these builds,
-// GCC 12 at -O3: a compiler that did not fuse the tail's multiply-adds might not).
+// Every length from 1 to 40 (every partial vector of 4, 8 and 16 lanes, and the AVX2 double tanh's
+// partial block of 32, which runs on a zero-padded copy) gives each value the bits it has in a
+// long batch: a vector kernel and its tail agree (the AVX2 double tanh's last n mod 4 values are
+// the portable build's scalar code; float's tanh is Eigen's, whose scalar tail gives its packets'
+// bits in these builds, GCC 12 at -O3: a compiler that did not fuse the tail's multiply-adds
+// might not).
 // Not checked, as they are not so by design: tanh's h' and h'', whose formula is chosen per block
 // of 64 values (activation.cpp), and sigmoid, whose partial packet Eigen evaluates with std::exp.
 template <class S>
