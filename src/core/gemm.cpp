@@ -205,15 +205,17 @@ void pack(StridedView<S> A, S* Ap) {
   using P = Packet<S>;
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols;
+  if (m == 0) return;  // nothing to copy, and no column of A to prefetch
   const auto at = [&](Index i, Index p) { return Ap + (i / R) * R * k + p * R + i % R; };
   const Index m_padded = (m + R - 1) / R * R;
   constexpr Index line = 64 / Index(sizeof(S));
   if (A.row_stride == 1) {  // column-major: each block's column is a copy of R contiguous rows
     // Column by column through all the blocks, so that each column's m rows are read as one
-    // contiguous run. Block by block, each read was one line a column stride away, where the
-    // hardware prefetchers do not follow: in the 1-thread epoch on an AMD Zen 3, gemm's own code
-    // took 9% of the time, most of it waiting in this copy; W·Z on a batch of 128 now takes
-    // 0.85–0.93× the time (bench/gemm_bench.cpp's shapes, both versions alternated in one process).
+    // contiguous run. Block by block, each read was one line (with AVX2) a column stride away,
+    // where the hardware prefetchers do not follow: in the 1-thread epoch on an AMD Zen 3, gemm's
+    // own code took 9% of the time, most of it waiting in this copy; W·Z on a batch of 128 now
+    // takes 0.85–0.93× the time (bench/gemm_bench.cpp's shapes, both versions alternated in one
+    // process).
     const Index whole = m / R * R;
     for (Index p = 0; p < k; ++p) {
       const S* a = A.data + p * A.col_stride;
