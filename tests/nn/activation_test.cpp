@@ -9,9 +9,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "../../src/nn/vector_activation.hpp"
@@ -128,7 +131,39 @@ TEST(Activation, SoftplusMatchesLongDoubleDouble) { expect_accurate<double>(Acti
 TEST(Activation, SoftplusMatchesLongDoubleFloat) { expect_accurate<float>(Activation::softplus, {4, 6, 6, 2}); }
 
 // ±∞ and NaN: the limits (GELU(−∞) = 0, not ∞·0), and NaN stays NaN so that a diverging run
-// reaches the loss's check.
+// reaches the loss's check. Inside the vector kernels' blocks (float GELU's 64 values, the AVX2
+// double tanh's 32) these and clamped values give the bits they give alone.
+template <class S>
+void expect_limits_in_blocks() {
+  constexpr S inf = std::numeric_limits<S>::infinity();
+  const S nan = std::numeric_limits<S>::quiet_NaN();
+  const S special[] = {inf, -inf, nan, S(20), S(-20), S(50), S(-50)};
+  Mat<S> a = Mat<S>::Random(1, 140), g = Mat<S>::Random(1, 140);
+  for (Index k = 0; k < 7; ++k) a(0, k) = a(0, 64 + 3 * k) = special[k];
+  using Bits = std::conditional_t<sizeof(S) == 8, std::uint64_t, std::uint32_t>;
+  const auto same = [](S x, S y) {  // the same bits, or both NaN (a NaN's payload is not kept)
+    return (std::isnan(x) && std::isnan(y)) || std::bit_cast<Bits>(x) == std::bit_cast<Bits>(y);
+  };
+  for (Activation act : {Activation::tanh, Activation::gelu, Activation::softplus}) {
+    Mat<S> z, d, d2;
+    activate(act, a, z);
+    times_derivative(act, a, z, g, d);
+    times_second_derivative(act, a, z, g, d2);
+    for (Index j = 0; j < a.cols(); ++j) {
+      Mat<S> zj, dj, d2j;
+      activate<S>(act, a.col(j), zj);
+      EXPECT_TRUE(same(zj(0, 0), z(0, j))) << to_string(act) << " at " << j << ": a = " << a(0, j);
+      if (act == Activation::tanh) continue;  // h' and h'' by the formula of their block, by design
+      times_derivative<S>(act, a.col(j), z.col(j), g.col(j), dj);
+      times_second_derivative<S>(act, a.col(j), z.col(j), g.col(j), d2j);
+      EXPECT_TRUE(same(dj(0, 0), d(0, j))) << to_string(act) << " h' at " << j;
+      EXPECT_TRUE(same(d2j(0, 0), d2(0, j))) << to_string(act) << " h'' at " << j;
+    }
+  }
+}
+TEST(Activation, LimitsInBlocksDouble) { expect_limits_in_blocks<double>(); }
+TEST(Activation, LimitsInBlocksFloat) { expect_limits_in_blocks<float>(); }
+
 template <class S>
 void expect_limits() {
   constexpr S inf = std::numeric_limits<S>::infinity();
@@ -153,10 +188,9 @@ TEST(Activation, GeluSoftplusLimitsFloat) { expect_limits<float>(); }
 // Every length from 1 to 140 (every partial vector of 4, 8 and 16 lanes, the partial blocks of
 // the AVX2 double tanh's 32 values, which run on a zero-padded copy, and float GELU's 64, whose
 // rest runs a vector at a time) gives each value the bits it has in a long batch: a vector kernel
-// and its tail agree (the AVX2 double tanh's last n mod 4 values are
-// the portable build's scalar code; float's tanh is Eigen's, whose scalar tail gives its packets'
-// bits in these builds, GCC 12 at -O3: a compiler that did not fuse the tail's multiply-adds
-// might not).
+// and its tail agree (the AVX2 double tanh's last n mod 4 values are the portable build's scalar
+// code; float's tanh is Eigen's, whose scalar tail gives its packets' bits in these builds, GCC 12
+// at -O3: a compiler that did not fuse the tail's multiply-adds might not).
 // Not checked, as they are not so by design: tanh's h' and h'', whose formula is chosen per block
 // of 64 values (activation.cpp), and sigmoid, whose partial packet Eigen evaluates with std::exp.
 template <class S>
