@@ -4,7 +4,7 @@
 Builds nothing: it runs the Google Benchmark executables of an existing build (build/release by
 default; `make build` makes it) and bench/torch_workloads.py under a Python that has torch
 (Debian's python3-torch; optional). Without torch it prints nnlab's numbers alone. The whole run
-takes 2-4 minutes on 2 cores. Workloads and targets are described in docs/benchmarks.md.
+takes 6-8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
 
 PyTorch is given its best configuration: OpenBLAS (checked in its memory map), the fastest
 OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
@@ -12,12 +12,15 @@ fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or 
 OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
 
 1-thread workloads of both run pinned to the same CPU: the two vCPUs of the machines here differ
-by up to 1.6× in speed, so an unpinned process measures whichever one the scheduler picked.
+by up to 1.6× in speed, so an unpinned process measures whichever one the scheduler picked. They
+run in rounds, nnlab's then PyTorch's, and each ratio is the median of the rounds' ratios: the
+machine's speed drifts between phases of minutes, and not alike for the two libraries.
 """
 import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -312,6 +315,45 @@ def results_by_name(run_json):
     return {r["name"]: r for r in run_json["results"]}
 
 
+# ---------------------------------------------------------------- paired rounds
+
+def nnlab_medians(rounds):
+    """{run_name: (median seconds, counters)} over rounds of google_benchmark_medians results
+    (cpu_s the median too; the other counters, the same every round, from the first)."""
+    out = {}
+    for name in dict.fromkeys(n for r in rounds for n in r):
+        runs = [r[name] for r in rounds if name in r]
+        counters = dict(runs[0][1], cpu_s=statistics.median(c.get("cpu_s") for _, c in runs))
+        out[name] = (statistics.median(s for s, _ in runs), counters)
+    return out
+
+
+def torch_medians(rounds):
+    """torch_workloads results by name, combined over rounds: the medians of the rounds'
+    medians, every repetition's time, projected if any round was."""
+    out = {}
+    for name in dict.fromkeys(n for r in rounds for n in r):
+        runs = [r[name] for r in rounds if name in r]
+        out[name] = dict(runs[0], median_s=statistics.median(x["median_s"] for x in runs),
+                         cpu_median_s=statistics.median(x["cpu_median_s"] for x in runs),
+                         times_s=[t for x in runs for t in x["times_s"]],
+                         repetitions=sum(x["repetitions"] for x in runs),
+                         projected=any(x.get("projected") for x in runs))
+    return out
+
+
+def paired_ratios(nn_rounds, pt_rounds, nn_name, pt_name):
+    """PyTorch's time over nnlab's, round by round (wall, CPU): each ratio compares two runs of
+    the same round, seconds to a minute apart, rather than medians taken minutes apart."""
+    wall, cpu = [], []
+    for nn, pt in zip(nn_rounds, pt_rounds):
+        if nn_name in nn and pt_name in pt and nn[nn_name][0]:
+            wall.append(pt[pt_name]["median_s"] / nn[nn_name][0])
+            if nn[nn_name][1].get("cpu_s"):
+                cpu.append(pt[pt_name]["cpu_median_s"] / nn[nn_name][1]["cpu_s"])
+    return wall, cpu
+
+
 # ---------------------------------------------------------------- table
 
 def fmt_time(seconds):
@@ -354,34 +396,17 @@ def main():
     print(f"load average before: {load_before} (on {os.cpu_count()} cores; busy machines give noisy numbers)",
           flush=True)
 
-    # nnlab: 1-thread workloads pinned to one CPU, 2-thread ones free
+    # nnlab's 2-thread workloads, on both CPUs; its 1-thread ones run below, paired with PyTorch's.
     micro_reps = max(args.repetitions, 5)
-    print(f"nnlab: one Fashion-MNIST epoch at 1 thread (on CPU {pinned_cpu()}) and 2 threads ...",
-          flush=True)
-    epochs, epoch_errors = google_benchmark_medians(
-        epoch_bench, "BM_FashionMnistEpoch/threads:1/", args.repetitions, pin=True)
-    epochs2, epoch_errors2 = google_benchmark_medians(
-        epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
-    epochs.update(epochs2)
-    print("nnlab: one Fashion-MNIST epoch with GELU hidden units at 1 thread ...", flush=True)
-    gelu_epochs, gelu_errors = google_benchmark_medians(
-        epoch_bench, "BM_FashionMnistGeluEpoch/threads:1/", args.repetitions, pin=True)
-    epoch_errors.update(gelu_errors)
-    print("nnlab: tiny tanh net at 1 and 2 threads, gradient vs HVP ...", flush=True)
-    # The 1-thread rows pinned to one CPU, interleaved (unpinned, a row measured whichever of the
-    # two unequal vCPUs the scheduler picked: 30.5 against 25.4 µs in one run). The 2-thread rows
-    # on both CPUs: where a chunk carries enough work (in double, or with AVX2) the step hands one
-    # of its two column chunks to the worker (Mlp::loss_and_gradient), which on one CPU would
-    # only cost time.
+    print("nnlab: one Fashion-MNIST epoch at 2 threads ...", flush=True)
+    epochs, errors = google_benchmark_medians(epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
+    print("nnlab: tiny tanh net at 2 threads ...", flush=True)
+    # Where a chunk carries enough work (in double, or with AVX2) the 2-thread step hands one of
+    # its two column chunks to the worker (Mlp::loss_and_gradient), which on one CPU would only
+    # cost time.
     micro, micro_errors = google_benchmark_medians(
-        mlp_bench, "BM_TinyTanhGdStep<.*>/1/|BM_MnistMlpGradientVsHvp", micro_reps, pin=True,
-        interleave=True)
-    micro2, micro_errors2 = google_benchmark_medians(
         mlp_bench, "BM_TinyTanhGdStep<.*>/2/", micro_reps, interleave=True)
-    micro.update(micro2)
-    micro_errors.update(micro_errors2)
-    for name, message in {**epoch_errors, **epoch_errors2, **micro_errors}.items():
-        print(f"nnlab {name}: {message}")
+    errors.update(micro_errors)
     print("nnlab: data-parallel training, 3 epochs each at 1 rank × 1 and × 2 threads, 2 ranks × 1 thread ...",
           flush=True)
     dp_epochs = data_parallel_epochs(args.build)
@@ -402,15 +427,51 @@ def main():
     if sweep_error:
         print(f"nnlab sweep: {sweep_error}")
 
+
+    # PyTorch
+    python = None if args.no_torch else find_torch_python()
+    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}, {}
+    coretype, coretype_name, coretype_timings = None, None, {}
+    if python:
+        print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
+        coretype, coretype_name, coretype_timings = best_coretype(python)
+
+    # The 1-thread workloads of both, pinned to one CPU, in rounds: nnlab's once, then PyTorch's
+    # once, `repetitions` times. The machine's speed drifts by 20-30% between phases of minutes
+    # and the two libraries do not drift alike (PyTorch's epoch took 6.20 s in one run and 7.08 s
+    # in another half an hour later, nnlab's 4.01 and 3.74 s), so each row's ratio is the median
+    # of its rounds' ratios, two runs seconds to a minute apart, and the table shows their range.
+    # nnlab's micro-benchmarks are interleaved within a round (unpinned, a row measured whichever
+    # of the two unequal vCPUs the scheduler picked: 30.5 against 25.4 µs in one run).
+    nn_rounds, pt_rounds = [], []
+    for r in range(args.repetitions):
+        print(f"round {r + 1}/{args.repetitions}: nnlab's 1-thread workloads (on CPU {pinned_cpu()}) ...",
+              flush=True)
+        nn, round_errors = google_benchmark_medians(
+            epoch_bench, "BM_FashionMnistEpoch/threads:1/|BM_FashionMnistGeluEpoch/threads:1/", 1, pin=True)
+        errors.update(round_errors)
+        round_micro, round_errors = google_benchmark_medians(
+            mlp_bench, "BM_TinyTanhGdStep<.*>/1/|BM_MnistMlpGradientVsHvp", 1, pin=True, interleave=True)
+        errors.update(round_errors)
+        nn_rounds.append({**nn, **round_micro})
+        if python:
+            print(f"round {r + 1}/{args.repetitions}: PyTorch's (OpenBLAS core {coretype_name}) ...", flush=True)
+            # Each epoch stops repeating after 40 s, so a pathological setup cannot stretch the run.
+            r1 = torch_run(python, ["--workloads", "epoch,gelu_epoch,tiny,grad_loop,hvp,hvp1000",
+                                    "--repetitions", "1", "--epoch-budget", "40"], 1, 1, coretype)
+            torch_info = {k: v for k, v in r1.items() if k != "results"}
+            pt_rounds.append(results_by_name(r1))
+    for name, message in errors.items():
+        print(f"nnlab {name}: {message}")
+    epochs.update(nnlab_medians(nn_rounds))
+    t1 = torch_medians(pt_rounds)
+
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
 
-    def nn_cpu(run_name):
-        return micro.get(run_name, epochs.get(run_name, (None, {})))[1].get("cpu_s")
-
     nn_epoch = {t: epochs.get(f"BM_FashionMnistEpoch/threads:{t}/iterations:1/real_time", (None, {}))
                 for t in (1, 2)}
-    nn_gelu_epoch = gelu_epochs.get("BM_FashionMnistGeluEpoch/threads:1/iterations:1/real_time", (None, {}))
+    nn_gelu_epoch = epochs.get("BM_FashionMnistGeluEpoch/threads:1/iterations:1/real_time", (None, {}))
     nn_tiny = {(d, t): nn_time(f"BM_TinyTanhGdStep<{d}>/{t}/real_time")
                for d in ("float", "double") for t in (1, 2)}
     nn_grad = nn_time("BM_MnistMlpGradientVsHvp/0")
@@ -420,22 +481,8 @@ def main():
     nn_fixed = nn_time("BM_MnistMlpGradientVsHvp/2")
     nn_fixed1000 = nn_time("BM_MnistMlpGradientVsHvp1000/2")
 
-    # PyTorch
-    python = None if args.no_torch else find_torch_python()
-    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny, t1_gelu = {}, {}, {}, {}, {}, {}, {}
-    coretype_name, coretype_timings = None, {}
     if python:
-        print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
-        coretype, coretype_name, coretype_timings = best_coretype(python)
-        # Each epoch variant stops repeating after 40 s, so a pathological thread setup cannot
-        # stretch the run (on an idle machine all repetitions fit well inside).
         reps = ["--repetitions", str(args.repetitions), "--epoch-budget", "40"]
-        print(f"PyTorch: all workloads at 1 thread (OpenBLAS core {coretype_name}) ...", flush=True)
-        r1 = torch_run(python, reps, 1, 1, coretype)
-        torch_info = {k: v for k, v in r1.items() if k != "results"}
-        t1 = results_by_name(r1)
-        print("PyTorch: GELU epoch at 1 thread ...", flush=True)
-        t1_gelu = results_by_name(torch_run(python, ["--workloads", "gelu_epoch"] + reps, 1, 1, coretype))
         print("PyTorch: epoch with torch.set_num_threads(2) ...", flush=True)
         t2_omp = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 2, 2, coretype))
         print("PyTorch: epoch with torch.set_num_threads(2), OMP_WAIT_POLICY=PASSIVE ...", flush=True)
@@ -445,8 +492,8 @@ def main():
         t2_blas = results_by_name(torch_run(python, ["--workloads", "epoch"] + reps, 1, 2, coretype))
         print("PyTorch: tiny tanh net with torch.set_num_threads(2) ...", flush=True)
         t2_tiny = results_by_name(torch_run(python, ["--workloads", "tiny"] + reps, 2, 2, coretype))
-        if "epoch_error" in r1:
-            print(f"PyTorch epoch: {r1['epoch_error']}")
+        if "epoch_error" in torch_info:
+            print(f"PyTorch epoch: {torch_info['epoch_error']}")
 
     def tmed(results, name):
         return results[name]["median_s"] if name in results else None
@@ -470,21 +517,34 @@ def main():
     def times_faster(nn_s, pt_s):
         return f"{pt_s / nn_s:.2f}×" if nn_s and pt_s else ""
 
-    def speed_row(workload, nn_s, pt_s, target, cpu=(None, None)):
-        ratio = pt_s / nn_s if nn_s and pt_s else None
-        met = None if ratio is None else ratio >= target
-        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), times_faster(nn_s, pt_s) or "—",
-                     times_faster(*cpu), f"≥ {target:g}× faster", met))
+    def ratios(nn_s, pt_s, pair, cpu=(None, None)):
+        """The ratio (a number) and its wall and CPU cells: with pair (nnlab's run name, PyTorch's
+        workload name) the median of the rounds' ratios and their range, else pt_s / nn_s (and
+        the ratio of the CPU times cpu)."""
+        if not pair:
+            return (pt_s / nn_s if nn_s and pt_s else None), times_faster(nn_s, pt_s) or "—", times_faster(*cpu)
+        wall, cpu = paired_ratios(nn_rounds, pt_rounds, *pair)
 
-    def info_row(workload, nn_s, pt_s, cpu=(None, None)):
-        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), times_faster(nn_s, pt_s) or "—",
-                     times_faster(*cpu), "", None))
+        def cell(rs):
+            if not rs:
+                return ""
+            return f"{statistics.median(rs):.2f}×" + (f" ({min(rs):.2f}–{max(rs):.2f})" if len(rs) > 1 else "")
+        return (statistics.median(wall) if wall else None), cell(wall) or "—", cell(cpu)
 
-    speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 2,
-              (nn_epoch[1][1].get("cpu_s"), tcpu(t1, "epoch")))
+    def speed_row(workload, nn_s, pt_s, target, pair=None, cpu=(None, None)):
+        ratio, wall, cpu = ratios(nn_s, pt_s, pair, cpu)
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), wall, cpu, f"≥ {target:g}× faster",
+                     None if ratio is None else ratio >= target))
+
+    def info_row(workload, nn_s, pt_s, pair=None):
+        _, wall, cpu = ratios(nn_s, pt_s, pair)
+        rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), wall, cpu, "", None))
+
+    epoch1 = "BM_FashionMnistEpoch/threads:1/iterations:1/real_time"
+    speed_row("(a) Fashion-MNIST epoch, 1 thread", nn_epoch[1][0], pt_epoch1, 2, (epoch1, "epoch"))
     speed_row("(a) Fashion-MNIST epoch, 2 threads", nn_epoch[2][0], pt_epoch2, 2)
-    speed_row("(a′) the epoch with GELU hidden units, 1 thread", nn_gelu_epoch[0], tmed(t1_gelu, "gelu_epoch"),
-              1.5, (nn_gelu_epoch[1].get("cpu_s"), tcpu(t1_gelu, "gelu_epoch")))
+    speed_row("(a′) the epoch with GELU hidden units, 1 thread", nn_gelu_epoch[0], tmed(t1, "gelu_epoch"),
+              1.5, ("BM_FashionMnistGeluEpoch/threads:1/iterations:1/real_time", "gelu_epoch"))
     if python:
         info_row("    torch: set_num_threads(2)", nn_epoch[2][0], pt_epoch2_omp)
         info_row("    torch: set_num_threads(2), passive OpenMP", nn_epoch[2][0], pt_epoch2_passive)
@@ -492,7 +552,7 @@ def main():
     for d, t, target in (("float", "tiny_float32", 10), ("double", "tiny_float64", 8)):
         name = f"BM_TinyTanhGdStep<{d}>/1/real_time"
         speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}, 1 thread", nn_tiny[d, 1], tmed(t1, t), target,
-                  (nn_cpu(name), tcpu(t1, t)))
+                  (name, t))
         # PyTorch's best at 2 threads is usually its 1-thread run: its step is all overhead.
         pt_best = [x for x in (tmed(t1, t), tmed(t2_tiny, t)) if x is not None]
         speed_row(f"(b) tiny 2-32-32-1 tanh GD step, {t[5:]}, 2 threads (best torch setup)",
@@ -500,11 +560,11 @@ def main():
         if python:
             info_row("    torch: set_num_threads(2)", nn_tiny[d, 2], tmed(t2_tiny, t))
     info_row("(c) MLP gradient, batch 128", nn_grad, pt_grad,
-             (nn_cpu("BM_MnistMlpGradientVsHvp/0"), tcpu(t1, "gradient")))
+             ("BM_MnistMlpGradientVsHvp/0", "gradient"))
     info_row("(c) MLP Hessian-vector product, from scratch", nn_hvp, pt_hvp,
-             (nn_cpu("BM_MnistMlpGradientVsHvp/1"), tcpu(t1, "hvp")))
+             ("BM_MnistMlpGradientVsHvp/1", "hvp"))
     info_row("(c) MLP Hessian-vector product at a fixed θ", nn_fixed, pt_fixed,
-             (nn_cpu("BM_MnistMlpGradientVsHvp/2"), tcpu(t1, "hvp_fixed")))
+             ("BM_MnistMlpGradientVsHvp/2", "hvp_fixed"))
 
     def cost_row(workload, nn_s, pt_s, nn_g, pt_g, target=None):
         nn_c = nn_s / nn_g if nn_s and nn_g else None
@@ -521,11 +581,11 @@ def main():
     # (d) Hessian analysis: one H·v on 1000 samples against PyTorch's double backward, and what a
     # Lanczos iteration of `nnlab hessian` (whose products are at a fixed θ) costs beyond its H·v.
     info_row("(d) MLP gradient, 1000 samples", nn_grad1000, pt_grad1000,
-             (nn_cpu("BM_MnistMlpGradientVsHvp1000/0"), tcpu(t1, "gradient_1000")))
+             ("BM_MnistMlpGradientVsHvp1000/0", "gradient_1000"))
     speed_row("(d) MLP Hessian-vector product, 1000 samples, from scratch", nn_hvp1000, pt_hvp1000, 1.5,
-              (nn_cpu("BM_MnistMlpGradientVsHvp1000/1"), tcpu(t1, "hvp_1000")))
+              ("BM_MnistMlpGradientVsHvp1000/1", "hvp_1000"))
     info_row("(d) MLP Hessian-vector product, 1000 samples, at a fixed θ", nn_fixed1000, pt_fixed1000,
-             (nn_cpu("BM_MnistMlpGradientVsHvp1000/2"), tcpu(t1, "hvp_fixed_1000")))
+             ("BM_MnistMlpGradientVsHvp1000/2", "hvp_fixed_1000"))
     cost_row("(d) HVP / gradient cost, 1000 samples, from scratch", nn_hvp1000, pt_hvp1000, nn_grad1000,
              pt_grad1000)
     cost_row("(d) HVP / gradient cost, 1000 samples, at a fixed θ", nn_fixed1000, pt_fixed1000,
@@ -544,7 +604,7 @@ def main():
     for d in ("float32", "float64"):
         speed_row(f"(e) Python loop: net.loss_and_gradient vs torch forward+backward, tiny net, {d}, per call",
                   tmed(pycall, f"pycall_{d}"), tmed(t1, f"grad_loop_{d}"), 3,
-                  (tcpu(pycall, f"pycall_{d}"), tcpu(t1, f"grad_loop_{d}")))
+                  cpu=(tcpu(pycall, f"pycall_{d}"), tcpu(t1, f"grad_loop_{d}")))
 
     # (f) data-parallel training (docs/data-parallel.md): epoch medians and the speed-up over
     # 1 rank × 1 thread; ratio column = speed-up.
@@ -572,11 +632,14 @@ def main():
                         for j, cell in enumerate(row)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
-    print("\nmedians of", args.repetitions, "repetitions (micro-benchmarks: at least 5); ratio = PyTorch time / "
-          "nnlab time (> 1: nnlab faster); CPU ratio: the same for CPU time, at 1 thread (hardly moved by "
-          "other load); 1-thread rows pinned to one CPU for both; nnlab's tiny step at 1 thread on that "
-          "CPU and at 2 on both, each set interleaved within its own run; (c) at 1 thread; (f) ratio = "
-          "speed-up over 1 rank × 1 thread (epochs of `nnlab train`'s default recipe, median of 3).")
+    n_rounds = f"{args.repetitions} round{'s' if args.repetitions > 1 else ''}"
+    print(f"\nmedians of {args.repetitions} repetition(s) (2-thread micro-benchmarks: at least 5); ratio = "
+          "PyTorch time / nnlab time (> 1: nnlab faster). 1-thread rows: both pinned to one CPU, measured "
+          f"in {n_rounds} (nnlab's workloads once, then PyTorch's once), ratio = the median of "
+          "the rounds' ratios (their range in brackets), CPU ratio the same for CPU time (hardly moved by "
+          "other load); 2-thread rows on both CPUs, each library's repetitions in its own run; (c) at 1 "
+          "thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of `nnlab train`'s default recipe, "
+          "median of 3).")
     for label, (_, counters) in (("epoch at 1 thread", nn_epoch[1]), ("epoch at 2 threads", nn_epoch[2]),
                                  ("GELU epoch at 1 thread", nn_gelu_epoch)):
         if counters:
@@ -585,7 +648,7 @@ def main():
     if python:
         for label, res, name in (("1 thread", t1, "epoch"), ("set_num_threads(2)", t2_omp, "epoch"),
                                  ("set_num_threads(2) passive", t2_passive, "epoch"),
-                                 ("OpenBLAS 2 threads", t2_blas, "epoch"), ("GELU, 1 thread", t1_gelu, "gelu_epoch")):
+                                 ("OpenBLAS 2 threads", t2_blas, "epoch"), ("GELU, 1 thread", t1, "gelu_epoch")):
             if name in res:
                 e = res[name]
                 print(f"PyTorch epoch, {label}: loss {e['loss']:.4f}, running accuracy "
@@ -620,7 +683,8 @@ def main():
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
                                  "set_num_threads2_passive": t2_passive, "openblas2": t2_blas,
-                                 "tiny_set_num_threads2": t2_tiny, "gelu_threads1": t1_gelu}},
+                                 "tiny_set_num_threads2": t2_tiny},
+                       "paired_rounds": {"nnlab": nn_rounds, "torch": pt_rounds}},
                       f, indent=1)
 
 
