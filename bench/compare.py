@@ -249,7 +249,6 @@ def data_parallel_epochs(build, epochs=3):
     """Median epoch seconds (training steps only, from log.json) of `nnlab train` with the default
     recipe (Fashion-MNIST, 784-512-512-10) at 1 rank × 1 thread, 1 rank × 2 threads and, under
     mpirun, 2 ranks × 1 thread with --data-parallel (docs/data-parallel.md). None without mpirun."""
-    import statistics
     import tempfile
     nnlab = os.path.join(build, "nnlab")
     mpirun = shutil.which("mpirun")
@@ -318,12 +317,12 @@ def results_by_name(run_json):
 # ---------------------------------------------------------------- paired rounds
 
 def nnlab_medians(rounds):
-    """{run_name: (median seconds, counters)} over rounds of google_benchmark_medians results
-    (cpu_s the median too; the other counters, the same every round, from the first)."""
+    """{run_name: (median seconds, counters)} over rounds of google_benchmark_medians results,
+    each counter the median of its rounds' values."""
     out = {}
     for name in dict.fromkeys(n for r in rounds for n in r):
         runs = [r[name] for r in rounds if name in r]
-        counters = dict(runs[0][1], cpu_s=statistics.median(c.get("cpu_s") for _, c in runs))
+        counters = {k: statistics.median(c[k] for _, c in runs) for k in runs[0][1]}
         out[name] = (statistics.median(s for s, _ in runs), counters)
     return out
 
@@ -374,6 +373,8 @@ def main():
     parser.add_argument("--json", help="also write every number measured to this file")
     parser.add_argument("--no-torch", action="store_true", help="nnlab only")
     args = parser.parse_args()
+    if args.repetitions < 1:
+        parser.error(f"--repetitions must be at least 1, got {args.repetitions}")
 
     bench_dir = os.path.join(args.build, "bench")
     epoch_bench = os.path.join(bench_dir, "epoch_bench")
@@ -396,17 +397,9 @@ def main():
     print(f"load average before: {load_before} (on {os.cpu_count()} cores; busy machines give noisy numbers)",
           flush=True)
 
-    # nnlab's 2-thread workloads, on both CPUs; its 1-thread ones run below, paired with PyTorch's.
+    # nnlab's workloads that are not paired with PyTorch's
     micro_reps = max(args.repetitions, 5)
-    print("nnlab: one Fashion-MNIST epoch at 2 threads ...", flush=True)
-    epochs, errors = google_benchmark_medians(epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
-    print("nnlab: tiny tanh net at 2 threads ...", flush=True)
-    # Where a chunk carries enough work (in double, or with AVX2) the 2-thread step hands one of
-    # its two column chunks to the worker (Mlp::loss_and_gradient), which on one CPU would only
-    # cost time.
-    micro, micro_errors = google_benchmark_medians(
-        mlp_bench, "BM_TinyTanhGdStep<.*>/2/", micro_reps, interleave=True)
-    errors.update(micro_errors)
+    errors = {}
     print("nnlab: data-parallel training, 3 epochs each at 1 rank × 1 and × 2 threads, 2 ranks × 1 thread ...",
           flush=True)
     dp_epochs = data_parallel_epochs(args.build)
@@ -417,54 +410,79 @@ def main():
         if lanczos_error:
             print(f"nnlab hessian: {lanczos_error}")
             break
-
-    print("nnlab from Python: 1000 net.loss_and_gradient calls on the tiny net ...", flush=True)
-    pycall, pycall_error = python_loop_timings(args.build, micro_reps)
-    if pycall_error:
-        print(f"nnlab Python loop: {pycall_error}")
     print("nnlab: sweep, 1 process × 1 and 2 threads vs mpirun -np 2 × 1 thread ...", flush=True)
     sweep, sweep_error = nnlab_sweep_timings(args.build, min(args.repetitions, 3))
     if sweep_error:
         print(f"nnlab sweep: {sweep_error}")
 
-
     # PyTorch
     python = None if args.no_torch else find_torch_python()
-    torch_info, t1, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}, {}
+    torch_info, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}
     coretype, coretype_name, coretype_timings = None, None, {}
     if python:
         print(f"PyTorch ({python}): choosing the OpenBLAS core type ...", flush=True)
         coretype, coretype_name, coretype_timings = best_coretype(python)
 
-    # The 1-thread workloads of both, pinned to one CPU, in rounds: nnlab's once, then PyTorch's
-    # once, `repetitions` times. The machine's speed drifts by 20-30% between phases of minutes
-    # and the two libraries do not drift alike (PyTorch's epoch took 6.20 s in one run and 7.08 s
-    # in another half an hour later, nnlab's 4.01 and 3.74 s), so each row's ratio is the median
-    # of its rounds' ratios, two runs seconds to a minute apart, and the table shows their range.
-    # nnlab's micro-benchmarks are interleaved within a round (unpinned, a row measured whichever
-    # of the two unequal vCPUs the scheduler picked: 30.5 against 25.4 µs in one run).
-    nn_rounds, pt_rounds = [], []
-    for r in range(args.repetitions):
+    # The 1-thread workloads of both, pinned to one CPU, in rounds: each library's once, taking
+    # turns at going first, `repetitions` times. The machine's speed drifts by 20-30% between
+    # phases of minutes and the two libraries do not drift alike (PyTorch's epoch took 6.20 s in
+    # one run and 7.08 s in another half an hour later, nnlab's 4.01 and 3.74 s), so each row's
+    # ratio is the median of its rounds' ratios, two runs seconds to a minute apart, and the table
+    # shows their range. (Unpinned, a row measured whichever of the two unequal vCPUs the
+    # scheduler picked: 30.5 against 25.4 µs in one run.)
+    def nnlab_round(r):
         print(f"round {r + 1}/{args.repetitions}: nnlab's 1-thread workloads (on CPU {pinned_cpu()}) ...",
               flush=True)
-        nn, round_errors = google_benchmark_medians(
+        runs, round_errors = google_benchmark_medians(
             epoch_bench, "BM_FashionMnistEpoch/threads:1/|BM_FashionMnistGeluEpoch/threads:1/", 1, pin=True)
         errors.update(round_errors)
         round_micro, round_errors = google_benchmark_medians(
-            mlp_bench, "BM_TinyTanhGdStep<.*>/1/|BM_MnistMlpGradientVsHvp", 1, pin=True, interleave=True)
+            mlp_bench, "BM_TinyTanhGdStep<.*>/1/|BM_MnistMlpGradientVsHvp", 1, pin=True)
         errors.update(round_errors)
-        nn_rounds.append({**nn, **round_micro})
-        if python:
-            print(f"round {r + 1}/{args.repetitions}: PyTorch's (OpenBLAS core {coretype_name}) ...", flush=True)
-            # Each epoch stops repeating after 40 s, so a pathological setup cannot stretch the run.
-            r1 = torch_run(python, ["--workloads", "epoch,gelu_epoch,tiny,grad_loop,hvp,hvp1000",
-                                    "--repetitions", "1", "--epoch-budget", "40"], 1, 1, coretype)
-            torch_info = {k: v for k, v in r1.items() if k != "results"}
-            pt_rounds.append(results_by_name(r1))
+        runs.update(round_micro)
+        # (e): the tiny net's gradient called from Python, in the round's runs as nnlab's others
+        pycall, pycall_error = python_loop_timings(args.build, micro_reps)
+        if pycall_error:
+            errors["Python loop"] = pycall_error
+        runs.update({name: (x["median_s"], {"cpu_s": x["cpu_median_s"]}) for name, x in pycall.items()})
+        return runs
+
+    def torch_round(r):
+        print(f"round {r + 1}/{args.repetitions}: PyTorch's (OpenBLAS core {coretype_name}) ...", flush=True)
+        # An epoch longer than 40 s is cut short (its time projected), so a pathological setup
+        # cannot stretch the run.
+        r1 = torch_run(python, ["--workloads", "epoch,gelu_epoch,tiny,grad_loop,hvp,hvp1000",
+                                "--repetitions", "1", "--epoch-budget", "40"], 1, 1, coretype)
+        torch_info.update({k: v for k, v in r1.items() if k != "results"})
+        return results_by_name(r1)
+
+    nn_rounds, pt_rounds = [], []
+    for r in range(args.repetitions):
+        if python and r % 2 == 1:
+            pt_rounds.append(torch_round(r))
+        nn_rounds.append(nnlab_round(r))
+        if python and r % 2 == 0:
+            pt_rounds.append(torch_round(r))
+    nn_one_thread, t1 = nnlab_medians(nn_rounds), torch_medians(pt_rounds)
+    epochs = {k: v for k, v in nn_one_thread.items() if "Epoch" in k}
+    micro = {k: v for k, v in nn_one_thread.items() if "Epoch" not in k}
+
+    # The 2-thread workloads of both, one after the other (each library's repetitions in its own
+    # run); nnlab's on both CPUs.
+    print("nnlab: one Fashion-MNIST epoch at 2 threads ...", flush=True)
+    epochs2, epoch_errors = google_benchmark_medians(epoch_bench, "BM_FashionMnistEpoch/threads:2/", args.repetitions)
+    epochs.update(epochs2)
+    errors.update(epoch_errors)
+    print("nnlab: tiny tanh net at 2 threads ...", flush=True)
+    # Where a chunk carries enough work (in double, or with AVX2) the 2-thread step hands one of
+    # its two column chunks to the worker (Mlp::loss_and_gradient), which on one CPU would only
+    # cost time.
+    micro2, micro_errors = google_benchmark_medians(
+        mlp_bench, "BM_TinyTanhGdStep<.*>/2/", micro_reps, interleave=True)
+    micro.update(micro2)
+    errors.update(micro_errors)
     for name, message in errors.items():
         print(f"nnlab {name}: {message}")
-    epochs.update(nnlab_medians(nn_rounds))
-    t1 = torch_medians(pt_rounds)
 
     def nn_time(run_name):
         return micro.get(run_name, epochs.get(run_name, (None, {})))[0]
@@ -498,9 +516,6 @@ def main():
     def tmed(results, name):
         return results[name]["median_s"] if name in results else None
 
-    def tcpu(results, name):
-        return results[name]["cpu_median_s"] if name in results else None
-
     pt_epoch1 = tmed(t1, "epoch")
     pt_epoch2_omp, pt_epoch2_passive = tmed(t2_omp, "epoch"), tmed(t2_passive, "epoch")
     pt_epoch2_blas = tmed(t2_blas, "epoch")
@@ -517,12 +532,11 @@ def main():
     def times_faster(nn_s, pt_s):
         return f"{pt_s / nn_s:.2f}×" if nn_s and pt_s else ""
 
-    def ratios(nn_s, pt_s, pair, cpu=(None, None)):
+    def ratios(nn_s, pt_s, pair):
         """The ratio (a number) and its wall and CPU cells: with pair (nnlab's run name, PyTorch's
-        workload name) the median of the rounds' ratios and their range, else pt_s / nn_s (and
-        the ratio of the CPU times cpu)."""
+        workload name) the median of the rounds' ratios and their range, else pt_s / nn_s."""
         if not pair:
-            return (pt_s / nn_s if nn_s and pt_s else None), times_faster(nn_s, pt_s) or "—", times_faster(*cpu)
+            return (pt_s / nn_s if nn_s and pt_s else None), times_faster(nn_s, pt_s) or "—", ""
         wall, cpu = paired_ratios(nn_rounds, pt_rounds, *pair)
 
         def cell(rs):
@@ -531,8 +545,8 @@ def main():
             return f"{statistics.median(rs):.2f}×" + (f" ({min(rs):.2f}–{max(rs):.2f})" if len(rs) > 1 else "")
         return (statistics.median(wall) if wall else None), cell(wall) or "—", cell(cpu)
 
-    def speed_row(workload, nn_s, pt_s, target, pair=None, cpu=(None, None)):
-        ratio, wall, cpu = ratios(nn_s, pt_s, pair, cpu)
+    def speed_row(workload, nn_s, pt_s, target, pair=None):
+        ratio, wall, cpu = ratios(nn_s, pt_s, pair)
         rows.append((workload, fmt_time(nn_s), fmt_time(pt_s), wall, cpu, f"≥ {target:g}× faster",
                      None if ratio is None else ratio >= target))
 
@@ -603,8 +617,7 @@ def main():
     # the gradient copied out) against PyTorch's forward and backward called from Python.
     for d in ("float32", "float64"):
         speed_row(f"(e) Python loop: net.loss_and_gradient vs torch forward+backward, tiny net, {d}, per call",
-                  tmed(pycall, f"pycall_{d}"), tmed(t1, f"grad_loop_{d}"), 3,
-                  cpu=(tcpu(pycall, f"pycall_{d}"), tcpu(t1, f"grad_loop_{d}")))
+                  nn_time(f"pycall_{d}"), tmed(t1, f"grad_loop_{d}"), 3, (f"pycall_{d}", f"grad_loop_{d}"))
 
     # (f) data-parallel training (docs/data-parallel.md): epoch medians and the speed-up over
     # 1 rank × 1 thread; ratio column = speed-up.
@@ -635,7 +648,7 @@ def main():
     n_rounds = f"{args.repetitions} round{'s' if args.repetitions > 1 else ''}"
     print(f"\nmedians of {args.repetitions} repetition(s) (2-thread micro-benchmarks: at least 5); ratio = "
           "PyTorch time / nnlab time (> 1: nnlab faster). 1-thread rows: both pinned to one CPU, measured "
-          f"in {n_rounds} (nnlab's workloads once, then PyTorch's once), ratio = the median of "
+          f"in {n_rounds} (each library's workloads once, taking turns at going first), ratio = the median of "
           "the rounds' ratios (their range in brackets), CPU ratio the same for CPU time (hardly moved by "
           "other load); 2-thread rows on both CPUs, each library's repetitions in its own run; (c) at 1 "
           "thread; (f) ratio = speed-up over 1 rank × 1 thread (epochs of `nnlab train`'s default recipe, "
@@ -678,7 +691,7 @@ def main():
                        "rows": [dict(zip(headers, row)) for row in table[1:]],
                        "nnlab": {"epoch": {str(t): nn_epoch[t] for t in (1, 2)}, "gelu_epoch": nn_gelu_epoch,
                                  "micro": micro, "hessian": {str(t): lanczos.get(t) for t in (1, 2)},
-                                 "python_loop": pycall, "data_parallel_epoch": dp_epochs,
+                                 "data_parallel_epoch": dp_epochs,
                                  "sweep": sweep},
                        "torch": {"info": torch_info, "coretype_probe": coretype_timings,
                                  "threads1": t1, "set_num_threads2": t2_omp,
