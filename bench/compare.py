@@ -4,7 +4,7 @@
 Builds nothing: it runs the Google Benchmark executables of an existing build (build/release by
 default; `make build` makes it) and bench/torch_workloads.py under a Python that has torch
 (Debian's python3-torch; optional). Without torch it prints nnlab's numbers alone. The whole run
-takes 6-8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
+takes about 8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
 
 PyTorch is given its best configuration: OpenBLAS (checked in its memory map), the fastest
 OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
@@ -13,8 +13,9 @@ OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
 
 1-thread workloads of both run pinned to the same CPU: the two vCPUs of the machines here differ
 by up to 1.6× in speed, so an unpinned process measures whichever one the scheduler picked. They
-run in rounds, nnlab's then PyTorch's, and each ratio is the median of the rounds' ratios: the
-machine's speed drifts between phases of minutes, and not alike for the two libraries.
+run in rounds, each library's once per round, taking turns at going first, and each ratio is the
+median of the rounds' ratios: the machine's speed drifts between phases of minutes, and not alike
+for the two libraries.
 """
 import argparse
 import json
