@@ -370,7 +370,8 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build", "release"),
                         help="build folder with bench/epoch_bench and bench/mlp_bench")
     parser.add_argument("--repetitions", type=int, default=5,
-                        help="repetitions per workload (medians are reported)")
+                        help="rounds of the 1-thread workloads (each library's once a round) and repetitions "
+                             "of the 2-thread ones; medians are reported")
     parser.add_argument("--json", help="also write every number measured to this file")
     parser.add_argument("--no-torch", action="store_true", help="nnlab only")
     args = parser.parse_args()
