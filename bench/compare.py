@@ -3,10 +3,11 @@
 
 Builds nothing: it runs the Google Benchmark executables of an existing build (build/release by
 default; `make build` makes it) and bench/torch_workloads.py under a Python that has torch
-(Debian's python3-torch; optional). Without torch it prints nnlab's numbers alone. The whole run
+(Debian's python3-torch with libopenblas0; optional). Without torch it prints nnlab's numbers
+alone; with torch on another BLAS it stops at once. The whole run
 takes about 8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
 
-PyTorch is given its best configuration: OpenBLAS (checked in its memory map), the fastest
+PyTorch is given its best configuration: OpenBLAS (checked: the library torch's sgemm comes from), the fastest
 OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
 fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or sleeping with
 OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
@@ -278,6 +279,13 @@ def find_torch_python():
     return None
 
 
+def torch_sgemm_library(python):
+    """The library torch's sgemm_ comes from under `python` (torch_workloads.blas_info), or None."""
+    code = (f"import json, sys; sys.path.insert(0, {HERE!r}); import torch_workloads; "
+            "print(json.dumps(torch_workloads.blas_info()))")
+    return json.loads(run([python, "-c", code], what="torch's BLAS"))["sgemm_from"]
+
+
 def torch_run(python, args, torch_threads, blas_threads, coretype=None, passive=False):
     pin = torch_threads == 1 and blas_threads == 1
     env = dict(os.environ, OMP_NUM_THREADS=str(torch_threads),
@@ -386,6 +394,18 @@ def main():
             sys.exit(f"compare: {exe} not found; build first (`make build`, or cmake with "
                      f"-DNNLAB_BUILD_BENCH=ON) or pass --build DIR")
 
+    # PyTorch at its best runs on OpenBLAS. Debian's python3-torch links libblas.so.3, which
+    # without libopenblas0 is the reference BLAS: an epoch then takes ~40 s instead of ~2 s and
+    # every ratio would flatter nnlab by 20x, so refuse before spending minutes on it.
+    python = None if args.no_torch else find_torch_python()
+    if python:
+        sgemm = torch_sgemm_library(python)
+        if sgemm is None or "openblas" not in sgemm:
+            sys.exit(f"compare: PyTorch under {python} takes its sgemm from {sgemm or 'no library found'}, "
+                     f"not OpenBLAS, so it would not run at its best; install OpenBLAS "
+                     f"(apt-get install libopenblas0; see update-alternatives --display "
+                     f"libblas.so.3-x86_64-linux-gnu) or pass --no-torch")
+
     start = time.time()
     machine = describe_machine(args.build)
     print(f"CPU: {machine['cpu']} ({machine['vendor']}, family/model/stepping "
@@ -418,7 +438,6 @@ def main():
         print(f"nnlab sweep: {sweep_error}")
 
     # PyTorch
-    python = None if args.no_torch else find_torch_python()
     torch_info, t2_omp, t2_passive, t2_blas, t2_tiny = {}, {}, {}, {}, {}
     coretype, coretype_name, coretype_timings = None, None, {}
     if python:

@@ -252,11 +252,35 @@ def run_probe(steps=30):
                    per=steps)
 
 
+class DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def sgemm_library(maps):
+    """The file whose sgemm_ torch's own lookups find, its links resolved. Several BLAS can be
+    mapped at once (Debian's liblapack.so.3 pulls in libopenblas.so.0 even while the libblas.so.3
+    alternative is the reference BLAS), and the first in torch's search order wins."""
+    torch_cpu = next((path for path in maps if "libtorch_cpu" in path), None)
+    if torch_cpu is None:
+        return None
+    try:
+        address = ctypes.cast(ctypes.CDLL(torch_cpu, mode=os.RTLD_NOLOAD).sgemm_, ctypes.c_void_p)
+    except (OSError, AttributeError):
+        return None
+    info = DlInfo()
+    if not ctypes.CDLL(None).dladdr(address, ctypes.byref(info)):
+        return None
+    return os.path.realpath(info.dli_fname.decode())
+
+
 def blas_info():
-    """Which BLAS this torch process loaded (from its memory map) and OpenBLAS's own report."""
+    """Which BLAS this torch process loaded (from its memory map), which one its sgemm_ comes
+    from, and OpenBLAS's own report."""
     with open("/proc/self/maps") as f:
-        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and "/" in line})
-    info = {"libraries": libs}
+        maps = sorted({line.split()[-1] for line in f if "/" in line})
+    libs = [path for path in maps if "blas" in path.lower()]
+    info = {"libraries": libs, "sgemm_from": sgemm_library(maps)}
     if any("openblas" in lib for lib in libs):
         try:
             openblas = ctypes.CDLL("libopenblas.so.0")
