@@ -4,7 +4,7 @@
 Builds nothing: it runs the Google Benchmark executables of an existing build (build/release by
 default; `make build` makes it) and bench/torch_workloads.py under a Python that has torch
 (Debian's python3-torch with libopenblas0; optional). Without torch it prints nnlab's numbers
-alone; with torch on another BLAS it stops at once. The whole run
+alone; with torch on the reference BLAS it stops at once. The whole run
 takes about 8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
 
 PyTorch is given its best configuration: OpenBLAS (checked: the library torch's sgemm comes from), the fastest
@@ -286,6 +286,16 @@ def torch_sgemm_library(python):
     return json.loads(run([python, "-c", code], what="torch's BLAS"))["sgemm_from"]
 
 
+def is_reference_blas(path):
+    """Whether a BLAS library file is netlib's reference implementation: a libblas.so that no
+    optimized BLAS provides (Debian's alternatives put OpenBLAS's, BLIS's and ATLAS's in folders
+    named after them; the reference one is .../blas/libblas.so.3). A torch with its BLAS built in
+    (MKL in pip's wheels) resolves sgemm_ to its own library and is not refused."""
+    optimized = ("openblas", "blis", "atlas", "mkl")
+    return (os.path.basename(path).startswith("libblas.so")
+            and not any(name in path.lower() for name in optimized))
+
+
 def torch_run(python, args, torch_threads, blas_threads, coretype=None, passive=False):
     pin = torch_threads == 1 and blas_threads == 1
     env = dict(os.environ, OMP_NUM_THREADS=str(torch_threads),
@@ -400,9 +410,9 @@ def main():
     python = None if args.no_torch else find_torch_python()
     if python:
         sgemm = torch_sgemm_library(python)
-        if sgemm is None or "openblas" not in sgemm:
-            sys.exit(f"compare: PyTorch under {python} takes its sgemm from {sgemm or 'no library found'}, "
-                     f"not OpenBLAS, so it would not run at its best; install OpenBLAS "
+        if sgemm and is_reference_blas(sgemm):
+            sys.exit(f"compare: PyTorch under {python} takes its sgemm from {sgemm}, the unoptimized "
+                     f"reference BLAS, so it would not run at its best; install OpenBLAS "
                      f"(apt-get install libopenblas0; see update-alternatives --display "
                      f"libblas.so.3-x86_64-linux-gnu) or pass --no-torch")
 

@@ -109,10 +109,11 @@ struct Lanes {
 
 #ifdef NNLAB_HESSIAN_SIMD
 // The passes read up to 4 columns and w side by side, each stream 2048 rows of a block before the
-// next group's, and the hardware prefetcher alone keeps too few lines in flight for them: the
-// 30-column float pass read 8–14 GB/s on an AMD Zen 5 that streams one array at 31 GB/s. Asking
-// for each stream's line 2 KB ahead doubles that (past a block's end it fetches the same column's
-// next block, which the next block's pass reads).
+// next group's. With the hardware prefetcher alone the 30-column float passes read 12–14 GB/s on
+// an AMD Zen 5 that streams one array at 31 GB/s; asking for each stream's line 2 KB ahead took a
+// copy of the projection kernel from 8 to 22–24 GB/s (docs/benchmarks.md, session 19; not yet
+// measured on AVX2 machines). Past a block's end it fetches the same column's next block, which
+// the next block reads.
 template <class T>
 void prefetch_ahead(const T* p) {
   _mm_prefetch(reinterpret_cast<const char*>(p) + 2048, _MM_HINT_T0);
