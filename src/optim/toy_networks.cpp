@@ -96,9 +96,10 @@ MatrixFactorization::MatrixFactorization(Mat<double> M, Index rank_r) : M_(std::
     require(sigma_(i - 1) - sigma_(i) > tol,
             "MatrixFactorization: M's singular values must be distinct, σ_{} = {} ≈ σ_{} = {}", i,
             sigma_(i - 1), i + 1, sigma_(i));
-  sigma_.conservativeResize(rank);
-  Uy_.conservativeResize(Eigen::NoChange, rank);
-  Vy_.conservativeResize(Eigen::NoChange, rank);
+  // Copies rather than conservativeResize, whose realloc GCC 12 reports as a use after free.
+  sigma_ = sigma_.head(rank).eval();
+  Uy_ = Uy_.leftCols(rank).eval();
+  Vy_ = Vy_.leftCols(rank).eval();
 }
 
 Vec<double> MatrixFactorization::pack(const Mat<double>& U, const Mat<double>& V) const {
