@@ -111,8 +111,8 @@ struct Lanes {
 // The passes read up to 4 columns and w side by side, each stream 2048 rows of a block before the
 // next group's. With the hardware prefetcher alone the 30-column float passes read 12–14 GB/s on
 // an AMD Zen 5 that streams one array at 31 GB/s; asking for each stream's line 2 KB ahead took a
-// copy of the projection kernel from 8 to 22–24 GB/s (docs/benchmarks.md, session 19; not yet
-// measured on AVX2 machines). Past a block's end it fetches the same column's next block, which
+// copy of the projection kernel from 8 to 22–24 GB/s, and helps the AVX2 build there as much
+// (docs/benchmarks.md, session 19; not yet measured on Zen 3 or Intel). Past a block's end it fetches the same column's next block, which
 // the next block reads.
 template <class T>
 void prefetch_ahead(const T* p) {
