@@ -112,8 +112,8 @@ struct Lanes {
 // next group's. With the hardware prefetcher alone the 30-column float passes read 12–14 GB/s on
 // an AMD Zen 5 that streams one array at 31 GB/s; asking for each stream's line 2 KB ahead took a
 // copy of the projection kernel from 8 to 22–24 GB/s, and helps the AVX2 build there as much
-// (docs/benchmarks.md, session 19; not yet measured on Zen 3 or Intel). Past a block's end it fetches the same column's next block, which
-// the next block reads.
+// (docs/benchmarks.md, session 19; not yet measured on Zen 3 or Intel). Past a block's end it
+// fetches the same column's next block, which the next block reads.
 template <class T>
 void prefetch_ahead(const T* p) {
   _mm_prefetch(reinterpret_cast<const char*>(p) + 2048, _MM_HINT_T0);
