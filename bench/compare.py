@@ -7,10 +7,10 @@ default; `make build` makes it) and bench/torch_workloads.py under a Python that
 alone; with torch on the reference BLAS it stops at once. The whole run
 takes about 8 minutes on 2 cores (with PyTorch). Workloads and targets are described in docs/benchmarks.md.
 
-PyTorch is given its best configuration: OpenBLAS (checked: the library torch's sgemm comes from), the fastest
-OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and at 2 threads the
-fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or sleeping with
-OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
+PyTorch is given its best configuration: OpenBLAS (checked: the library torch's sgemm comes
+from), the fastest OpenBLAS core type for this CPU (probed), flush-to-zero, preloaded tensors, and
+at 2 threads the fastest of torch.set_num_threads(2) (OpenMP threads spinning, as by default, or
+sleeping with OMP_WAIT_POLICY=PASSIVE) and 1 torch thread with OPENBLAS_NUM_THREADS=2.
 
 1-thread workloads of both run pinned to the same CPU: the two vCPUs of the machines here differ
 by up to 1.6× in speed, so an unpinned process measures whichever one the scheduler picked. They

@@ -74,8 +74,8 @@ struct Lanes {
   // _mm512_reduce_add_pd's sums in its order. GCC 12's reduce and cast extract into an undefined
   // register, which it then reports as used uninitialized; these extracts name theirs.
   static double sum(V v) {
-    const __m256d high = _mm512_maskz_extractf64x4_pd(0xF, v, 1), low = _mm512_maskz_extractf64x4_pd(0xF, v, 0);
-    const __m256d four = _mm256_add_pd(high, low);
+    const __m256d high = _mm512_maskz_extractf64x4_pd(0xF, v, 1);
+    const __m256d four = _mm256_add_pd(high, _mm512_maskz_extractf64x4_pd(0xF, v, 0));
     const __m128d two = _mm_add_pd(_mm256_extractf128_pd(four, 1), _mm256_castpd256_pd128(four));
     return _mm_cvtsd_f64(two) + _mm_cvtsd_f64(_mm_unpackhi_pd(two, two));
   }
@@ -110,10 +110,11 @@ struct Lanes {
 #ifdef NNLAB_HESSIAN_SIMD
 // The passes read up to 4 columns and w side by side, each stream 2048 rows of a block before the
 // next group's. With the hardware prefetcher alone the 30-column float passes read 12–14 GB/s on
-// an AMD Zen 5 that streams one array at 31 GB/s; asking for each stream's line 2 KB ahead took a
+// an AMD Zen 5 that streams one array at 31 GB/s; asking for each column's line 2 KB ahead took a
 // copy of the projection kernel from 8 to 22–24 GB/s, and helps the AVX2 build there as much
 // (docs/benchmarks.md, session 19; not yet measured on Zen 3 or Intel). Past a block's end it
-// fetches the same column's next block, which the next block reads.
+// fetches the same column's next block, which the next block reads. w (and u) are not prefetched:
+// every group after the first finds them in L1, and prefetching them too gained nothing.
 template <class T>
 void prefetch_ahead(const T* p) {
   _mm_prefetch(reinterpret_cast<const char*>(p) + 2048, _MM_HINT_T0);
@@ -138,8 +139,6 @@ void column_dots(const B* const* q, const double* w, const U* u, Index n, double
   };
   Index i = 0;
   for (; i + L::size <= n; i += L::size) {
-    prefetch_ahead(w + i);
-    if constexpr (with_u) prefetch_ahead(u + i);
     for (int c = 0; c < C; ++c) prefetch_ahead(q[c] + i);
     step(i, [](const auto* p) { return L::load(p); });
   }
@@ -158,7 +157,6 @@ void subtract_columns(const B* const* q, const double* h, double* w, Index n) {
   for (int c = 0; c < C; ++c) hv[c] = L::set1(h[c]);
   Index i = 0;
   for (; i + L::size <= n; i += L::size) {
-    prefetch_ahead(w + i);
     for (int c = 0; c < C; ++c) prefetch_ahead(q[c] + i);
     L::V wv = L::load(w + i);
     for (int c = 0; c < C; ++c) wv = L::fnmadd(L::load(q[c] + i), hv[c], wv);
