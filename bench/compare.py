@@ -619,7 +619,7 @@ def main():
                      None if target is None or nn_c is None else nn_c <= target))
 
     # The products the analyses repeat are at a fixed θ (the target's row); from scratch, the
-    # R-operator is 2.08 gradients of GEMM work on this net.
+    # R-operator is 1.92 gradients of GEMM work on this relu net.
     cost_row("(c) HVP / gradient cost, from scratch", nn_hvp, pt_hvp, nn_grad, pt_grad)
     cost_row("(c) HVP / gradient cost, at a fixed θ", nn_fixed, pt_fixed, nn_grad, pt_grad, 2.0)
 

@@ -236,13 +236,14 @@ void r_backprop_g(ConstMatRef<S> V, ConstMatRef<S> W, ConstMatRef<S> delta_next,
 template <class S>
 void r_delta(Activation h, ConstMatRef<S> a, ConstMatRef<S> z, ConstMatRef<S> Ra, ConstMatRef<S> g,
              ConstMatRef<S> Rg, MatRef<S> Rdelta, MatRef<S> scratch) {
-  for (const auto* x : {&a, &z, &Ra, &g, &Rg}) require_shape(*x, Rdelta, "a, z, R{a}, g and R{g}", "R{δ}");
-  require_shape(scratch, Rdelta, "scratch", "R{δ}");
+  for (const auto* x : {&a, &z, &Rg}) require_shape(*x, Rdelta, "a, z and R{g}", "R{δ}");
   for (const auto* x : {&a, &z, &Rg}) require_contiguous(*x, "a, z and R{g}");
   require_contiguous(Rdelta, "R{δ}");
-  require_contiguous(scratch, "scratch");
   times_derivative(h, a.data(), z.data(), Rg.data(), Rdelta.data(), Rdelta.size());
-  if (h == Activation::identity || h == Activation::relu) return;  // h'' = 0
+  if (piecewise_linear(h)) return;  // h'' = 0: R{a}, g and scratch unread (Mlp::hvp_prepare may skip g)
+  for (const auto* x : {&Ra, &g}) require_shape(*x, Rdelta, "R{a} and g", "R{δ}");
+  require_shape(scratch, Rdelta, "scratch", "R{δ}");
+  require_contiguous(scratch, "scratch");
   scratch = Ra.cwiseProduct(g);
   times_second_derivative(h, a.data(), z.data(), scratch.data(), scratch.data(), scratch.size());
   Rdelta += scratch;

@@ -155,14 +155,16 @@ TEST(FixedHessian, KeepsWhatItSaysPerSample) {
   nn::Mlp<float> net = wide_net<float>(nn::Activation::relu, nn::Loss::cross_entropy, nn::DropoutKind::none, 71);
   const NetworkObjective<float> f(net, d);
   const FixedHessian<float> H = f.hessian_at(net.theta());
-  // a, z, g, δ of two hidden layers of 256 and a, δ of 3 outputs, per sample, in float; the
-  // inputs are the objective's own (one chunk: not copied).
-  const std::size_t state = (4 * 256 * 2 + 2 * 3) * 1000 * sizeof(float);
+  // a, z of two hidden layers of 256, g, δ of the second (relu's h'' = 0: the R-passes read no
+  // g^(2), δ^(2)) and a, δ of 3 outputs, per sample, in float; the inputs are the objective's own
+  // (one chunk: not copied).
+  const std::size_t state = (4 * 256 + 2 * 256 + 2 * 3) * 1000 * sizeof(float);
   EXPECT_EQ(H.bytes(), state);
   Vec<float> Hv;
   H.hvp(Vec<float>::Ones(net.num_params()), Hv);
-  // and after a product the R-passes' buffers: R{a}, R{z̃}, R{δ} and two scratch matrices.
-  const std::size_t r = (3 * 256 * 2 + 2 * 3 + 2 * 256) * 1000 * sizeof(float);
+  // and after a product the R-passes' buffers: R{a}, R{z̃}, R{δ} and R{g} (no scratch for h''
+  // terms).
+  const std::size_t r = (3 * 256 * 2 + 2 * 3 + 256) * 1000 * sizeof(float);
   EXPECT_EQ(H.bytes(), state + r);
 }
 

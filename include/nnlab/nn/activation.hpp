@@ -37,6 +37,9 @@ template <class Scalar>
 void times_derivative(Activation h, const Scalar* a, const Scalar* z, const Scalar* g,
                       Scalar* out, Index n);
 
+// h'' = 0 (identity, and relu away from the kink): the R-operator's second-order terms vanish.
+constexpr bool piecewise_linear(Activation h) { return h == Activation::identity || h == Activation::relu; }
+
 // out = h''(a) ⊙ g (zero for identity and relu away from the kink).
 template <class Scalar>
 void times_second_derivative(Activation h, const Mat<Scalar>& a, const Mat<Scalar>& z,

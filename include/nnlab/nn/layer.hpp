@@ -109,7 +109,8 @@ void r_backprop_g(ConstMatRef<Scalar> V, ConstMatRef<Scalar> W, ConstMatRef<Scal
                   ConstMatRef<Scalar> Rdelta_next, MaskRef<Scalar> m, MatRef<Scalar> Rg,
                   ThreadPool* pool);
 // R{δ} = h''(a) ⊙ R{a} ⊙ g + h'(a) ⊙ R{g}, with g and R{g} of backprop_delta and r_backprop_g;
-// scratch (the shape of δ) holds the first term on its way.
+// scratch (the shape of δ) holds the first term on its way. R{a}, g and scratch are not read
+// (nor their shapes checked) when h'' = 0 (piecewise_linear).
 template <class Scalar>
 void r_delta(Activation h, ConstMatRef<Scalar> a, ConstMatRef<Scalar> z, ConstMatRef<Scalar> Ra,
              ConstMatRef<Scalar> g, ConstMatRef<Scalar> Rg, MatRef<Scalar> Rdelta,

@@ -182,11 +182,11 @@ class Mlp {
 
   // hvp in its two halves, for many directions at one θ and batch (Lanczos, power iteration,
   // Hutchinson): hvp_prepare runs what every product at this point shares — forward (with
-  // `mode`), the loss and every δ, without ∂E/∂W — and hvp_prepared then gives Hv for one
-  // direction from the R-passes alone, reading `at` and writing only r and Hv: the same
-  // operations as hvp, so the same bits, for as long as θ and X (which `at` points to) stay as
-  // they were. On the 784-512-512-10 net a prepared product is 1.50 gradients of GEMM work
-  // against hvp's 2.08.
+  // `mode`), the loss and every δ the R-passes read, without ∂E/∂W — and hvp_prepared then gives
+  // Hv for one direction from the R-passes alone, reading `at` and writing only r and Hv: the
+  // same operations as hvp, so the same bits, for as long as θ and X (which `at` points to) stay
+  // as they were. On the 784-512-512-10 relu net a prepared product is 1.50 gradients of GEMM
+  // work against hvp's 1.92.
   void hvp_prepare(const Mat<Scalar>& X, const Mat<Scalar>& T, Cache<Scalar>& cache,
                    Mode mode = Mode::eval, Rng* rng = nullptr, ThreadPool* pool = nullptr) const;
   void hvp_prepared(const Mat<Scalar>& T, const Vec<Scalar>& v, const Cache<Scalar>& at,
@@ -222,11 +222,12 @@ class Mlp {
   // How many column chunks loss_and_gradient splits a batch of N into (a function of shapes).
   Index batch_chunks(Index N) const;
   void resize_backward(Cache<Scalar>& cache) const;  // g and δ to the batch's shape
-  // Backpropagates columns [c0, c0 + n) of cache.delta[L+1] down to δ^(2), writing those
-  // columns' ∂E/∂θ into grad unless grad is null, and stepping each finished range of θ if step
-  // is given (loss_gradient_step; all columns, untied weights only).
+  // Backpropagates columns [c0, c0 + n) of cache.delta[L+1] down to δ^(lowest) (2, or 3 when
+  // grad is null and nothing reads g^(2), δ^(2)), writing those columns' ∂E/∂θ into grad unless
+  // grad is null, and stepping each finished range of θ if step is given (loss_gradient_step;
+  // all columns, untied weights only).
   void propagate(Cache<Scalar>& cache, Vec<Scalar>* grad, Index c0, Index n, ThreadPool* pool,
-                 const RangeStep* step = nullptr) const;
+                 const RangeStep* step = nullptr, int lowest = 2) const;
   // R{a^(k)}, R{z̃^(k)} for direction v, after forward; R{y} = r.Ra[L+1].
   void r_forward(const Vec<Scalar>& v, const Cache<Scalar>& at, RBuffers<Scalar>& r,
                  ThreadPool* pool) const;
