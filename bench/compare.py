@@ -643,6 +643,10 @@ def main():
                      "", "", "", "", None))
         rows.append((label + "iteration / fixed-θ H·v", f"{lz['ratio']:.2f}" if lz else "—", "", "", "",
                      "nnlab ≤ 1.3", None if lz is None else lz["ratio"] <= 1.3))
+        # A whole iteration (product and reorthogonalization) against PyTorch's product alone.
+        if t == 1:
+            info_row(label + "iteration vs PyTorch's H·v at a fixed θ", lz["iteration_s"] if lz else None,
+                     pt_fixed1000)
 
     # (e) the binding's cost: one Python call of loss_and_gradient (copies in, forward and backward,
     # the gradient copied out) against PyTorch's forward and backward called from Python.

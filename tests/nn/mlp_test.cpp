@@ -277,6 +277,18 @@ TEST(MlpHvp, MatchesFiniteDifferencesOfGradients) {
     }
 }
 
+// hvp_prepare leaves out g^(2) and δ^(2) when the first hidden layer is piecewise linear (the
+// R-passes read them only in R{δ^(2)}'s h'' term): with a curved layer after it, and before it.
+TEST(MlpHvp, MixedActivations) {
+  using A = Activation;
+  for (auto [h1, h2] : {std::pair{A::relu, A::tanh}, std::pair{A::tanh, A::relu}, std::pair{A::identity, A::softplus}}) {
+    SCOPED_TRACE(to_string(h1) + ", " + to_string(h2));
+    MlpSpec spec = spec_of({3, 5, 4, 3}, h1, Loss::cross_entropy);
+    spec.activations = {h1, h2};
+    hvp_error(spec, 301);
+  }
+}
+
 TEST(MlpHvp, TiedNoBiasAndDropout) {
   MlpSpec spec = spec_of({3, 4, 4, 4, 2}, Activation::tanh, Loss::cross_entropy);
   spec.tying = Tying::hidden;
