@@ -66,7 +66,12 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
   require_lanczos_memory(net.num_params(), args.iterations, sizeof(S));
-  const data::Split<S> split = data::load_split<S>(source);
+  // Only the samples used are loaded: the first --first of the chosen half, none of the other
+  // (Fashion-MNIST's files are then decompressed only as far as those reach).
+  data::SplitHead head;
+  (args.split == "train" ? head.test : head.train) = 0;
+  if (args.first > 0) (args.split == "train" ? head.train : head.test) = args.first;
+  const data::Split<S> split = data::load_split<S>(source, head);
   const data::Dataset<S>& all = pick_split(split, args.split, source);
   require_fit(net, all, args.checkpoint);
   const data::Dataset<S> d = data::head(all, args.first == 0 ? all.size() : std::min(args.first, all.size()));

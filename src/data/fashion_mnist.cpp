@@ -28,15 +28,18 @@ std::filesystem::path find_file(const std::filesystem::path& dir, const std::str
 }  // namespace
 
 template <class Scalar>
-Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name) {
+Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name,
+                              std::optional<Index> first) {
   const std::string prefix(half);
   const auto images_path = find_file(dir, prefix + "-images-idx3-ubyte");
   const auto labels_path = find_file(dir, prefix + "-labels-idx1-ubyte");
   Dataset<Scalar> data;
-  data.X = load_idx_images<Scalar>(images_path);
-  data.labels = load_idx_labels(labels_path);
-  require(Index(data.labels.size()) == data.X.cols(), "'{}' has {} labels but '{}' has {} images",
-          labels_path.string(), data.labels.size(), images_path.string(), data.X.cols());
+  IdxImagesShape images;
+  Index labels = 0;
+  data.X = load_idx_images<Scalar>(images_path, &images, first);
+  data.labels = load_idx_labels(labels_path, &labels, first);
+  require(labels == images.count, "'{}' has {} labels but '{}' has {} images", labels_path.string(), labels,
+          images_path.string(), images.count);
   data.num_classes = mnist_classes;
   data.Y = Mat<Scalar>::Zero(mnist_classes, data.X.cols());
   for (Index j = 0; j < data.X.cols(); ++j) {
@@ -50,13 +53,13 @@ Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view
 }
 
 template <class Scalar>
-Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name) {
+Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name, SplitHead head) {
   require(std::filesystem::is_directory(dir), "'{}': not a folder", dir.string());
   auto test = std::async(std::launch::async, [&] {
-    return load_idx_half<Scalar>(dir, "t10k", fmt::format("{}/test", name));
+    return load_idx_half<Scalar>(dir, "t10k", fmt::format("{}/test", name), head.test);
   });
   Split<Scalar> split;
-  split.train = load_idx_half<Scalar>(dir, "train", fmt::format("{}/train", name));
+  split.train = load_idx_half<Scalar>(dir, "train", fmt::format("{}/train", name), head.train);
   split.test = test.get();
   require(split.train.inputs() == split.test.inputs(),
           "'{}': train images have {} pixels but test images {}", dir.string(),
@@ -65,23 +68,25 @@ Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view 
 }
 
 template <class Scalar>
-Split<Scalar> load_named(std::string_view name) {
+Split<Scalar> load_named(std::string_view name, SplitHead head) {
   if (name == "fashion-mnist") {
     const std::filesystem::path dir(fashion_mnist_dir);
     require(std::filesystem::is_directory(dir),
             "data set 'fashion-mnist': '{}' does not exist; install the Debian package "
             "dataset-fashion-mnist",
             dir.string());
-    return load_idx_split<Scalar>(dir, name);
+    return load_idx_split<Scalar>(dir, name, head);
   }
   fail("unknown data set '{}'; known: fashion-mnist", name);
 }
 
-template Dataset<float> load_idx_half<float>(const std::filesystem::path&, std::string_view, std::string);
-template Dataset<double> load_idx_half<double>(const std::filesystem::path&, std::string_view, std::string);
-template Split<float> load_idx_split<float>(const std::filesystem::path&, std::string_view);
-template Split<double> load_idx_split<double>(const std::filesystem::path&, std::string_view);
-template Split<float> load_named<float>(std::string_view);
-template Split<double> load_named<double>(std::string_view);
+template Dataset<float> load_idx_half<float>(const std::filesystem::path&, std::string_view, std::string,
+                                            std::optional<Index>);
+template Dataset<double> load_idx_half<double>(const std::filesystem::path&, std::string_view, std::string,
+                                              std::optional<Index>);
+template Split<float> load_idx_split<float>(const std::filesystem::path&, std::string_view, SplitHead);
+template Split<double> load_idx_split<double>(const std::filesystem::path&, std::string_view, SplitHead);
+template Split<float> load_named<float>(std::string_view, SplitHead);
+template Split<double> load_named<double>(std::string_view, SplitHead);
 
 }  // namespace nnlab::data

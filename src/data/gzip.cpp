@@ -68,7 +68,7 @@ void gunzip(std::string_view bytes, const std::filesystem::path& source, const C
     const int status = inflate(&z, Z_NO_FLUSH);
     consumed += in_chunk - z.avail_in;
     const std::size_t produced = chunk_size - z.avail_out;
-    if (produced > 0) sink(std::string_view(buffer.get(), produced));
+    if (produced > 0 && !sink(std::string_view(buffer.get(), produced))) return;
     if (status == Z_STREAM_END) {
       if (consumed == bytes.size()) return;
       // Another member may follow; anything else is garbage after the stream.
@@ -89,7 +89,10 @@ void gunzip(std::string_view bytes, const std::filesystem::path& source, const C
 
 std::string gunzip(std::string_view bytes, const std::filesystem::path& source) {
   std::string out;
-  gunzip(bytes, source, [&](std::string_view chunk) { out.append(chunk); });
+  gunzip(bytes, source, [&](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // IDX parsing as a stream: the header is checked as soon as it has arrived (magic, dims),
 // the data bytes are converted straight into X while the file decompresses, and the exact
-// size is checked at the end. No decompressed copy of the file is ever held in memory.
+// size is checked at the end. No decompressed copy of the file is ever held in memory. Asked
+// for the first n items only, the stream stops once it has them.
 #include "nnlab/data/idx.hpp"
 
 #include <fmt/ranges.h>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,35 +30,39 @@ std::uint32_t big_endian_u32(std::string_view bytes, std::size_t offset) {
 }
 
 // Consumes an IDX byte stream. on_header(dims) runs once the header is complete;
-// on_data(offset, bytes) receives the data section in order; finish() checks the size.
+// on_data(offset, bytes) receives the data section in order (the first `first` items of it,
+// if first is given: items run along the first dimension); finish() checks the size.
 class IdxStream {
  public:
   using HeaderFn = std::function<void(const std::vector<std::uint64_t>& dims)>;
   using DataFn = std::function<void(std::uint64_t offset, std::string_view bytes)>;
 
   IdxStream(const std::filesystem::path& path, std::uint32_t expected_magic,
-            std::string_view what, HeaderFn on_header, DataFn on_data)
+            std::string_view what, HeaderFn on_header, DataFn on_data, std::optional<std::uint64_t> first)
       : name_(path.string()), expected_magic_(expected_magic), what_(what),
-        on_header_(std::move(on_header)), on_data_(std::move(on_data)) {
+        on_header_(std::move(on_header)), on_data_(std::move(on_data)), first_(first) {
     std::error_code ec;
     const std::uint64_t stored = std::filesystem::file_size(path, ec);
     if (!ec) capacity_ = max_deflate_ratio * stored;
   }
 
-  void consume(std::string_view chunk) {
+  // False once the first `first` items have all arrived: the caller may stop reading.
+  bool consume(std::string_view chunk) {
     total_ += chunk.size();
     if (header_size_ == 0 || header_.size() < header_size_) chunk = take_header(chunk);
-    if (chunk.empty() || header_.size() < header_size_ || header_size_ == 0) return;
+    if (chunk.empty() || header_.size() < header_size_ || header_size_ == 0) return true;
     // Bytes past the promised size are counted (for the message) but not delivered.
-    const std::uint64_t room = data_size_ - std::min(data_size_, received_);
+    const std::uint64_t room = wanted_ - std::min(wanted_, received_);
     if (room > 0) on_data_(received_, chunk.substr(0, std::min<std::uint64_t>(room, chunk.size())));
     received_ += chunk.size();
+    return !(wanted_ < data_size_ && received_ >= wanted_);
   }
 
   void finish() const {
     require(total_ > 0, "'{}': empty file (expected an IDX {} file)", name_, what_);
     if (header_size_ == 0 || header_.size() < header_size_)
       fail("'{}': truncated: {} bytes, too short for the IDX header", name_, total_);
+    if (wanted_ < data_size_ && received_ >= wanted_) return;  // stopped after the items asked for
     const std::uint64_t promised = header_size_ + data_size_;
     if (total_ < promised)
       fail("'{}': truncated: header promises {} bytes, file has {}", name_, promised, total_);
@@ -93,6 +99,8 @@ class IdxStream {
         fail("'{}': truncated or corrupt: header dimensions {} promise more data than the "
              "{}-byte file can hold",
              name_, fmt::join(dims, " × "), capacity_ / max_deflate_ratio);
+      wanted_ = data_size_;
+      if (first_ && *first_ < dims[0]) wanted_ = data_size_ / dims[0] * *first_;
       on_header_(dims);
     }
     return chunk;
@@ -113,12 +121,13 @@ class IdxStream {
   std::string_view what_;
   HeaderFn on_header_;
   DataFn on_data_;
+  std::optional<std::uint64_t> first_;
   std::string header_;
   std::size_t header_size_ = 0;  // 0 until the magic (which holds ndims) has arrived
   // Decompressed bytes the file can hold: deflate expands at most 1032-fold.
   static constexpr std::uint64_t max_deflate_ratio = 1032;
   std::uint64_t capacity_ = std::numeric_limits<std::uint64_t>::max();
-  std::uint64_t data_size_ = 0, received_ = 0, total_ = 0;
+  std::uint64_t data_size_ = 0, wanted_ = 0, received_ = 0, total_ = 0;
 };
 
 // Asks the kernel for transparent huge pages on a large fresh buffer: first-touch page
@@ -133,7 +142,8 @@ void advise_huge_pages(void* data, std::size_t bytes) {
 }  // namespace
 
 template <class Scalar>
-Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape) {
+Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape, std::optional<Index> first) {
+  require(!first || *first >= 0, "'{}': a negative number of images ({}) asked for", path.string(), first.value_or(0));
   // A table of the 256 correctly rounded quotients b / 255: exact and branch-free.
   std::array<Scalar, 256> value;
   for (int b = 0; b < 256; ++b) value[std::size_t(b)] = Scalar(b) / Scalar(255);
@@ -144,7 +154,7 @@ Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* s
         require(d[0] > 0 && d[1] > 0 && d[2] > 0,
                 "'{}': empty image set: dimensions {} × {} × {}", path.string(), d[0], d[1],
                 d[2]);
-        X.resize(Index(d[1] * d[2]), Index(d[0]));
+        X.resize(Index(d[1] * d[2]), first ? std::min(*first, Index(d[0])) : Index(d[0]));
         advise_huge_pages(X.data(), std::size_t(X.size()) * sizeof(Scalar));
         if (shape) *shape = {Index(d[0]), Index(d[1]), Index(d[2])};
       },
@@ -153,27 +163,33 @@ Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* s
         Scalar* x = X.data() + offset;
         const auto* pixel = reinterpret_cast<const unsigned char*>(bytes.data());
         for (std::size_t i = 0; i < bytes.size(); ++i) x[i] = value[pixel[i]];
-      });
-  read_maybe_gzip(path, [&](std::string_view chunk) { stream.consume(chunk); });
+      },
+      first ? std::optional<std::uint64_t>(*first) : std::nullopt);
+  read_maybe_gzip(path, [&](std::string_view chunk) { return stream.consume(chunk); });
   stream.finish();
   return X;
 }
 
-std::vector<int> load_idx_labels(const std::filesystem::path& path) {
+std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count, std::optional<Index> first) {
+  require(!first || *first >= 0, "'{}': a negative number of labels ({}) asked for", path.string(), first.value_or(0));
   std::vector<int> labels;
   IdxStream stream(
       path, idx_labels_magic, "labels",
-      [&](const std::vector<std::uint64_t>& d) { labels.resize(d[0]); },
+      [&](const std::vector<std::uint64_t>& d) {
+        labels.resize(first ? std::min<std::uint64_t>(std::uint64_t(*first), d[0]) : d[0]);
+        if (count) *count = Index(d[0]);
+      },
       [&](std::uint64_t offset, std::string_view bytes) {
         const auto* label = reinterpret_cast<const unsigned char*>(bytes.data());
         std::copy(label, label + bytes.size(), labels.begin() + std::ptrdiff_t(offset));
-      });
-  read_maybe_gzip(path, [&](std::string_view chunk) { stream.consume(chunk); });
+      },
+      first ? std::optional<std::uint64_t>(*first) : std::nullopt);
+  read_maybe_gzip(path, [&](std::string_view chunk) { return stream.consume(chunk); });
   stream.finish();
   return labels;
 }
 
-template Mat<float> load_idx_images<float>(const std::filesystem::path&, IdxImagesShape*);
-template Mat<double> load_idx_images<double>(const std::filesystem::path&, IdxImagesShape*);
+template Mat<float> load_idx_images<float>(const std::filesystem::path&, IdxImagesShape*, std::optional<Index>);
+template Mat<double> load_idx_images<double>(const std::filesystem::path&, IdxImagesShape*, std::optional<Index>);
 
 }  // namespace nnlab::data

@@ -224,7 +224,9 @@ Source Source::from_json(const nlohmann::json& j) {
 }
 
 template <class Scalar>
-Split<Scalar> load_split(const Source& source) {
+Split<Scalar> load_split(const Source& source, SplitHead head) {
+  for (const auto& n : {head.train, head.test})
+    require(!n || *n >= 0, "cannot keep a negative number ({}) of samples", n.value_or(0));
   require(!source.data.empty(),
           "no data given (--data fashion-mnist, an MNIST-layout folder, a CSV file, X.npy --targets y.npy or an NPZ "
           "file)");
@@ -232,21 +234,29 @@ Split<Scalar> load_split(const Source& source) {
   // Targets that no loader reads must not be ignored quietly.
   require(source.targets.empty() || path.extension() == ".npy",
           "--targets '{}' goes with --data X.npy only; '{}' is not an NPY file", source.targets, source.data);
-  if (source.is_known_name()) return load_named<Scalar>(source.data);
+  if (source.is_known_name()) return load_named<Scalar>(source.data, head);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return load_idx_split<Scalar>(path, path.filename().string());
+    return load_idx_split<Scalar>(path, path.filename().string(), head);
   require(std::filesystem::is_regular_file(path, ec),
           "--data '{}' is neither a known data set (fashion-mnist) nor an existing folder, CSV, NPY or NPZ file",
           source.data);
   // Read as CSV, a binary array would only get a confusing complaint about its first "line".
   const std::string extension = path.extension().string();
-  if (extension == ".npy") return load_npy_split<Scalar>(source);
-  if (extension == ".npz") return load_npz_split<Scalar>(source);
-  return load_csv_split<Scalar>(source);
+  Split<Scalar> split = extension == ".npy"   ? load_npy_split<Scalar>(source)
+                        : extension == ".npz" ? load_npz_split<Scalar>(source)
+                                              : load_csv_split<Scalar>(source);
+  // Cut after the split (and the standardization fit on the whole training part), as a
+  // prefix of the split loaded whole.
+  const auto cut = [](Dataset<Scalar>& d, std::optional<Index> n) {
+    if (n && *n < d.size()) d = data::head(d, *n);
+  };
+  cut(split.train, head.train);
+  cut(split.test, head.test);
+  return split;
 }
 
-template Split<float> load_split<float>(const Source&);
-template Split<double> load_split<double>(const Source&);
+template Split<float> load_split<float>(const Source&, SplitHead);
+template Split<double> load_split<double>(const Source&, SplitHead);
 
 }  // namespace nnlab::data

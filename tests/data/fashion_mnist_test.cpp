@@ -96,6 +96,26 @@ TEST(IdxSplit, LoadsOneHalfWithoutTheOther) {
                         "t10k-images-idx3-ubyte");
 }
 
+// A head of each half: the first samples of the split loaded whole, or none; the halves'
+// label counts are still checked against their images.
+TEST(IdxSplit, LoadsTheFirstSamplesOfEachHalf) {
+  testing::TempDir dir;
+  dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));
+  dir.write("train-labels-idx1-ubyte", labels({2, 0, 9}));
+  dir.write("t10k-images-idx3-ubyte", images(2));
+  dir.write("t10k-labels-idx1-ubyte.gz", gzip(labels({5, 5})));
+  const Split<double> all = load_idx_split<double>(dir.path(), "tiny");
+  const Split<double> head = load_idx_split<double>(dir.path(), "tiny", {.train = 2, .test = 0});
+  EXPECT_TRUE(head.train.X == all.train.X.leftCols(2));
+  EXPECT_TRUE(head.train.Y == all.train.Y.leftCols(2));
+  EXPECT_EQ(head.train.labels, (std::vector<int>{2, 0}));
+  EXPECT_EQ(head.test.size(), 0);
+  EXPECT_EQ(head.test.inputs(), 4);
+  dir.write("t10k-labels-idx1-ubyte.gz", gzip(labels({5, 5, 1})));
+  EXPECT_ERROR_CONTAINS(load_idx_split<double>(dir.path(), "tiny", {.train = 1, .test = 1}), "has 3 labels",
+                        "has 2 images");
+}
+
 TEST(IdxSplit, MissingFileIsNamed) {
   testing::TempDir dir;
   dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));

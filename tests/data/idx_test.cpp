@@ -68,6 +68,52 @@ TEST(Idx, WrittenLabelsLoadBack) {
   EXPECT_EQ(load_idx_labels(dir.write("lab.gz", gzip(idx_labels(labels)))), labels);
 }
 
+// The first n images and labels are the whole file's first n, raw or gzip'd; the file's own
+// count is still reported; n beyond it gives them all.
+TEST(Idx, FirstImagesAndLabelsAreAPrefixOfTheWholeFiles) {
+  testing::TempDir dir;
+  const std::string bytes = idx_images(5, 3, 4);
+  const std::vector<int> labels = {0, 9, 3, 255, 7};
+  for (const bool packed : {false, true}) {
+    const auto images = dir.write(packed ? "img.gz" : "img", packed ? gzip(bytes) : bytes);
+    const std::string label_bytes = idx_labels(labels);
+    const auto label_file = dir.write(packed ? "lab.gz" : "lab", packed ? gzip(label_bytes) : label_bytes);
+    const Mat<double> all = load_idx_images<double>(images);
+    for (const Index n : {0, 2, 5, 9}) {
+      SCOPED_TRACE(n);
+      IdxImagesShape shape;
+      const Mat<double> X = load_idx_images<double>(images, &shape, n);
+      EXPECT_TRUE(X == all.leftCols(std::min<Index>(n, 5)));
+      EXPECT_EQ(shape.count, 5);
+      Index count = 0;
+      EXPECT_EQ(load_idx_labels(label_file, &count, n),
+                std::vector<int>(labels.begin(), labels.begin() + std::min<Index>(n, 5)));
+      EXPECT_EQ(count, 5);
+    }
+  }
+}
+
+// Asked for the first n, the loader reads no further: a file cut (or corrupt) after them loads,
+// one cut before them fails as a whole load does.
+TEST(Idx, FirstReadsOnlyAsFarAsTheImagesAsked) {
+  testing::TempDir dir;
+  const std::string bytes = idx_images(100, 28, 28);
+  const std::size_t header = 16, image = 784;
+  const auto cut = dir.write("cut", bytes.substr(0, header + 40 * image + 5));
+  const Mat<float> all = load_idx_images<float>(dir.write("all", bytes));
+  EXPECT_TRUE(load_idx_images<float>(cut, nullptr, 40) == all.leftCols(40));
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(cut, nullptr, 41), cut.string(), "truncated");
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(cut), cut.string(), "truncated");
+  // gzip: garbage over the end of the compressed stream and its CRC is never decompressed
+  // (nor checked) when the images asked for come before it.
+  std::string packed = gzip(bytes);
+  packed.replace(packed.size() - 40, 40, std::string(40, '\x5a'));
+  const auto corrupt = dir.write("corrupt.gz", packed);
+  EXPECT_EQ(load_idx_images<float>(corrupt, nullptr, 10).cols(), 10);
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(corrupt), corrupt.string(), "corrupt gzip");
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(cut, nullptr, -1), "negative");
+}
+
 TEST(Idx, WrongMagic) {
   testing::TempDir dir;
   const auto labels_as_images = dir.write("labels-as-images", idx_labels({1, 2}));

@@ -72,6 +72,12 @@ TEST(NpySource, LoadsSamplesAsColumnsWithLabelsOrTargets) {
   const Split<double> split = load_split<double>(s);
   EXPECT_EQ(split.train.size() + split.test.size(), 10);
   EXPECT_EQ(split.test.size(), 3);
+  // A head of each half is cut after the split: the first samples of the split loaded whole.
+  const Split<double> head = load_split<double>(s, {.train = 4, .test = 9});
+  EXPECT_TRUE(head.train.X == split.train.X.leftCols(4));
+  EXPECT_TRUE(head.train.Y == split.train.Y.leftCols(4));
+  EXPECT_TRUE(head.test.X == split.test.X);
+  EXPECT_ERROR_CONTAINS(load_split<double>(s, {.train = -1}), "negative");
 }
 
 TEST(NpySource, RecordsTheTargetsAbsoluteAndRoundTrips) {

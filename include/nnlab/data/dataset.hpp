@@ -2,6 +2,7 @@
 // (outputs × samples). Classification keeps integer labels and Y as one-hot columns, so
 // squared and cross-entropy losses read the same Y.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct Dataset {
 template <class Scalar>
 struct Split {
   Dataset<Scalar> train, test;
+};
+
+// How many samples of each half of a split to load: the first n (all of them if fewer), or all
+// when unset. MNIST-layout files are then read only as far as those samples reach.
+struct SplitHead {
+  std::optional<Index> train, test;
 };
 
 }  // namespace nnlab::data

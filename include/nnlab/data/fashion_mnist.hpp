@@ -15,16 +15,18 @@ namespace nnlab::data {
 inline constexpr std::string_view fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
 
 // Loads one half of an MNIST-layout folder, "train" or "t10k" (its images and labels), named
-// `name`: when only the training images are needed, this reads half the files.
+// `name`: when only the training images are needed, this reads half the files. With `first`,
+// only the first samples (idx.hpp: the files read only as far as they reach).
 template <class Scalar>
-Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name);
+Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view half, std::string name,
+                              std::optional<Index> first = std::nullopt);
 
 // Loads an MNIST-layout folder; `name` becomes the data sets' name ("<name>/train", "/test").
 template <class Scalar>
-Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name = "idx");
+Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name = "idx", SplitHead head = {});
 
 // Loads a data set by name; known: "fashion-mnist". Unknown names get an Error listing them.
 template <class Scalar>
-Split<Scalar> load_named(std::string_view name);
+Split<Scalar> load_named(std::string_view name, SplitHead head = {});
 
 }  // namespace nnlab::data

@@ -5,6 +5,7 @@
 // Files may be gzip-compressed. Every error names the file and what is wrong.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "nnlab/core/types.hpp"
@@ -19,10 +20,15 @@ struct IdxImagesShape {
   Index count = 0, rows = 0, cols = 0;
 };
 
-// X: (rows·cols) × N, x = byte / 255.
+// X: (rows·cols) × N, x = byte / 255; shape gets the file's dimensions. With `first`, only the
+// first min(first, N) images: the file is read only as far as they reach (its header checked,
+// the rest neither decompressed nor checked); a file that ends before them still fails.
 template <class Scalar>
-Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape = nullptr);
+Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape = nullptr,
+                            std::optional<Index> first = std::nullopt);
 
-std::vector<int> load_idx_labels(const std::filesystem::path& path);
+// The labels (the first min(first, N) with `first`, as for images); count gets the file's N.
+std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count = nullptr,
+                                 std::optional<Index> first = std::nullopt);
 
 }  // namespace nnlab::data

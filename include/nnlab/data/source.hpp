@@ -41,8 +41,9 @@ struct Source {
 };
 
 // Loads the split; a source without a test part has test.size() == 0. Throws Error naming the
-// source and the problem.
+// source and the problem. With `head`, each half keeps only its first samples: MNIST-layout
+// files are read only as far as those reach, other sources are read whole and split first.
 template <class Scalar>
-Split<Scalar> load_split(const Source& source);
+Split<Scalar> load_split(const Source& source, SplitHead head = {});
 
 }  // namespace nnlab::data
