@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "command.hpp"
@@ -31,7 +32,7 @@ struct BackpropArgs {
   std::string out;
 };
 
-std::vector<Index> parse_samples(const std::string& text, Index size, const std::string& dataset) {
+std::vector<Index> parse_samples(const std::string& text) {
   std::vector<Index> indices;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -41,7 +42,6 @@ std::vector<Index> parse_samples(const std::string& text, Index size, const std:
     const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), i);
     require(ec == std::errc() && ptr == part.data() + part.size() && !part.empty() && i >= 0,
             "--samples: '{}' is not a sample index (expected e.g. 0,5,7)", part);
-    require(i < size, "--samples: index {} is outside {} (samples 0..{})", i, dataset, size - 1);
     indices.push_back(Index(i));
     start = end + 1;
   }
@@ -69,10 +69,19 @@ int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source
   std::optional<Vec<S>> v;
   if (!args.direction.empty())
     v = nn::read_parameter_tensors(nn::read_safetensors(args.direction), net, args.direction);
-  const data::Split<S> split = data::load_split<S>(source);
+  // Only the samples up to the largest index are loaded (none of the other split): a split
+  // shorter than that loads whole, so the message below names its true size.
+  const std::vector<Index> indices = parse_samples(args.samples);
+  data::SplitHead head;
+  (args.split == "train" ? head.test : head.train) = 0;
+  const Index last = *std::max_element(indices.begin(), indices.end());
+  (args.split == "train" ? head.train : head.test) = std::min(last, Index(1) << 40) + 1;
+  const data::Split<S> split = data::load_split<S>(source, head);
   const data::Dataset<S>& d = pick_split(split, args.split, source);
   require_fit(net, d, args.checkpoint);
-  const data::Dataset<S> chosen = data::subset(d, parse_samples(args.samples, d.size(), d.name));
+  for (const Index i : indices)
+    require(i < d.size(), "--samples: index {} is outside {} (samples 0..{})", i, d.name, d.size() - 1);
+  const data::Dataset<S> chosen = data::subset(d, indices);
 
   nn::Cache<S> cache;
   Vec<S> grad(net.num_params()), Hv(net.num_params());
