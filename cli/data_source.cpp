@@ -78,6 +78,13 @@ DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
   return source;
 }
 
+data::SplitHead only_split(const std::string& which, std::optional<Index> first) {
+  data::SplitHead head;
+  (which == "train" ? head.test : head.train) = 0;
+  (which == "train" ? head.train : head.test) = first;
+  return head;
+}
+
 template <class Scalar>
 const data::Dataset<Scalar>& pick_split(const data::Split<Scalar>& split, const std::string& which,
                                         const DataSource& source) {

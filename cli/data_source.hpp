@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -41,6 +42,10 @@ int on_checkpoint(const CLI::App& app, const DataSource& given, const std::strin
   const DataSource source = source_for_checkpoint(app, given, loaded.metadata, checkpoint);
   return std::visit([&](auto& net) { return run(net, source); }, loaded.model);
 }
+
+// What to load of a split for a command that reads only `which` ("train" or "test"): none of
+// the other half, and of this one all samples or the first `first` (see data::load_split).
+data::SplitHead only_split(const std::string& which, std::optional<Index> first = std::nullopt);
 
 // The test split, or the training split for split == "train".
 template <class Scalar>

@@ -21,7 +21,6 @@
 #include "data_source.hpp"
 #include "nnlab/analysis/hessian.hpp"
 #include "nnlab/core/file.hpp"
-#include "nnlab/data/transform.hpp"
 #include "nnlab/train/objective.hpp"
 
 namespace nnlab::cli {
@@ -68,14 +67,11 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   require_lanczos_memory(net.num_params(), args.iterations, sizeof(S));
   // Only the samples used are loaded: the first --first of the chosen half, none of the other
   // (Fashion-MNIST's files are then decompressed only as far as those reach).
-  data::SplitHead head;
-  (args.split == "train" ? head.test : head.train) = 0;
-  if (args.first > 0) (args.split == "train" ? head.train : head.test) = args.first;
-  const data::Split<S> split = data::load_split<S>(source, head);
-  const data::Dataset<S>& all = pick_split(split, args.split, source);
-  require_fit(net, all, args.checkpoint);
-  const data::Dataset<S> d = data::head(all, args.first == 0 ? all.size() : std::min(args.first, all.size()));
-  require(d.size() > 0, "the {} split of {} has no samples", args.split, all.name);
+  const data::Split<S> split = data::load_split<S>(
+      source, only_split(args.split, args.first > 0 ? std::optional<Index>(args.first) : std::nullopt));
+  const data::Dataset<S>& d = pick_split(split, args.split, source);
+  require_fit(net, d, args.checkpoint);
+  require(d.size() > 0, "the {} split of {} has no samples", args.split, d.name);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
 
   // H·v of the loss on these samples (inference mode) in the model's precision; Lanczos and
@@ -120,7 +116,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   const std::string loss_name = nn::to_string(net.spec().loss);
   fmt::print("{}: Hessian of the {} loss E = {:.6g} on {} sample(s) of {} ({} split), {} "
              "parameters, inference mode\n",
-             args.checkpoint, loss_name, loss, d.size(), all.name, args.split, D);
+             args.checkpoint, loss_name, loss, d.size(), d.name, args.split, D);
   fmt::print("Lanczos, {} iterations; a residual |Hu - lambda u| bounds the distance to a true "
              "eigenvalue:\n", spectrum.iterations);
   for (std::size_t i = 0; i < top; ++i)
@@ -175,7 +171,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
     nlohmann::ordered_json j = {{"checkpoint", args.checkpoint},
                                 {"data", source.to_json()},
                                 {"split", args.split},
-                                {"dataset", all.name},
+                                {"dataset", d.name},
                                 {"samples", d.size()},
                                 {"parameters", D},
                                 {"mode", "eval"},
