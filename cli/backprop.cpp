@@ -73,7 +73,8 @@ int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source
   // shorter than that loads whole, so the message below names its true size.
   const std::vector<Index> indices = parse_samples(args.samples);
   const Index last = *std::max_element(indices.begin(), indices.end());
-  const data::Split<S> split = data::load_split<S>(source, only_split(args.split, std::min(last, Index(1) << 40) + 1));
+  const data::Split<S> split =
+      data::load_split<S>(source, only_split(args.split, std::min(last, Index(1) << 40) + 1));
   const data::Dataset<S>& d = pick_split(split, args.split, source);
   require_fit(net, d, args.checkpoint);
   for (const Index i : indices)

@@ -38,7 +38,8 @@ class IdxStream {
   using DataFn = std::function<void(std::uint64_t offset, std::string_view bytes)>;
 
   IdxStream(const std::filesystem::path& path, std::uint32_t expected_magic,
-            std::string_view what, HeaderFn on_header, DataFn on_data, std::optional<std::uint64_t> first)
+            std::string_view what, HeaderFn on_header, DataFn on_data,
+            std::optional<std::uint64_t> first)
       : name_(path.string()), expected_magic_(expected_magic), what_(what),
         on_header_(std::move(on_header)), on_data_(std::move(on_data)), first_(first) {
     std::error_code ec;
@@ -142,8 +143,10 @@ void advise_huge_pages(void* data, std::size_t bytes) {
 }  // namespace
 
 template <class Scalar>
-Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape, std::optional<Index> first) {
-  require(!first || *first >= 0, "'{}': a negative number of images ({}) asked for", path.string(), first.value_or(0));
+Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape,
+                            std::optional<Index> first) {
+  require(!first || *first >= 0, "'{}': a negative number of images ({}) asked for",
+          path.string(), first.value_or(0));
   // A table of the 256 correctly rounded quotients b / 255: exact and branch-free.
   std::array<Scalar, 256> value;
   for (int b = 0; b < 256; ++b) value[std::size_t(b)] = Scalar(b) / Scalar(255);
@@ -170,8 +173,10 @@ Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* s
   return X;
 }
 
-std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count, std::optional<Index> first) {
-  require(!first || *first >= 0, "'{}': a negative number of labels ({}) asked for", path.string(), first.value_or(0));
+std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count,
+                                 std::optional<Index> first) {
+  require(!first || *first >= 0, "'{}': a negative number of labels ({}) asked for",
+          path.string(), first.value_or(0));
   std::vector<int> labels;
   IdxStream stream(
       path, idx_labels_magic, "labels",
@@ -189,7 +194,9 @@ std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count
   return labels;
 }
 
-template Mat<float> load_idx_images<float>(const std::filesystem::path&, IdxImagesShape*, std::optional<Index>);
-template Mat<double> load_idx_images<double>(const std::filesystem::path&, IdxImagesShape*, std::optional<Index>);
+template Mat<float> load_idx_images<float>(const std::filesystem::path&, IdxImagesShape*,
+                                           std::optional<Index>);
+template Mat<double> load_idx_images<double>(const std::filesystem::path&, IdxImagesShape*,
+                                             std::optional<Index>);
 
 }  // namespace nnlab::data

@@ -119,7 +119,7 @@ struct LargeOperator {
 // The orthogonality Lanczos reports is max |QᵀQ − I| over the basis it returns, computed here
 // explicitly (for a double basis both are rounding, ~1e-15, so this checks only that it is
 // measured and tiny: the float basis below checks the report sharply); the double basis holds it
-// to 1e-12 and the eigenvalues to 1e-9, and its passes give
+// to 1e-12 and the eigenvalues to 1e-9, and its passes (and the random start) give
 // the same bits on any pool.
 TEST(Lanczos, ReportsTheMeasuredOrthogonalityAndDoesNotDependOnThePool) {
   const LargeOperator op;
@@ -128,6 +128,15 @@ TEST(Lanczos, ReportsTheMeasuredOrthogonalityAndDoesNotDependOnThePool) {
   ThreadPool pool(2);
   const Spectrum p = lanczos(op.hvp, op.D, 60, r2, {.pool = &pool});
   EXPECT_EQ(s.ritz_values, p.ritz_values);
+  // The start (the basis' first column) is normal(rng) drawn entry by entry in order, whichever
+  // blocks drew it on which thread, and the stream is left where that order leaves it.
+  Rng r3 = make_rng(12, stream::trials);
+  Vec<double> z(op.D);
+  for (Index i = 0; i < op.D; ++i) z[i] = normal(r3);
+  EXPECT_TRUE(std::get<Mat<double>>(p.basis).col(0) == (z.array() / z.norm()).matrix());
+  const auto next = r3();
+  EXPECT_EQ(r1(), next);
+  EXPECT_EQ(r2(), next);
   EXPECT_EQ(s.residual_bounds, p.residual_bounds);
   EXPECT_EQ(s.orthogonality, p.orthogonality);
   const Mat<double>& Q = std::get<Mat<double>>(s.basis);

@@ -23,7 +23,8 @@ Dataset<Scalar> load_idx_half(const std::filesystem::path& dir, std::string_view
 
 // Loads an MNIST-layout folder; `name` becomes the data sets' name ("<name>/train", "/test").
 template <class Scalar>
-Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name = "idx", SplitHead head = {});
+Split<Scalar> load_idx_split(const std::filesystem::path& dir, std::string_view name = "idx",
+                             SplitHead head = {});
 
 // Loads a data set by name; known: "fashion-mnist". Unknown names get an Error listing them.
 template <class Scalar>
