@@ -68,12 +68,17 @@ std::string labels(const std::vector<int>& l) {
   return s;
 }
 
-TEST(IdxSplit, LoadsRawAndGzipFilesOfAnMnistFolder) {
-  testing::TempDir dir;
+// A folder of 3 training and 2 test images of 2 × 2, files raw and gzip'd.
+void write_tiny_folder(const testing::TempDir& dir) {
   dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));
   dir.write("train-labels-idx1-ubyte", labels({2, 0, 9}));
   dir.write("t10k-images-idx3-ubyte", images(2));
   dir.write("t10k-labels-idx1-ubyte.gz", gzip(labels({5, 5})));
+}
+
+TEST(IdxSplit, LoadsRawAndGzipFilesOfAnMnistFolder) {
+  testing::TempDir dir;
+  write_tiny_folder(dir);
   const Split<double> split = load_idx_split<double>(dir.path(), "tiny");
   EXPECT_EQ(split.train.X.rows(), 4);
   EXPECT_EQ(split.train.labels, (std::vector<int>{2, 0, 9}));
@@ -100,10 +105,7 @@ TEST(IdxSplit, LoadsOneHalfWithoutTheOther) {
 // label counts are still checked against their images.
 TEST(IdxSplit, LoadsTheFirstSamplesOfEachHalf) {
   testing::TempDir dir;
-  dir.write("train-images-idx3-ubyte.gz", gzip(images(3)));
-  dir.write("train-labels-idx1-ubyte", labels({2, 0, 9}));
-  dir.write("t10k-images-idx3-ubyte", images(2));
-  dir.write("t10k-labels-idx1-ubyte.gz", gzip(labels({5, 5})));
+  write_tiny_folder(dir);
   const Split<double> all = load_idx_split<double>(dir.path(), "tiny");
   const Split<double> head = load_idx_split<double>(dir.path(), "tiny", {.train = 2, .test = 0});
   EXPECT_TRUE(head.train.X == all.train.X.leftCols(2));
