@@ -18,7 +18,8 @@ std::string gunzip(std::string_view bytes, const std::filesystem::path& source);
 
 // Streaming form: calls sink with consecutive pieces of the decompressed data, so a large
 // file can be converted without holding its decompressed copy in memory. A sink that needs no
-// more returns false: decompression stops there, and the rest is neither read nor checked.
+// more returns false: decompression stops there, and the rest is neither decompressed nor
+// checked.
 using ChunkSink = std::function<bool(std::string_view chunk)>;
 void gunzip(std::string_view bytes, const std::filesystem::path& source, const ChunkSink& sink);
 
