@@ -69,13 +69,11 @@ int backprop(nn::Mlp<S>& net, const BackpropArgs& args, const DataSource& source
   std::optional<Vec<S>> v;
   if (!args.direction.empty())
     v = nn::read_parameter_tensors(nn::read_safetensors(args.direction), net, args.direction);
-  // Only the samples up to the largest index are loaded (none of the other split): a split
-  // shorter than that loads whole, so the message below names its true size.
+  // Only the samples up to the largest index are loaded: a split shorter than that loads whole,
+  // so the message below names its true size.
   const std::vector<Index> indices = parse_samples(args.samples);
   const Index last = *std::max_element(indices.begin(), indices.end());
-  const data::Split<S> split =
-      data::load_split<S>(source, only_split(args.split, std::min(last, Index(1) << 40) + 1));
-  const data::Dataset<S>& d = pick_split(split, args.split, source);
+  const data::Dataset<S> d = load_chosen_split<S>(source, args.split, std::min(last, Index(1) << 40) + 1);
   require_fit(net, d, args.checkpoint);
   for (const Index i : indices)
     require(i < d.size(), "--samples: index {} is outside {} (samples 0..{})", i, d.name, d.size() - 1);

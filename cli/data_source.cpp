@@ -78,20 +78,16 @@ DataSource source_for_checkpoint(const CLI::App& app, const DataSource& given,
   return source;
 }
 
-data::SplitHead only_split(const std::string& which, std::optional<Index> first) {
-  data::SplitHead head;
-  (which == "train" ? head.test : head.train) = 0;
-  (which == "train" ? head.train : head.test) = first;
-  return head;
-}
-
 template <class Scalar>
-const data::Dataset<Scalar>& pick_split(const data::Split<Scalar>& split, const std::string& which,
-                                        const DataSource& source) {
-  if (which == "train") return split.train;
+data::Dataset<Scalar> load_chosen_split(const DataSource& source, const std::string& which,
+                                        std::optional<Index> first) {
+  const bool train = which == "train";
+  data::Split<Scalar> split = data::load_split<Scalar>(
+      source, train ? data::SplitHead{.train = first, .test = 0} : data::SplitHead{.train = 0, .test = first});
+  if (train) return std::move(split.train);
   require(split.test.size() > 0, "{} has no test split (--test-fraction 0); use --split train",
           source.data);
-  return split.test;
+  return std::move(split.test);
 }
 
 template <class Scalar>
@@ -105,10 +101,10 @@ void require_fit(const nn::Mlp<Scalar>& net, const data::Dataset<Scalar>& data,
           "{} uses cross-entropy loss, but {} has no class labels", checkpoint.string(), data.name);
 }
 
-template const data::Dataset<float>& pick_split<float>(const data::Split<float>&, const std::string&,
-                                                      const DataSource&);
-template const data::Dataset<double>& pick_split<double>(const data::Split<double>&,
-                                                        const std::string&, const DataSource&);
+template data::Dataset<float> load_chosen_split<float>(const DataSource&, const std::string&,
+                                                      std::optional<Index>);
+template data::Dataset<double> load_chosen_split<double>(const DataSource&, const std::string&,
+                                                        std::optional<Index>);
 template void require_fit<float>(const nn::Mlp<float>&, const data::Dataset<float>&,
                                  const std::filesystem::path&);
 template void require_fit<double>(const nn::Mlp<double>&, const data::Dataset<double>&,

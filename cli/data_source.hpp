@@ -43,14 +43,12 @@ int on_checkpoint(const CLI::App& app, const DataSource& given, const std::strin
   return std::visit([&](auto& net) { return run(net, source); }, loaded.model);
 }
 
-// What to load of a split for a command that reads only `which` ("train" or "test"): none of
-// the other half, and of this one all samples or the first `first` (see data::load_split).
-data::SplitHead only_split(const std::string& which, std::optional<Index> first = std::nullopt);
-
-// The test split, or the training split for split == "train".
+// The test split, or the training split for which == "train", loaded alone: all its samples, or
+// its first `first` (see data::load_split: Fashion-MNIST's files are then read only as far as
+// they reach); nothing of the other half.
 template <class Scalar>
-const data::Dataset<Scalar>& pick_split(const data::Split<Scalar>& split, const std::string& which,
-                                        const DataSource& source);
+data::Dataset<Scalar> load_chosen_split(const DataSource& source, const std::string& which,
+                                        std::optional<Index> first = std::nullopt);
 
 // Error naming the checkpoint unless the network's ends fit the data (and cross entropy has labels).
 template <class Scalar>

@@ -22,8 +22,7 @@ struct EvalArgs {
 
 template <class S>
 int evaluate(nn::Mlp<S>& net, const EvalArgs& args, const DataSource& source) {
-  const data::Split<S> split = data::load_split<S>(source, only_split(args.split));  // not the other half
-  const data::Dataset<S>& d = pick_split(split, args.split, source);
+  const data::Dataset<S> d = load_chosen_split<S>(source, args.split);
   require_fit(net, d, args.checkpoint);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));
   const double loss = net.dataset_loss(d.X, d.Y, 1000, &pool);

@@ -65,11 +65,9 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   require(args.top <= args.iterations, "--top {} needs --iterations ≥ {} (Lanczos finds at most one "
           "eigenvalue per iteration)", args.top, args.top);
   require_lanczos_memory(net.num_params(), args.iterations, sizeof(S));
-  // Only the samples used are loaded: the first --first of the chosen half, none of the other
-  // (Fashion-MNIST's files are then decompressed only as far as those reach).
-  const data::Split<S> split = data::load_split<S>(
-      source, only_split(args.split, args.first > 0 ? std::optional<Index>(args.first) : std::nullopt));
-  const data::Dataset<S>& d = pick_split(split, args.split, source);
+  // Only the samples used are loaded (Fashion-MNIST's files only as far as they reach).
+  const data::Dataset<S> d =
+      load_chosen_split<S>(source, args.split, args.first > 0 ? std::optional<Index>(args.first) : std::nullopt);
   require_fit(net, d, args.checkpoint);
   require(d.size() > 0, "the {} split of {} has no samples", args.split, d.name);
   ThreadPool pool(args.threads > 0 ? args.threads : std::clamp(int(std::thread::hardware_concurrency()), 1, 4));

@@ -38,8 +38,7 @@ class IdxStream {
   using DataFn = std::function<void(std::uint64_t offset, std::string_view bytes)>;
 
   IdxStream(const std::filesystem::path& path, std::uint32_t expected_magic,
-            std::string_view what, HeaderFn on_header, DataFn on_data,
-            std::optional<std::uint64_t> first)
+            std::string_view what, HeaderFn on_header, DataFn on_data, std::optional<Index> first)
       : name_(path.string()), expected_magic_(expected_magic), what_(what),
         on_header_(std::move(on_header)), on_data_(std::move(on_data)), first_(first) {
     std::error_code ec;
@@ -56,14 +55,14 @@ class IdxStream {
     const std::uint64_t room = wanted_ - std::min(wanted_, received_);
     if (room > 0) on_data_(received_, chunk.substr(0, std::min<std::uint64_t>(room, chunk.size())));
     received_ += chunk.size();
-    return !(wanted_ < data_size_ && received_ >= wanted_);
+    return !stopped_early();
   }
 
   void finish() const {
     require(total_ > 0, "'{}': empty file (expected an IDX {} file)", name_, what_);
     if (header_size_ == 0 || header_.size() < header_size_)
       fail("'{}': truncated: {} bytes, too short for the IDX header", name_, total_);
-    if (wanted_ < data_size_ && received_ >= wanted_) return;  // stopped after the items asked for
+    if (stopped_early()) return;
     const std::uint64_t promised = header_size_ + data_size_;
     if (total_ < promised)
       fail("'{}': truncated: header promises {} bytes, file has {}", name_, promised, total_);
@@ -73,6 +72,9 @@ class IdxStream {
   }
 
  private:
+  // All the items asked for have arrived, fewer than the file holds: the rest is not needed.
+  bool stopped_early() const { return wanted_ < data_size_ && received_ >= wanted_; }
+
   // Appends header bytes; validates the magic at 4 bytes and the dims at 4 + 4·ndims.
   std::string_view take_header(std::string_view chunk) {
     const std::size_t want = header_size_ == 0 ? 4 : header_size_;
@@ -101,7 +103,8 @@ class IdxStream {
              "{}-byte file can hold",
              name_, fmt::join(dims, " × "), capacity_ / max_deflate_ratio);
       wanted_ = data_size_;
-      if (first_ && *first_ < dims[0]) wanted_ = data_size_ / dims[0] * *first_;
+      if (first_ && std::uint64_t(*first_) < dims[0])
+        wanted_ = data_size_ / dims[0] * std::uint64_t(*first_);
       on_header_(dims);
     }
     return chunk;
@@ -122,7 +125,7 @@ class IdxStream {
   std::string_view what_;
   HeaderFn on_header_;
   DataFn on_data_;
-  std::optional<std::uint64_t> first_;
+  std::optional<Index> first_;
   std::string header_;
   std::size_t header_size_ = 0;  // 0 until the magic (which holds ndims) has arrived
   // Decompressed bytes the file can hold: deflate expands at most 1032-fold.
@@ -167,7 +170,7 @@ Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* s
         const auto* pixel = reinterpret_cast<const unsigned char*>(bytes.data());
         for (std::size_t i = 0; i < bytes.size(); ++i) x[i] = value[pixel[i]];
       },
-      first ? std::optional<std::uint64_t>(*first) : std::nullopt);
+      first);
   read_maybe_gzip(path, [&](std::string_view chunk) { return stream.consume(chunk); });
   stream.finish();
   return X;
@@ -188,7 +191,7 @@ std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count
         const auto* label = reinterpret_cast<const unsigned char*>(bytes.data());
         std::copy(label, label + bytes.size(), labels.begin() + std::ptrdiff_t(offset));
       },
-      first ? std::optional<std::uint64_t>(*first) : std::nullopt);
+      first);
   read_maybe_gzip(path, [&](std::string_view chunk) { return stream.consume(chunk); });
   stream.finish();
   return labels;
