@@ -125,11 +125,10 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
   const char* basis_kind = std::is_same_v<S, float> ? "float" : "double";
   fmt::print("Lanczos: {:.1f} ms per iteration, {:.1f} ms of it in H v (after {:.1f} ms computing the "
              "forward pass and deltas all products share); basis of {} vectors in {}, orthonormal to "
-             "{:.1e} (max |Q^T Q - I|, measured); {} of the {} iterations read it a second time\n",
+             "{:.1e} (max |Q^T Q - I|, measured), {} second Gram-Schmidt pass(es)\n",
              1e3 * lanczos_seconds / spectrum.iterations,
              1e3 * lanczos_product_seconds / spectrum.iterations, 1e3 * prepare_seconds,
-             spectrum.iterations, basis_kind, spectrum.orthogonality, spectrum.second_reads,
-             spectrum.iterations);
+             spectrum.iterations, basis_kind, spectrum.orthogonality, spectrum.second_passes);
   if (std::is_same_v<S, float>)
     fmt::print("  the residuals above come from one float product of each unit Ritz vector: the float "
                "basis does not enter them, the products' float rounding does\n");
@@ -182,7 +181,7 @@ int hessian(nn::Mlp<S>& net, const HessianArgs& args, const DataSource& source) 
                                              {"residual_bounds", spectrum.residual_bounds},
                                              {"basis", basis_kind},
                                              {"orthogonality", spectrum.orthogonality},
-                                             {"second_reads", spectrum.second_reads},
+                                             {"second_passes", spectrum.second_passes},
                                              {"seconds", lanczos_seconds},
                                              {"product_seconds", lanczos_product_seconds},
                                              {"prepare_seconds", prepare_seconds}}},

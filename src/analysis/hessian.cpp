@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <numbers>
 #include <numeric>
 #include <type_traits>
@@ -215,11 +214,10 @@ void column_dots(const B* const* q, const double* w, Index n, double* x) {
   column_dots<C, B, std::nullptr_t>(q, w, nullptr, n, x, nullptr);
 }
 
-// f(std::integral_constant<int, C>{}, j) for the groups of C ≤ 4 columns j … j + C − 1 of
-// first … k − 1.
+// f(std::integral_constant<int, C>{}, j) for the groups of C ≤ 4 columns j … j + C − 1 of 0 … k − 1.
 template <class F>
-void for_column_groups(Index k, const F& f, Index first = 0) {
-  Index j = first;
+void for_column_groups(Index k, const F& f) {
+  Index j = 0;
   for (; j + 4 <= k; j += 4) f(std::integral_constant<int, 4>{}, j);
   switch (k - j) {
     case 3: f(std::integral_constant<int, 3>{}, j); break;
@@ -240,23 +238,13 @@ class LanczosBasis {
   Index dim() const { return Q_.rows(); }
   Mat<B>& matrix() { return Q_; }
 
-  // Q_k ← B((w − Σ_{first ≤ i < k} c_i q_i) / s) (B(w / s) for an empty c), block by block (w keeps
-  // the difference), and q ← the stored column in double: the product is taken of exactly the
+  // Q_k ← B(w / s), and q ← the stored column in double: the product is taken of exactly the
   // vector the basis holds.
-  void store(Index k, Vec<double>& w, double s, Vec<double>& q, const Vec<double>& c = {}, Index first = 0) {
+  void store(Index k, const Vec<double>& w, double s, Vec<double>& q) {
     B* col = Q_.col(k).data();
     q.resize(dim());
     for_each_block(pool_, blocks_, [&](Index b) {
-      const Index r0 = b * kRows, end = std::min(r0 + kRows, dim());
-      if (c.size() > 0)
-        for_column_groups(
-            k,
-            [&](auto group, Index j) {
-              constexpr int C = decltype(group)::value;
-              subtract_columns<C>(columns<C>(j, r0).data(), c.data() + j, w.data() + r0, end - r0);
-            },
-            first);
-      for (Index i = r0; i < end; ++i) {
+      for (Index i = b * kRows, end = std::min(i + kRows, dim()); i < end; ++i) {
         col[i] = B(w[i] / s);
         q[i] = double(col[i]);
       }
@@ -264,22 +252,19 @@ class LanczosBasis {
   }
 
   // Pass A, one read of Q_1..k: h = Q_kᵀ w, and g = Q_kᵀ q_k (q_k the last column), the measured
-  // orthogonality of the newest vector against all before it (and its norm); returns ‖w‖².
-  double project(Index k, const Vec<double>& w, Vec<double>& h, Vec<double>& g) {
-    partial_.resize(2 * k + 1, blocks_);
+  // orthogonality of the newest vector against all before it (and its norm).
+  void project(Index k, const Vec<double>& w, Vec<double>& h, Vec<double>& g) {
+    partial_.resize(2 * k, blocks_);
     for_each_block(pool_, blocks_, [&](Index b) {
       const Index r0 = b * kRows, n = std::min(kRows, dim() - r0);
       const B* last = Q_.col(k - 1).data() + r0;
-      const double* wb = w.data() + r0;
       for_column_groups(k, [&](auto group, Index j) {
         constexpr int C = decltype(group)::value;
-        column_dots<C>(columns<C>(j, r0).data(), wb, last, n, &partial_(j, b), &partial_(k + j, b));
+        column_dots<C>(columns<C>(j, r0).data(), w.data() + r0, last, n, &partial_(j, b), &partial_(k + j, b));
       });
-      column_dots<1>(&wb, wb, n, &partial_(2 * k, b));
     });
     sum_blocks(0, k, h);
     sum_blocks(k, k, g);
-    return partial_.row(2 * k).sum();
   }
 
   // Pass B, one read of Q_1..k: w ← w − Q_k h, and ‖w‖², block by block while the block is in
@@ -326,11 +311,11 @@ class LanczosBasis {
   Mat<double> partial_;  // per-block partial sums, one column per block
 };
 
-// How far from ⟂ Q_k the next vector may be left, ‖Q_kᵀr‖ relative to ‖r‖, before w's projection on
-// Q_k is subtracted (or subtracted again): 2⁻⁴⁰ ≈ 9e-13 for a double basis (one pass leaves
-// 1e-16…1e-13 on network Hessians, more once Ritz values converge and w is mostly cancellation),
-// 2⁻²⁴ ≈ 6e-8 for a float one, the rounding of its own entries. Each subtraction is skipped only
-// when it would change nothing the basis can hold ("twice is enough", Kahan–Parlett).
+// How far from ⟂ Q_k one pass of Gram–Schmidt may leave w, relative to ‖w‖, before a second pass is
+// applied: 2⁻⁴⁰ ≈ 9e-13 for a double basis (one pass leaves 1e-16…1e-13 on network Hessians, more
+// once Ritz values converge and w is mostly cancellation), 2⁻²⁴ ≈ 6e-8 for a float one, the rounding
+// of its own entries. The test is the measured h₂ = Q_kᵀw itself ("twice is enough", Kahan–Parlett,
+// with the second pass skipped only when it would change nothing the basis can hold).
 template <class B>
 constexpr double kept_error() {
   return std::is_same_v<B, float> ? 0x1p-24 : 0x1p-40;
@@ -343,67 +328,36 @@ Spectrum lanczos_in(const HvpFn& hvp, const Vec<double>& start, double start_nor
   const Index m_max = std::min<Index>(iterations, dim);
   LanczosBasis<B> basis(dim, m_max, pool);
   std::vector<double> alpha, beta;  // T's diagonal and off-diagonal; beta[j] couples q_j, q_{j+1}
-  Vec<double> q, w = start, h, g, g_last, h2;  // g_last: the previous g, Q_{k−1}ᵀ q_{k−1}
-  basis.store(0, w, start_norm, q);
+  Vec<double> q, w, h, g, h2;
+  basis.store(0, start, start_norm, q);
   double beta_last = 0;  // β_m, the norm of the part of H q_m outside the Krylov space
   double norm_T = 0;     // a lower bound on ‖H‖, the scale of "β_m = 0"
   double orthogonality = 0;
-  int second_reads = 0;
-  // Each sum over the D rows (the dots of h and g, ‖w‖²) is within γ Σ|terms| of its exact value,
-  // γ = (2048 + D/2048) ε for the partial sums of a block in sequence and then the blocks' (Higham,
-  // Accuracy and Stability of Numerical Algorithms, §3.1); with |h_k| + |h_{k−1}| ≤ √2‖w‖ the terms
-  // of ‖r‖² below add to at most 6γ‖w‖², which moves ‖r‖ by 3γ‖w‖²/‖r‖² of itself.
-  const double r_norm2_rounding =
-      3 * double(kRows + row_blocks(dim)) * std::numeric_limits<double>::epsilon();
+  int second_passes = 0;
   for (Index j = 0; j < m_max; ++j) {
     const Index k = j + 1;
     hvp(q, w);
     require(w.size() == dim, "Lanczos: the product has {} entries, the operator dimension is {}",
             w.size(), dim);
-    // One read of Q_k: h = Q_kᵀ w (α_k = h_k), g = Q_kᵀ q_k and ‖w‖².
-    const double w_norm2 = basis.project(k, w, h, g);
-    for (Index i = 0; i < k; ++i) orthogonality = std::max(orthogonality, std::abs(g[i] - (i == j)));
+    // w ⟂ q_1 … q_k by classical Gram–Schmidt: h = Q_kᵀ w (α_k = h_k), then w − Q_k h.
+    basis.project(k, w, h, g);
+    g[j] -= 1;
+    orthogonality = std::max(orthogonality, g.cwiseAbs().maxCoeff());
     alpha.push_back(h[j]);
-    // In exact arithmetic h = β_{k−1} e_{k−1} + α_k e_k (the three-term recurrence). What is left
-    // of w after those two terms, r = w − h_k q_k − h_{k−1} q_{k−1}, is known without another read
-    // from the Gram columns measured: Q_kᵀ r = h − h_k g − h_{k−1} Q_kᵀ q_{k−1}, and ‖r‖² by
-    // Pythagoras. When that projection is below what the basis can hold, r is the next vector:
-    // its subtraction, normalization and store are one pass over w and two columns.
-    const Index first = std::max<Index>(j - 1, 0);
-    h2 = h - h[j] * g;
-    double r_norm2 = w_norm2 - h[j] * (2 * h[j] - h[j] * g[j]);
-    if (j > 0) {
-      h2.head(j) -= h[j - 1] * g_last;
-      h2[j] -= h[j - 1] * g[j - 1];
-      r_norm2 -= h[j - 1] * (2 * h[j - 1] - 2 * h[j] * g[j - 1] - h[j - 1] * g_last[j - 1]);
-    }
-    std::swap(g_last, g);
-    // ‖r‖² by Pythagoras is trusted only where its rounding moves ‖r‖ by at most a quarter of what
-    // the basis can hold: never for a double basis, for a float one unless ‖r‖ < ‖w‖/97 (D = 669,706).
-    const bool one_pass = r_norm2_rounding * w_norm2 <= 0.25 * kept_error<B>() * r_norm2 &&
-                          h2.norm() <= kept_error<B>() * std::sqrt(r_norm2);
-    if (one_pass) {
-      beta_last = std::sqrt(r_norm2);
-    } else {
-      // w ⟂ Q_k by classical Gram–Schmidt, w − Q_k h, tested in the same read (h2 = Q_kᵀw) and
-      // repeated whenever that left more than the basis can hold: orthogonality is lost once Ritz
-      // values converge and w leans on their vectors ("twice is enough", Kahan–Parlett).
-      beta_last = std::sqrt(basis.subtract(k, h, w, &h2));
-      if (h2.norm() > kept_error<B>() * beta_last) {
-        beta_last = std::sqrt(basis.subtract(k, h2, w, nullptr));
-        alpha.back() += h2[j];
-      }
-      ++second_reads;
+    beta_last = std::sqrt(basis.subtract(k, h, w, &h2));
+    // One pass loses orthogonality once Ritz values converge (w is then mostly cancellation):
+    // a second pass whenever the first left more than the basis can hold.
+    if (h2.norm() > kept_error<B>() * beta_last) {
+      beta_last = std::sqrt(basis.subtract(k, h2, w, nullptr));
+      alpha.back() += h2[j];
+      ++second_passes;
     }
     norm_T = std::max({norm_T, std::abs(alpha.back()), beta_last});
     // The Krylov space is invariant: T_m's eigenvalues are eigenvalues of H, exactly.
     if (beta_last <= 1e-12 * norm_T) break;
     if (k < m_max) {
       beta.push_back(beta_last);
-      if (one_pass)
-        basis.store(k, w, beta_last, q, h, first);
-      else
-        basis.store(k, w, beta_last, q);
+      basis.store(k, w, beta_last, q);
     }
   }
   const auto m = Index(alpha.size());
@@ -420,7 +374,7 @@ Spectrum lanczos_in(const HvpFn& hvp, const Vec<double>& start, double start_nor
     s.residual_bounds.push_back(beta_last * std::abs(s.ritz_coordinates(m - 1, i)));
   }
   s.orthogonality = orthogonality;
-  s.second_reads = second_reads;
+  s.second_passes = second_passes;
   Mat<B>& Q = basis.matrix();
   if (m < Q.cols()) Q.conservativeResize(Eigen::NoChange, m);
   s.basis = std::move(Q);

@@ -9,14 +9,12 @@
 //                 keeps Q_m orthonormal in floating point (without it, converged eigenvalues
 //                 reappear as spurious copies). It is memory-bound — each pass of Gram–Schmidt
 //                 reads all of Q_k, D × k numbers, for k multiply-adds per row — so it is done with
-//                 as few reads as the method allows. Q_m is one D × m matrix. One read gives
-//                 h = Q_kᵀw, q_kᵀq_i for all i ≤ k (so max|Q_mᵀQ_m − I| is measured exactly and
-//                 reported) and ‖w‖²; from these, what the three-term recurrence leaves,
-//                 r = w − h_k q_k − h_{k−1} q_{k−1}, has a known projection Q_kᵀr and norm. When
-//                 that projection is below what the basis can hold (2⁻²⁴‖r‖ in float, 2⁻⁴⁰‖r‖ in
-//                 double) r is stored in one pass over w and two columns; otherwise a second read
-//                 subtracts Q_k h (classical Gram–Schmidt) fused with the projection that tests it,
-//                 and a third applies that one if it is still too large. Q_m may be stored in float
+//                 as few reads as the method allows: Q_m is one D × m matrix; classical
+//                 Gram–Schmidt h = Q_kᵀw, w ← w − Q_k h is one read for the projection and one
+//                 for the subtraction fused with the projection that tests it (h₂ = Q_kᵀw); a
+//                 third read applies h₂ only when it exceeds what the basis can hold (2⁻⁴⁰‖w‖ in
+//                 double, 2⁻²⁴‖w‖ in float). The first read also measures q_kᵀq_i for all i ≤ k,
+//                 so max|Q_mᵀQ_m − I| is known exactly and reported. Q_m may be stored in float
 //                 (half the memory and the traffic) when the products are in float anyway.
 //   Power         v ← Hv/‖Hv‖ converges to the eigenvector of the eigenvalue of largest |λ| at the
 //   iteration     rate |λ₂/λ₁| per step; the Rayleigh quotient ρ = vᵀHv of the last v, with the
@@ -98,7 +96,7 @@ struct Spectrum {
   std::variant<Mat<double>, Mat<float>> basis;  // Q_m, dim × m, in the precision asked for
   Mat<double> ritz_coordinates;         // s_i as columns, in the order of ritz_values
   double orthogonality = 0;             // max |Q_mᵀQ_m − I| over all entries, measured
-  int second_reads = 0;                 // iterations that read Q_k again to subtract w's projection
+  int second_passes = 0;                // iterations that needed the second Gram–Schmidt pass
 
   // The unit Ritz vector u_i = Q_m s_i / ‖Q_m s_i‖ of ritz_values[i].
   Vec<double> ritz_vector(std::size_t i) const;
