@@ -360,6 +360,19 @@ def torch_medians(rounds):
     return out
 
 
+def in_rounds(repetitions, nnlab_round, torch_round):
+    """(nnlab's results, PyTorch's) of `repetitions` rounds, each calling both round functions
+    with the round's index, taking turns at going first (PyTorch's none when torch_round is None)."""
+    nn, pt = [], []
+    for r in range(repetitions):
+        if torch_round and r % 2 == 1:
+            pt.append(torch_round(r))
+        nn.append(nnlab_round(r))
+        if torch_round and r % 2 == 0:
+            pt.append(torch_round(r))
+    return nn, pt
+
+
 def paired_ratios(nn_rounds, pt_rounds, nn_name, pt_name):
     """PyTorch's time over nnlab's, round by round (wall, CPU): each ratio compares two runs of
     the same round, seconds to a minute apart, rather than medians taken minutes apart."""
@@ -488,13 +501,7 @@ def main():
         torch_info.update({k: v for k, v in r1.items() if k != "results"})
         return results_by_name(r1)
 
-    nn_rounds, pt_rounds = [], []
-    for r in range(args.repetitions):
-        if python and r % 2 == 1:
-            pt_rounds.append(torch_round(r))
-        nn_rounds.append(nnlab_round(r))
-        if python and r % 2 == 0:
-            pt_rounds.append(torch_round(r))
+    nn_rounds, pt_rounds = in_rounds(args.repetitions, nnlab_round, torch_round if python else None)
     nn_one_thread, t1 = nnlab_medians(nn_rounds), torch_medians(pt_rounds)
     epochs = {k: v for k, v in nn_one_thread.items() if "Epoch" in k}
     micro = {k: v for k, v in nn_one_thread.items() if "Epoch" not in k}
@@ -525,13 +532,7 @@ def main():
         return (results_by_name(torch_run(python, tiny, 1, 1, coretype)),
                 results_by_name(torch_run(python, tiny, 2, 2, coretype)))
 
-    nn2_rounds, pt2_rounds = [], []
-    for r in range(args.repetitions):
-        if python and r % 2 == 1:
-            pt2_rounds.append(torch_tiny2_round(r))
-        nn2_rounds.append(nnlab_tiny2_round(r))
-        if python and r % 2 == 0:
-            pt2_rounds.append(torch_tiny2_round(r))
+    nn2_rounds, pt2_rounds = in_rounds(args.repetitions, nnlab_tiny2_round, torch_tiny2_round if python else None)
     micro.update(nnlab_medians(nn2_rounds))
     # Per round, PyTorch's faster setup for each workload; and its 2-thread runs alone.
     pt2_best_rounds = [{name: min(one[name], two[name], key=lambda x: x["median_s"])
