@@ -41,6 +41,8 @@ class IdxStream {
             std::string_view what, HeaderFn on_header, DataFn on_data, std::optional<Index> first)
       : name_(path.string()), expected_magic_(expected_magic), what_(what),
         on_header_(std::move(on_header)), on_data_(std::move(on_data)), first_(first) {
+    require(!first || *first >= 0, "'{}': a negative number of {} ({}) asked for", name_, what_,
+            first.value_or(0));
     std::error_code ec;
     const std::uint64_t stored = std::filesystem::file_size(path, ec);
     if (!ec) capacity_ = max_deflate_ratio * stored;
@@ -148,8 +150,6 @@ void advise_huge_pages(void* data, std::size_t bytes) {
 template <class Scalar>
 Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* shape,
                             std::optional<Index> first) {
-  require(!first || *first >= 0, "'{}': a negative number of images ({}) asked for",
-          path.string(), first.value_or(0));
   // A table of the 256 correctly rounded quotients b / 255: exact and branch-free.
   std::array<Scalar, 256> value;
   for (int b = 0; b < 256; ++b) value[std::size_t(b)] = Scalar(b) / Scalar(255);
@@ -178,8 +178,6 @@ Mat<Scalar> load_idx_images(const std::filesystem::path& path, IdxImagesShape* s
 
 std::vector<int> load_idx_labels(const std::filesystem::path& path, Index* count,
                                  std::optional<Index> first) {
-  require(!first || *first >= 0, "'{}': a negative number of labels ({}) asked for",
-          path.string(), first.value_or(0));
   std::vector<int> labels;
   IdxStream stream(
       path, idx_labels_magic, "labels",

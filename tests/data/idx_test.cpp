@@ -111,7 +111,9 @@ TEST(Idx, FirstReadsOnlyAsFarAsTheImagesAsked) {
   const auto corrupt = dir.write("corrupt.gz", packed);
   EXPECT_EQ(load_idx_images<float>(corrupt, nullptr, 10).cols(), 10);
   EXPECT_ERROR_CONTAINS(load_idx_images<float>(corrupt), corrupt.string(), "corrupt gzip");
-  EXPECT_ERROR_CONTAINS(load_idx_images<float>(cut, nullptr, -1), "negative");
+  EXPECT_ERROR_CONTAINS(load_idx_images<float>(cut, nullptr, -1), "negative number of images");
+  EXPECT_ERROR_CONTAINS(load_idx_labels(dir.write("labels", idx_labels({1, 2})), nullptr, -1),
+                        "negative number of labels");
 }
 
 TEST(Idx, WrongMagic) {
