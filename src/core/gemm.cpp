@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "nnlab/core/packet.hpp"
+
 namespace nnlab {
 
 namespace {
@@ -14,11 +16,10 @@ using Eigen::internal::ploadu;
 using Eigen::internal::pmadd;
 using Eigen::internal::pset1;
 using Eigen::internal::pstoreu;
-
-template <class S>
-using Packet = typename Eigen::internal::packet_traits<S>::type;
-template <class S>
-constexpr Index packet_size = Eigen::internal::unpacket_traits<Packet<S>>::size;
+using detail::load_first;
+using detail::Packet;
+using detail::packet_size;
+using detail::store_first;
 
 // C(rows × NR) (+)= Ap(MR packets × k) · B(k × NR). Ap is column-major with leading dimension lda
 // (rows beyond `rows` readable up to MR packets); acc stays in registers. Narrow
@@ -80,13 +81,19 @@ void micro_kernel(Index k, const S* Ap, Index lda, const S* B, Index rsb, Index 
       }
     return;
   }
-  alignas(64) S col[MR * W];  // the last row block: store the rows that exist
+  // The last row block: the rows that exist, whole packets and then the first lanes of one.
+  const Index whole = rows / W, rest = rows % W;
 #pragma GCC unroll 16
   for (int j = 0; j < NR; ++j) {
-#pragma GCC unroll 4
-    for (int i = 0; i < MR; ++i) pstoreu(col + i * W, acc[0][i][j]);
     S* c = C + j * ldc;
-    for (Index r = 0; r < rows; ++r) c[r] = accumulate ? c[r] + col[r] : col[r];
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; ++i) {
+      const P& sum = acc[0][i][j];
+      if (i < whole)
+        pstoreu(c + i * W, accumulate ? Eigen::internal::padd(ploadu<P>(c + i * W), sum) : sum);
+      else if (i == whole && rest > 0)
+        store_first(c + i * W, accumulate ? Eigen::internal::padd(load_first(c + i * W, rest), sum) : sum, rest);
+    }
   }
 }
 
@@ -140,6 +147,12 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
 #pragma GCC unroll 16
           for (Index c = 0; c < NC; ++c) acc[c] = pmadd(ap, ploadu<P>(b + c * B.col_stride + p), acc[c]);
         }
+        if (k_vec < k) {  // a ragged k: its end as the first lanes of one more packet
+          const P ap = load_first(a + k_vec, k - k_vec);
+#pragma GCC unroll 16
+          for (Index c = 0; c < NC; ++c)
+            acc[c] = pmadd(ap, load_first(b + c * B.col_stride + k_vec, k - k_vec), acc[c]);
+        }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wignored-attributes"  // the vector type's alignment, as in Eigen
         Eigen::internal::PacketBlock<P, NC> sums;
@@ -150,13 +163,10 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
         P dots = sums.packet[0];
 #pragma GCC unroll 16
         for (Index c = 1; c < NC; ++c) dots = Eigen::internal::padd(dots, sums.packet[c]);
-        if (k_vec < k || ldc != 1) {  // a ragged k, or C's row is strided: finish column by column
+        if (ldc != 1) {  // C's row is strided: finish column by column
           alignas(64) S dot[NC];
           pstoreu(dot, dots);
-          for (Index c = 0; c < NC; ++c) {
-            for (Index p = k_vec; p < k; ++p) dot[c] += a[p] * b[c * B.col_stride + p];
-            finish(i, j + c, dot[c]);
-          }
+          for (Index c = 0; c < NC; ++c) finish(i, j + c, dot[c]);
           continue;
         }
         if (bias) dots = Eigen::internal::padd(dots, pset1<P>(bias[i]));
@@ -167,9 +177,9 @@ void few_rows(const S* Ar, Index m, Index k, StridedView<S> B, S* C, Index ldc, 
         const S* b = B.data + j * B.col_stride;
         P acc = pset1<P>(S(0));
         for (Index p = 0; p < k_vec; p += W) acc = pmadd(ploadu<P>(a + p), ploadu<P>(b + p), acc);
-        S dot = Eigen::internal::predux(acc);
-        for (Index p = k_vec; p < k; ++p) dot += a[p] * b[p];
-        finish(i, j, dot);
+        if (k_vec < k)
+          acc = pmadd(load_first(a + k_vec, k - k_vec), load_first(b + k_vec, k - k_vec), acc);
+        finish(i, j, Eigen::internal::predux(acc));
       }
     }
     if (epilogue) epilogue(j0, j_end - j0);
@@ -240,8 +250,11 @@ void pack(StridedView<S> A, S* Ap) {
         S* out = at(whole, p);
         Index r = 0;
         for (; r + W <= m - whole; r += W) pstoreu(out + r, ploadu<P>(a + whole + r));
-        for (; r < m - whole; ++r) out[r] = a[whole + r];
-        for (; r < R; ++r) out[r] = S(0);
+        if (r < m - whole) {
+          pstoreu(out + r, load_first(a + whole + r, m - whole - r));
+          r += W;
+        }
+        for (; r < R; r += W) pstoreu(out + r, pset1<P>(S(0)));
       }
     }
     return;
@@ -285,7 +298,10 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
   constexpr Index W = packet_size<S>;
   const Index m = A.rows, k = A.cols, n = B.cols;
   eigen_assert(B.rows == k);
-  if (2 * m <= W && B.row_stride == 1) {  // few rows: dot products along B's contiguous columns
+  // Few rows, each a dot product along B's contiguous columns, when they are at least a packet
+  // long: shorter, the lanes would be mostly the masked-off end, against one FMA per column and k
+  // in a micro-kernel (few_rows took 3/4 of a float 2-8-8-1 tanh step).
+  if (2 * m <= W && k >= W && B.row_stride == 1) {
     thread_local std::vector<S> rows;
     rows.resize(std::size_t(m * k));
     for (Index i = 0; i < m; ++i)
@@ -293,32 +309,42 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
     few_rows(rows.data(), m, k, B, C, ldc, accumulate, bias, epilogue);
     return;
   }
-  if (m == 1 && B.col_stride == 1 && ldc == 1 && !bias && !epilogue) {
+  if (m == 1 && n > 1 && B.col_stride == 1 && ldc == 1 && !bias && !epilogue) {
     // One row times a row-major B: transposed, Cᵀ = Bᵀ Aᵀ is a column-major product of n rows.
     gemm(StridedView<S>{B.data, n, k, 1, B.row_stride},
          StridedView<S>{A.data, k, 1, A.col_stride, A.row_stride}, C, n, accumulate);
     return;
   }
-  // A is packed into row blocks of R rows (see pack), m·k copies against m·n·k multiply-adds, into
-  // a buffer that stays allocated for the next call: when its layout requires it, when it is
+  // A is packed into row blocks of up to R rows (see pack), m·k copies against m·n·k multiply-adds,
+  // into a buffer that stays allocated for the next call: when its layout requires it, when it is
   // misaligned and more than one panel of columns reads it (a packet load that straddles two lines
   // made a 128×1000·512 product 1.17× slower, bench/gemm_bench, Intel Xeon), and when it is larger
   // than L1 and more than two panels read it. With one or two panels the copy costs about what it
   // saves (a 64×64·4096 double Δ·Zᵀ lost 24%). The buffer is aligned to a packet (a 64-byte line
-  // with AVX-512). Row block i0's slice from p0 starts at (i0 / R)·block_stride + i0 mod R + p0·lda.
+  // with AVX-512). Row block i0's slice from p0 starts at
+  // (i0 / block)·block_stride + i0 mod block + p0·lda.
   constexpr Index R = (vector_registers >= 32 ? 4 : 2) * W;
   const S* Ap = A.data;
-  Index lda = A.col_stride, block_stride = R;
+  Index lda = A.col_stride, block = R, block_stride = R;
   const bool aligned = reinterpret_cast<std::uintptr_t>(A.data) % sizeof(Packet<S>) == 0 &&
                        A.col_stride % W == 0;
   if (A.row_stride != 1 || m % W != 0 || (!aligned && n > gemm_panel) ||
       (n > 2 * gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
+    // Blocks no taller than the micro-kernels read: fewer than R rows go in blocks of one or two
+    // packets, not padded to R (a float 8 × 256 δ took 64 values a column, 8× its size).
+    const Index packets = (m + W - 1) / W;
+    block = packets >= R / W ? R : packets >= 2 ? 2 * W : W;
     thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;
-    packed.resize(std::size_t((m + R - 1) / R * R * k));
-    pack<S, R>(A, packed.data());
+    packed.resize(std::size_t((m + block - 1) / block * block * k));
+    if (block == W)
+      pack<S, W>(A, packed.data());
+    else if (block == 2 * W)
+      pack<S, 2 * W>(A, packed.data());
+    else
+      pack<S, R>(A, packed.data());
     Ap = packed.data();
-    lda = R;
-    block_stride = R * k;
+    lda = block;
+    block_stride = block * k;
   }
   if (bias && m % W != 0) {  // the last row block reads whole packets of the bias too
     thread_local std::vector<S, Eigen::aligned_allocator<S>> padded;
@@ -361,7 +387,7 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
           const auto kernel = prefetch_b ? column_blocks<S, MR, NR, true> : column_blocks<S, MR, NR, false>;
           const Index rows = std::min(rows_left, MR * W);
           // (with k = 0 Ap may be null, and no offset may be added to it)
-          const S* a = k == 0 ? Ap : Ap + (i0 / R) * block_stride + i0 % R + p0 * lda;
+          const S* a = k == 0 ? Ap : Ap + (i0 / block) * block_stride + i0 % block + p0 * lda;
           kernel(nc, kc, a, lda, b, rsb, csb, C + i0 + j0 * ldc, ldc, rows, accumulate || !first,
                  bias && first ? bias + i0 : nullptr);
           i0 += rows;

@@ -10,6 +10,7 @@
 
 #include "nnlab/core/allocator.hpp"
 #include "nnlab/core/error.hpp"
+#include "nnlab/core/packet.hpp"
 #include "product.hpp"
 
 namespace nnlab::nn {
@@ -290,12 +291,12 @@ namespace {
 template <class S>
 void one_row_weight_gradient(const S* delta, const S* z, Index rows, Index cols, Index ld, S* dw,
                              bool accumulate) {
-  using P = typename Eigen::internal::packet_traits<S>::type;
+  using P = nnlab::detail::Packet<S>;
   using Eigen::internal::padd;
   using Eigen::internal::pmadd;
   using Eigen::internal::ploadu;
   using Eigen::internal::pset1;
-  constexpr Index W = Eigen::internal::packet_traits<S>::size;
+  constexpr Index W = nnlab::detail::packet_size<S>;
   const auto finish = [&](Index i, P sum) {
     if (accumulate) sum = padd(sum, ploadu<P>(dw + i));
     Eigen::internal::pstoreu(dw + i, sum);
@@ -325,10 +326,14 @@ void one_row_weight_gradient(const S* delta, const S* z, Index rows, Index cols,
       break;
     }
   }
-  for (; i < rows; ++i) {
-    S sum[2] = {};
-    for (Index n = 0; n < cols; ++n) sum[n % 2] += delta[n] * z[i + n * ld];
-    dw[i] = accumulate ? dw[i] + (sum[0] + sum[1]) : sum[0] + sum[1];
+  if (i < rows) {  // fewer than a packet of rows left: the first lanes of one
+    using nnlab::detail::load_first;
+    const Index r = rows - i;
+    P acc[2] = {pset1<P>(S(0)), pset1<P>(S(0))};
+    for (Index n = 0; n < cols; ++n) acc[n % 2] = pmadd(load_first(z + i + n * ld, r), pset1<P>(delta[n]), acc[n % 2]);
+    P sum = padd(acc[0], acc[1]);
+    if (accumulate) sum = padd(sum, load_first(dw + i, r));
+    nnlab::detail::store_first(dw + i, sum, r);
   }
 }
 }  // namespace

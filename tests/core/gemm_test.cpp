@@ -69,7 +69,11 @@ INSTANTIATE_TEST_SUITE_P(
                       // whole and ragged), a row-major B over a long k (packed by columns, on
                       // AVX-512 in float only for m > 128; ragged panels and W × W blocks).
                       std::tuple{96, 150, 300}, std::tuple{40, 130, 300}, std::tuple{136, 68, 300},
-                      std::tuple{32, 9, 0}, std::tuple{3, 5, 0}));
+                      std::tuple{32, 9, 0}, std::tuple{3, 5, 0},
+                      // Few rows over a k shorter than a packet (in float not by dot products),
+                      // and A in blocks of one or two packets, not padded to a whole row block.
+                      std::tuple{8, 40, 2}, std::tuple{8, 40, 8}, std::tuple{4, 37, 7},
+                      std::tuple{12, 100, 300}, std::tuple{24, 50, 300}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
 // stay as they were.
