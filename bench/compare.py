@@ -514,11 +514,10 @@ def main():
     errors.update(epoch_errors)
     # The tiny step at 2 threads, in rounds as well: a step of ~15 µs against PyTorch's ~150 µs
     # moves with the machine's phase as much as the 1-thread rows do (PyTorch's took 135 µs in
-    # one run, 160–315 in others). A round is nnlab's step on both CPUs (where a chunk carries
-    # enough work, in double or with AVX2, it hands one of its two column chunks to the worker:
-    # Mlp::loss_and_gradient; on one CPU that would only cost time) and PyTorch's at 1 thread
-    # (pinned) and at 2, taking turns at going first; each round compares nnlab with the faster
-    # of PyTorch's two.
+    # one run, 160–315 in others). A round is nnlab's step on both CPUs (it hands one of its two
+    # column chunks to the worker: Mlp::loss_and_gradient; on one CPU that would only cost time)
+    # and PyTorch's at 1 thread (pinned) and at 2, taking turns at going first; each round
+    # compares nnlab with the faster of PyTorch's two.
     def nnlab_tiny2_round(r):
         print(f"round {r + 1}/{args.repetitions}: nnlab's tiny step at 2 threads ...", flush=True)
         runs, round_errors = google_benchmark_medians(

@@ -421,15 +421,17 @@ S Mlp<S>::backward(const Mat<S>& T, Cache<S>& cache, Vec<S>& grad, ThreadPool* p
 
 // Batches of small networks run in chunks of columns, each forward, loss share and backward on
 // one thread with its own gradient, summed in chunk order: the chunks depend only on the shapes,
-// so the result is the same whether they run on one thread or several. They go to the pool only
-// when a chunk's work outweighs handing it over, ~5–10 µs (waking the worker, moving the
-// parameters, the gradient and the lines at the chunks' borders between caches), ~20 µs of work.
-// With AVX-512 that is ≥ 1 MFLOP: the 2-32-32-1 tanh net on 256 columns (0.86 MFLOP a chunk;
-// bench/mlp_bench) in double took 30 µs on one thread and 30–37 on two (AMD Zen 5), on 512 columns
-// 66 and 50. With AVX2 or less (half the lanes or fewer) ≥ 0.5 MFLOP: the same 256 columns took
-// 45–51 and 35–37 µs in float, 106–117 and 62–76 µs in double (AMD Zen 3).
+// so the result is the same whether they run on one thread or several. They go to the pool when a
+// chunk's work outweighs handing it over (the worker spinning since its last item: moving the
+// gradient and the lines at the chunks' borders between caches). With AVX-512 ≥ 0.25 MFLOP: on an
+// AMD Zen 5 (2026-12-02, bench/mlp_bench, medians of 3 alternated) two threads gained on every
+// 2-H-H-1 tanh net tried, down to H = 4 on 128 columns (11 kFLOP a chunk; double 4.0 → 2.7 µs),
+// and on the 2-32-32-1 net's 256 columns (0.86 MFLOP a chunk) double 31 → 19 µs, float 15 → 11;
+// the floor leaves room for a costlier hand-over on CPUs not measured since (an Intel Xeon). With
+// AVX2 or less ≥ 0.5 MFLOP: the 256 columns took 45–51 µs on one thread and 35–37 on two in float,
+// 106–117 and 62–76 µs in double (AMD Zen 3).
 #if defined(__AVX512F__)
-constexpr double chunk_pool_flops = 1e6;
+constexpr double chunk_pool_flops = 0.25e6;
 #else
 constexpr double chunk_pool_flops = 0.5e6;
 #endif

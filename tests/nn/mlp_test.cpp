@@ -673,8 +673,8 @@ TEST(MlpParallel, RowBlocksBitIdenticalForOneAndTwoThreads) {
 }
 
 // A small network on a large batch: its two column chunks (of 3.4 MFLOP each, enough to go to
-// the pool) run on two threads or one. On 256 columns (0.86 MFLOP a chunk: on the pool without
-// AVX-512, on one thread with it, Mlp::loss_and_gradient) in float and double too.
+// the pool) run on two threads or one. On 256 columns (0.86 MFLOP a chunk, on the pool too,
+// Mlp::loss_and_gradient) in float and double too.
 TEST(MlpParallel, ChunkedBatchBitIdenticalForOneAndTwoThreads) {
   MlpSpec spec = spec_of({2, 32, 32, 1}, Activation::tanh, Loss::mse);
   spec.dropout = DropoutKind::inverted;
