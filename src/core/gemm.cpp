@@ -330,8 +330,8 @@ void gemm(StridedView<S> A, StridedView<S> B, S* C, Index ldc, bool accumulate, 
                        A.col_stride % W == 0;
   if (A.row_stride != 1 || m % W != 0 || (!aligned && n > gemm_panel) ||
       (n > 2 * gemm_panel && m * k * Index(sizeof(S)) > 32 * 1024)) {
-    // Blocks no taller than the micro-kernels read: fewer than R rows go in blocks of one or two
-    // packets, not padded to R (a float 8 × 256 δ took 64 values a column, 8× its size).
+    // Fewer than R rows go in blocks of one or two packets (the tallest micro-kernel that reads
+    // them), not in one block padded to R: a float 8 × 256 δ took 64 values a column, 8× its size.
     const Index packets = (m + W - 1) / W;
     block = packets >= R / W ? R : packets >= 2 ? 2 * W : W;
     thread_local std::vector<S, Eigen::aligned_allocator<S>> packed;

@@ -3,8 +3,12 @@
 #include "nnlab/core/gemm.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <stdexcept>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace nnlab {
@@ -70,20 +74,34 @@ INSTANTIATE_TEST_SUITE_P(
                       // AVX-512 in float only for m > 128; ragged panels and W × W blocks).
                       std::tuple{96, 150, 300}, std::tuple{40, 130, 300}, std::tuple{136, 68, 300},
                       std::tuple{32, 9, 0}, std::tuple{3, 5, 0},
-                      // Few rows over a k shorter than a packet (in float not by dot products),
-                      // and A in blocks of one or two packets, not padded to a whole row block.
+                      // Few rows over a k shorter than a packet (not by dot products), by dot
+                      // products over a ragged k into a C whose rows are strided (m > 1), and A in
+                      // blocks of one or two packets, not padded to a whole row block.
                       std::tuple{8, 40, 2}, std::tuple{8, 40, 8}, std::tuple{4, 37, 7},
-                      std::tuple{12, 100, 300}, std::tuple{24, 50, 300}));
+                      std::tuple{5, 40, 21}, std::tuple{12, 100, 300}, std::tuple{24, 50, 300}));
 
 // C inside a larger matrix: the leading dimension is not the row count, and the rows around C
 // stay as they were.
+// The rows of the larger matrix around C stay as they were, also where C's last packet of rows is
+// partial (stored, and with accumulate loaded, by masked instructions) and on the dot-product path.
+template <class S>
+void check_block_of_a_larger_matrix(Index m, Index k, bool accumulate) {
+  Mat<S> big = Mat<S>::Constant(m + 29, 20, S(7));
+  const Mat<S> A = Mat<S>::Random(m, k), B = Mat<S>::Random(k, 20);
+  const Mat<S> C0 = big.middleRows(3, m);
+  gemm(strided_view(A), strided_view(B), big.data() + 3, big.outerStride(), accumulate);
+  EXPECT_TRUE(big.topRows(3).isConstant(S(7))) << m << "×20, k = " << k;
+  EXPECT_TRUE(big.bottomRows(26).isConstant(S(7))) << m << "×20, k = " << k;
+  const Mat<S> C = big.middleRows(3, m);
+  expect_product(C, A, B, C0, accumulate, (std::is_same_v<S, float> ? 1e-6 : 1e-15) * double(k));
+}
+
 TEST(Gemm, WritesOnlyItsBlockOfALargerMatrix) {
-  Mat<double> big = Mat<double>::Constant(50, 20, 7.0);
-  const Mat<double> A = Mat<double>::Random(21, 9), B = Mat<double>::Random(9, 20);
-  gemm(strided_view(A), strided_view(B), big.data() + 3, big.outerStride(), false);
-  EXPECT_TRUE(big.topRows(3).isConstant(7.0));
-  EXPECT_TRUE(big.bottomRows(26).isConstant(7.0));
-  EXPECT_LT((big.middleRows(3, 21) - A * B).cwiseAbs().maxCoeff(), 1e-14);
+  for (auto [m, k] : {std::pair{21, 9}, std::pair{5, 9}, std::pair{5, 40}, std::pair{37, 3}})
+    for (bool accumulate : {false, true}) {
+      check_block_of_a_larger_matrix<float>(m, k, accumulate);
+      check_block_of_a_larger_matrix<double>(m, k, accumulate);
+    }
 }
 
 // A whose columns do not start on a packet boundary (a weight matrix at an odd offset of θ) is
@@ -107,7 +125,7 @@ TEST(Gemm, ReadsAMisalignedA) {
 // (one panel), with the bits of a compact copy of A. A block at an odd row is misaligned and
 // packed where its compact copy, one or two panels wide, is read in place: the bits of both paths.
 // 70 rows end in a partial block of the packed copy; the last 70 rows of the taller matrix end at
-// the end of its allocation, where a sanitizer build would catch a read past A's rows.
+// the end of its allocation (ReadsAndWritesNothingPastItsOperands checks the masked loads there).
 TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
   for (auto [row0, m, n, k] : {std::tuple{128, 128, 150, 300}, std::tuple{128, 128, 40, 300},
                                std::tuple{128, 64, 150, 20}, std::tuple{1, 128, 60, 20},
@@ -122,6 +140,53 @@ TEST(Gemm, ReadsARowBlockOfATallerMatrix) {
       gemm(strided_view(A), strided_view(B), C_compact.data(), m, accumulate);
       EXPECT_EQ(C, C_compact) << "rows " << row0 << "..+" << m << ", n = " << n << ", k = " << k;
     }
+  }
+}
+
+// S values that end where a page with no access begins: a read or write past them faults.
+template <class S>
+class BeforeAGuardPage {
+ public:
+  explicit BeforeAGuardPage(Index n) {
+    const std::size_t page = std::size_t(sysconf(_SC_PAGESIZE));
+    size_ = (std::size_t(n) * sizeof(S) + page - 1) / page * page + page;
+    base_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base_ == MAP_FAILED) throw std::runtime_error("mmap failed");
+    char* guard = static_cast<char*>(base_) + size_ - page;
+    mprotect(guard, page, PROT_NONE);
+    data_ = reinterpret_cast<S*>(guard) - n;
+  }
+  ~BeforeAGuardPage() { munmap(base_, size_); }
+  BeforeAGuardPage(const BeforeAGuardPage&) = delete;
+  BeforeAGuardPage& operator=(const BeforeAGuardPage&) = delete;
+  S* data() { return data_; }
+
+ private:
+  void* base_ = nullptr;
+  std::size_t size_ = 0;
+  S* data_ = nullptr;
+};
+
+// A, B and C each end right before a page with no access, so that a masked load or store that
+// reached past their last value would fault: A packed with a ragged last row block, B's last column
+// read by dot products over a ragged k, C's partial last packet of rows loaded and stored.
+template <class S>
+void check_guarded(Index m, Index n, Index k) {
+  BeforeAGuardPage<S> a(m * k), b(k * n), c(m * n);
+  Eigen::Map<Mat<S>> A(a.data(), m, k), B(b.data(), k, n), C(c.data(), m, n);
+  A.setRandom();
+  B.setRandom();
+  C.setRandom();
+  const Mat<S> C0 = C;
+  gemm(StridedView<S>{A.data(), m, k, 1, m}, StridedView<S>{B.data(), k, n, 1, k}, C.data(), m, true);
+  expect_product(Mat<S>(C), Mat<S>(A), Mat<S>(B), C0, true, (std::is_same_v<S, float> ? 1e-6 : 1e-15) * double(k));
+}
+
+TEST(Gemm, ReadsAndWritesNothingPastItsOperands) {
+  for (auto [m, n, k] : {std::tuple{70, 60, 20}, std::tuple{21, 20, 9}, std::tuple{1, 40, 21},
+                         std::tuple{5, 40, 21}, std::tuple{3, 50, 5}}) {
+    check_guarded<float>(m, n, k);
+    check_guarded<double>(m, n, k);
   }
 }
 
@@ -161,24 +226,34 @@ TEST(Gemm, CopiesAMatrixColumnMajor) {
 
 // The bias starts every column, and the epilogue sees each panel of columns exactly once, after
 // the panel is final: on full packets of rows, on fewer rows than a packet (dot products), on a
-// ragged last row block, and with k in three slices.
+// ragged last row block (of four packets in double: 29 rows), and with k in three slices; in float
+// also a few rows over a k shorter than a packet (not by dot products).
+template <class S>
+void check_bias_and_epilogue(Index m, Index n, Index k) {
+  const Mat<S> A = Mat<S>::Random(m, k), B = Mat<S>::Random(k, n);
+  const Vec<S> b = Vec<S>::Random(m);
+  const Mat<double> expected = (A.template cast<double>() * B.template cast<double>()).colwise() + b.template cast<double>();
+  const double tolerance = (std::is_same_v<S, float> ? 1e-6 : 1e-15) * double(k + 1);
+  Mat<S> C = Mat<S>::Zero(m, n);
+  Index next = 0;  // the first column no epilogue has seen yet
+  auto check_panel = [&](Index col0, Index cols) {
+    ASSERT_EQ(col0, next);
+    ASSERT_GT(cols, 0);
+    next = col0 + cols;
+    const double error =
+        (C.middleCols(col0, cols).template cast<double>() - expected.middleCols(col0, cols)).cwiseAbs().maxCoeff();
+    EXPECT_LT(error, tolerance) << m << "×" << n << ", columns " << col0 << "+" << cols;
+  };
+  gemm(strided_view(A), strided_view(B), C.data(), m, false, b.data(), check_panel);
+  EXPECT_EQ(next, n) << m << "×" << n;
+}
+
 TEST(Gemm, AddsTheBiasAndCallsTheEpilogueOnFinishedPanels) {
   for (auto [m, n, k] : {std::tuple{32, 100, 7}, std::tuple{1, 100, 32}, std::tuple{3, 53, 11},
-                         std::tuple{13, 97, 5}, std::tuple{24, 60, 1025}}) {
-    const Mat<double> A = Mat<double>::Random(m, k), B = Mat<double>::Random(k, n);
-    const Vec<double> b = Vec<double>::Random(m);
-    const Mat<double> expected = (A * B).colwise() + b;
-    Mat<double> C = Mat<double>::Zero(m, n);
-    Index next = 0;  // the first column no epilogue has seen yet
-    auto check_panel = [&](Index col0, Index cols) {
-      ASSERT_EQ(col0, next);
-      ASSERT_GT(cols, 0);
-      next = col0 + cols;
-      const double error = (C.middleCols(col0, cols) - expected.middleCols(col0, cols)).cwiseAbs().maxCoeff();
-      EXPECT_LT(error, 1e-15 * double(k)) << m << "×" << n << ", columns " << col0 << "+" << cols;
-    };
-    gemm(strided_view(A), strided_view(B), C.data(), m, false, b.data(), check_panel);
-    EXPECT_EQ(next, n) << m << "×" << n;
+                         std::tuple{13, 97, 5}, std::tuple{24, 60, 1025}, std::tuple{29, 50, 9},
+                         std::tuple{3, 50, 5}}) {
+    check_bias_and_epilogue<float>(m, n, k);
+    check_bias_and_epilogue<double>(m, n, k);
   }
 }
 

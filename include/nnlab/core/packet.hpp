@@ -20,6 +20,7 @@ inline constexpr Index packet_size = Eigen::internal::unpacket_traits<Packet<S>>
 // The first r lanes of the packet at p (0 < r < packet_size), the others 0; nothing past them is read.
 template <class S>
 Packet<S> load_first(const S* p, Index r) {
+  eigen_assert(r > 0 && r < packet_size<S>);
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<S, float>)
     return _mm512_maskz_loadu_ps(__mmask16((1u << r) - 1), p);
@@ -40,6 +41,7 @@ Packet<S> load_first(const S* p, Index r) {
 // v's first r lanes stored at p (0 < r < packet_size); nothing past them is written.
 template <class S>
 void store_first(S* p, const Packet<S>& v, Index r) {
+  eigen_assert(r > 0 && r < packet_size<S>);
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<S, float>)
     _mm512_mask_storeu_ps(p, __mmask16((1u << r) - 1), v);
