@@ -520,7 +520,7 @@ TEST_F(TrainCli, HessianOfAFloatModelKeepsAFloatBasisAndTrueResiduals) {
   EXPECT_GT(h["lanczos"]["orthogonality"].get<double>(), 0);
   EXPECT_LT(h["lanczos"]["orthogonality"].get<double>(), 1e-5);
   std::string samples = "0";
-  for (int i = 1; i < 40; ++i) samples += "," + std::to_string(i);
+  for (int i = 1; i < 40; ++i) samples += fmt::format(",{}", i);
   ASSERT_EQ(run("backprop " + model.string() + " --samples " + samples + " --out " + path("bpf.safetensors").string()).code, 0);
   const nn::TensorFile bp = nn::read_safetensors(path("bpf.safetensors"));
   const auto z1 = bp.tensors.at("z1").values<double>(), t = bp.tensors.at("t").values<double>();

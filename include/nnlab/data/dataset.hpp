@@ -37,7 +37,7 @@ struct Split {
 // How many samples of each half of a split to load: the first n (all of them if fewer), or all
 // when unset. MNIST-layout files are then read only as far as those samples reach.
 struct SplitHead {
-  std::optional<Index> train, test;
+  std::optional<Index> train{}, test{};
 };
 
 }  // namespace nnlab::data
