@@ -80,14 +80,7 @@ struct Lanes {
   static void store(double* p, V v, Index r) { _mm512_mask_storeu_pd(p, first(r), v); }
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_pd(a, b, c); }
-  // _mm512_reduce_add_pd's sums in its order. GCC 12's reduce and cast extract into an undefined
-  // register, which it then reports as used uninitialized; these extracts name theirs.
-  static double sum(V v) {
-    const __m256d high = _mm512_maskz_extractf64x4_pd(0xF, v, 1);
-    const __m256d four = _mm256_add_pd(high, _mm512_maskz_extractf64x4_pd(0xF, v, 0));
-    const __m128d two = _mm_add_pd(_mm256_extractf128_pd(four, 1), _mm256_castpd256_pd128(four));
-    return _mm_cvtsd_f64(two) + _mm_cvtsd_f64(_mm_unpackhi_pd(two, two));
-  }
+  static double sum(V v) { return _mm512_reduce_add_pd(v); }
 };
 #elif defined(__AVX2__) && defined(__FMA__)
 #define NNLAB_HESSIAN_SIMD

@@ -198,12 +198,7 @@ void transpose_block(const S* src, Index src_stride, S* dst, Index dst_stride) {
 #pragma GCC diagnostic pop
 #pragma GCC unroll 16
   for (Index r = 0; r < W; ++r) block.packet[r] = ploadu<P>(src + r * src_stride);
-  // GCC 12's AVX-512 unpack intrinsics, inlined from Eigen's ptranspose, merge into an undefined
-  // register that it then reports as used uninitialized.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
   Eigen::internal::ptranspose(block);
-#pragma GCC diagnostic pop
 #pragma GCC unroll 16
   for (Index c = 0; c < W; ++c) pstoreu(dst + c * dst_stride, block.packet[c]);
 }

@@ -18,10 +18,6 @@ namespace nnlab::nn::detail {
 namespace avx512 {
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
-// GCC 12 flags _mm512_undefined_pd's deliberate self-initialization inside min/max when
-// AVX-512 comes from the pragma rather than -march.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
 extern "C" {
 __m512d Sleef_expd8_u10avx512f(__m512d);
 __m512d Sleef_erfcd8_u15avx512f(__m512d);
@@ -79,7 +75,6 @@ struct Float {
   }
 };
 #include "vector_activation_kernels.inc"
-#pragma GCC diagnostic pop
 #pragma GCC pop_options
 }  // namespace avx512
 
